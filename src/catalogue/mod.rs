@@ -1,0 +1,218 @@
+//! The policy catalogue: every predefined ELB security policy, built into the binary from
+//! `policies/*.toml`, optionally extended or replaced by a user's directory (`--catalogue DIR`).
+
+mod classic;
+mod diff;
+mod error;
+mod file;
+mod policy;
+mod suggest;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+pub use classic::{ClassicPolicyError, ResolvedClassicPolicy, from_classic_attributes};
+pub use diff::{GroupsDiff, PolicyDiff};
+pub use error::{CatalogueError, Problem, UnknownPolicy};
+pub use file::Source;
+pub use policy::{Confidence, Origin, Policy, PolicyCipher, PolicyKind};
+
+use crate::model::LoadBalancerType;
+
+include!(concat!(env!("OUT_DIR"), "/catalogue_files.rs"));
+
+/// A set of policies and the sources they cite.
+#[derive(Clone, Debug, Default)]
+pub struct Catalogue {
+    policies: Vec<Policy>,
+    sources: BTreeMap<String, Source>,
+}
+
+impl Catalogue {
+    /// The catalogue built into elbtls.
+    ///
+    /// The embedded files are checked by the test suite, so an error here means a broken build; it
+    /// is still returned, not panicked on.
+    pub fn builtin() -> Result<Self, CatalogueError> {
+        let files = BUILTIN_FILES.iter().map(|(name, text)| {
+            (
+                format!("policies/{name}"),
+                (*text).to_string(),
+                Origin::Builtin {
+                    file: (*name).to_string(),
+                },
+            )
+        });
+        Self::from_texts(files)
+    }
+
+    /// Reads every `*.toml` file of `dir` (not recursively), in name order.
+    pub fn load_dir(dir: &Path) -> Result<Self, CatalogueError> {
+        let entries = fs::read_dir(dir).map_err(|source| CatalogueError::ReadDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let mut paths = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| CatalogueError::ReadDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+            let path = entry.path();
+            if path.extension().is_some_and(|ext| ext == "toml") && path.is_file() {
+                paths.push(path);
+            }
+        }
+        if paths.is_empty() {
+            return Err(CatalogueError::Empty {
+                path: dir.to_path_buf(),
+            });
+        }
+        paths.sort();
+        let mut files = Vec::new();
+        for path in paths {
+            let text = fs::read_to_string(&path).map_err(|source| CatalogueError::ReadFile {
+                path: path.clone(),
+                source,
+            })?;
+            files.push((
+                path.display().to_string(),
+                text,
+                Origin::User { path: path.clone() },
+            ));
+        }
+        Self::from_texts(files)
+    }
+
+    fn from_texts(
+        files: impl IntoIterator<Item = (String, String, Origin)>,
+    ) -> Result<Self, CatalogueError> {
+        let mut catalogue = Self::default();
+        let mut problems = Vec::new();
+        let mut first_seen: BTreeMap<(String, PolicyKind), String> = BTreeMap::new();
+        for (label, text, origin) in files {
+            match file::parse(&label, &text, &origin) {
+                Ok(parsed) => {
+                    for policy in parsed.policies {
+                        let names = std::iter::once(&policy.name).chain(policy.aliases.iter());
+                        for name in names {
+                            let key = (name.clone(), policy.kind);
+                            if let Some(other) = first_seen.get(&key) {
+                                problems.push(Problem::new(
+                                    &label,
+                                    1,
+                                    format!(
+                                        "{} policy `{name}` is defined twice (also in {other}); \
+                                         keep one entry",
+                                        policy.kind
+                                    ),
+                                ));
+                            } else {
+                                first_seen.insert(key, label.clone());
+                            }
+                        }
+                        catalogue.policies.push(policy);
+                    }
+                    for source in parsed.sources {
+                        if catalogue.sources.contains_key(&source.id) {
+                            problems.push(Problem::new(
+                                &label,
+                                1,
+                                format!("source `{}` is defined twice", source.id),
+                            ));
+                        }
+                        catalogue.sources.insert(source.id.clone(), source);
+                    }
+                }
+                Err(mut file_problems) => problems.append(&mut file_problems),
+            }
+        }
+        if problems.is_empty() {
+            Ok(catalogue)
+        } else {
+            Err(CatalogueError::Invalid(problems))
+        }
+    }
+
+    /// Adds `other` on top of this catalogue: a policy of `other` replaces one of the same name and
+    /// kind here; new ones are added. Returns the names that were replaced.
+    pub fn overlay(&mut self, other: Catalogue) -> Vec<String> {
+        let mut replaced = Vec::new();
+        for policy in other.policies {
+            match self
+                .policies
+                .iter_mut()
+                .find(|p| p.kind == policy.kind && p.name == policy.name)
+            {
+                Some(existing) => {
+                    replaced.push(policy.name.clone());
+                    *existing = policy;
+                }
+                None => self.policies.push(policy),
+            }
+        }
+        self.sources.extend(other.sources);
+        replaced
+    }
+
+    /// Every policy, in file order.
+    pub fn policies(&self) -> &[Policy] {
+        &self.policies
+    }
+
+    /// The sources cited by the catalogue's files, by id.
+    pub fn sources(&self) -> &BTreeMap<String, Source> {
+        &self.sources
+    }
+
+    /// Every policy named `name` (by name or alias; exact match first, then case-insensitive), of
+    /// any kind, ELBv2 first.
+    pub fn find_all(&self, name: &str) -> Vec<&Policy> {
+        let name = name.trim();
+        let mut found: Vec<&Policy> = self
+            .policies
+            .iter()
+            .filter(|p| p.answers_to(name))
+            .collect();
+        if found.is_empty() {
+            found = self
+                .policies
+                .iter()
+                .filter(|p| {
+                    p.name.eq_ignore_ascii_case(name)
+                        || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+                })
+                .collect();
+        }
+        found.sort_by_key(|p| p.kind);
+        found
+    }
+
+    /// The policy a load balancer of type `lb` means by `name`.
+    pub fn get(&self, name: &str, lb: LoadBalancerType) -> Result<&Policy, UnknownPolicy> {
+        self.find_all(name)
+            .into_iter()
+            .find(|p| p.applies_to(lb))
+            .ok_or_else(|| self.unknown(name, Some(lb)))
+    }
+
+    /// The error for a name that is not here, with the closest names as suggestions.
+    pub fn unknown(&self, name: &str, lb: Option<LoadBalancerType>) -> UnknownPolicy {
+        let candidates = self
+            .policies
+            .iter()
+            .filter(|p| lb.is_none_or(|lb| p.applies_to(lb)))
+            .flat_map(|p| {
+                std::iter::once(p.name.as_str()).chain(p.aliases.iter().map(String::as_str))
+            });
+        UnknownPolicy {
+            name: name.to_string(),
+            scope: lb.map(|lb| lb.to_string()),
+            suggestions: suggest::closest(name, candidates, 3)
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Runs a validated [`Config`]: loads what the command needs, calls the pure layers, hands the
+//! result to `report`, and decides the exit code.
+
+mod policies;
+
+use std::ffi::OsString;
+use std::io::{self, Write};
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+
+use crate::catalogue::Catalogue;
+use crate::cli::{CatalogueChoice, Cli, Command, Config};
+use crate::exit::Exit;
+
+/// The whole program: parse `args`, run, print errors, return the exit code.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are "errors" that exit 0; clap prints them itself.
+            let _ = e.print();
+            return if e.use_stderr() {
+                Exit::Usage.into()
+            } else {
+                Exit::Success.into()
+            };
+        }
+    };
+    match Config::from_cli(cli).and_then(run) {
+        Ok(exit) => exit.into(),
+        Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
+        Err(e) => {
+            let _ = writeln!(io::stderr(), "error: {e:#}");
+            Exit::Usage.into()
+        }
+    }
+}
+
+/// Runs one command.
+pub fn run(config: Config) -> anyhow::Result<Exit> {
+    let catalogue = load_catalogue(&config.catalogue)?;
+    let stdout = io::stdout();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let exit = match config.command {
+        Command::Policies(command) => policies::run(&catalogue, command, &mut out)?,
+    };
+    out.flush()?;
+    Ok(exit)
+}
+
+/// The catalogue a run uses.
+pub fn load_catalogue(choice: &CatalogueChoice) -> anyhow::Result<Catalogue> {
+    Ok(match choice {
+        CatalogueChoice::Builtin => Catalogue::builtin()?,
+        CatalogueChoice::BuiltinPlus(dir) => {
+            let mut catalogue = Catalogue::builtin()?;
+            let user = Catalogue::load_dir(dir)
+                .with_context(|| format!("--catalogue {}", dir.display()))?;
+            catalogue.overlay(user);
+            catalogue
+        }
+        CatalogueChoice::Only(dir) => {
+            Catalogue::load_dir(dir).with_context(|| format!("--catalogue {}", dir.display()))?
+        }
+    })
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}

@@ -1,0 +1,94 @@
+//! `elbtls policies list|show|diff`.
+
+use std::io::Write;
+
+use anyhow::bail;
+
+use crate::catalogue::{Catalogue, Policy, PolicyDiff};
+use crate::cli::{Format, PoliciesCommand, TypeArg};
+use crate::exit::Exit;
+use crate::model::LoadBalancerType;
+use crate::report::policies::{json, table};
+
+pub(super) fn run(
+    catalogue: &Catalogue,
+    command: PoliciesCommand,
+    out: &mut impl Write,
+) -> anyhow::Result<Exit> {
+    match command {
+        PoliciesCommand::List { lb_type, output } => {
+            let mut policies: Vec<&Policy> = catalogue
+                .policies()
+                .iter()
+                .filter(|p| lb_type.is_none_or(|t| p.applies_to(t.into())))
+                .collect();
+            // ELBv2 first, then Classic; by name within each, so the order is predictable.
+            policies.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
+            match output.format {
+                Format::Table => table::list(&policies, out)?,
+                Format::Json => json::list(&policies, out)?,
+            }
+        }
+        PoliciesCommand::Show {
+            name,
+            lb_type,
+            output,
+        } => {
+            let policy = resolve(catalogue, &name, lb_type)?;
+            match output.format {
+                Format::Table => table::show(policy, catalogue.sources(), out)?,
+                Format::Json => json::show(policy, catalogue.sources(), out)?,
+            }
+        }
+        PoliciesCommand::Diff {
+            from,
+            to,
+            lb_type,
+            output,
+        } => {
+            let from = resolve(catalogue, &from, lb_type)?;
+            let to = resolve(catalogue, &to, lb_type)?;
+            let diff = PolicyDiff::between(from, to);
+            match output.format {
+                Format::Table => table::diff(&diff, out)?,
+                Format::Json => json::diff(&diff, out)?,
+            }
+        }
+    }
+    Ok(Exit::Success)
+}
+
+/// Finds the policy a user means. With no `--type`, a name that exists for both ELBv2 and Classic
+/// means the ELBv2 one, and a note on stderr says how to get the other.
+fn resolve<'c>(
+    catalogue: &'c Catalogue,
+    name: &str,
+    lb_type: Option<TypeArg>,
+) -> anyhow::Result<&'c Policy> {
+    if let Some(lb_type) = lb_type {
+        return Ok(catalogue.get(name, LoadBalancerType::from(lb_type))?);
+    }
+    let found = catalogue.find_all(name);
+    match found.as_slice() {
+        [] => Err(catalogue.unknown(name, None).into()),
+        [only] => Ok(only),
+        [first, rest @ ..] => {
+            let others: Vec<String> = rest
+                .iter()
+                .filter(|p| p.kind != first.kind)
+                .map(|p| format!("--type {}", p.load_balancer_types[0]))
+                .collect();
+            if others.is_empty() {
+                bail!("policy `{name}` is defined more than once in the catalogue");
+            }
+            eprintln!(
+                "note: `{}` exists for {} and classic load balancers; showing the {} one ({} for the other)",
+                first.name,
+                first.types_label(),
+                first.kind,
+                others.join(", ")
+            );
+            Ok(first)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! elbtls: tells an AWS account the truth about its load balancers' TLS.
+//!
+//! The data flows one way, and the modules show it:
+//!
+//! ```text
+//! tls (registry) ──> catalogue (policies/*.toml ──> Policy) ──> commands ──> report (table, json)
+//! ```
+//!
+//! Later layers (`aws` inventory, `probe`, `compare`) join this flow as their issues land.
+
+pub mod catalogue;
+pub mod cli;
+pub mod commands;
+pub mod exit;
+pub mod model;
+pub mod report;
+pub mod tls;

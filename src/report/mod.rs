@@ -1,0 +1,75 @@
+//! Output. Each format is its own file; renderers see only the model and write to a `Write`,
+//! propagating write errors (a broken pipe ends the run quietly, see `commands`).
+
+pub mod policies;
+
+use crate::tls::ProtocolVersion;
+
+/// A compact label for a set of versions: `TLS 1.2–1.3`, `SSL 3.0, TLS 1.0–1.2`, `TLS 1.3`, `none`.
+pub fn protocols_label(versions: &[ProtocolVersion]) -> String {
+    let mut versions = versions.to_vec();
+    versions.sort();
+    versions.dedup();
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < versions.len() {
+        let start = versions[i];
+        let mut end = start;
+        // Extend a run of consecutive TLS versions (0x0301..=0x0304).
+        while i + 1 < versions.len()
+            && versions[i + 1].0 == end.0 + 1
+            && end.0 >= ProtocolVersion::TLSV1_0.0
+        {
+            i += 1;
+            end = versions[i];
+        }
+        let start_name = start
+            .display_name()
+            .map_or_else(|| start.to_string(), str::to_string);
+        if start == end {
+            parts.push(start_name);
+        } else {
+            let end_name = end.display_name().map_or_else(
+                || end.to_string(),
+                |n| n.trim_start_matches("TLS ").to_string(),
+            );
+            parts.push(format!("{start_name}–{end_name}"));
+        }
+        i += 1;
+    }
+    if parts.is_empty() {
+        "none".to_string()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// `yes`, `no`, or `unknown`.
+pub fn yes_no(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "yes",
+        Some(false) => "no",
+        None => "unknown",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_version_ranges_compactly() {
+        use ProtocolVersion as V;
+        assert_eq!(protocols_label(&[V::TLSV1_2, V::TLSV1_3]), "TLS 1.2–1.3");
+        assert_eq!(protocols_label(&[V::TLSV1_3]), "TLS 1.3");
+        assert_eq!(
+            protocols_label(&[V::SSLV3, V::TLSV1_0, V::TLSV1_1, V::TLSV1_2]),
+            "SSL 3.0, TLS 1.0–1.2"
+        );
+        assert_eq!(
+            protocols_label(&[V::TLSV1_0, V::TLSV1_2]),
+            "TLS 1.0, TLS 1.2"
+        );
+        assert_eq!(protocols_label(&[]), "none");
+    }
+}

@@ -1,0 +1,4 @@
+//! Output of `elbtls policies …`: one file per format.
+
+pub mod json;
+pub mod table;
