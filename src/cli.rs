@@ -59,6 +59,7 @@ pub enum PoliciesCommand {
         /// Only policies a load balancer of this type can use.
         #[arg(long = "type", value_name = "TYPE")]
         lb_type: Option<TypeArg>,
+        /// Output options.
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -74,6 +75,7 @@ pub enum PoliciesCommand {
         /// (default: the ELBv2 one).
         #[arg(long = "type", value_name = "TYPE")]
         lb_type: Option<TypeArg>,
+        /// Output options.
         #[command(flatten)]
         output: OutputArgs,
     },
@@ -89,6 +91,7 @@ pub enum PoliciesCommand {
         /// Which API's policies, when names exist for both ELBv2 and Classic (default: ELBv2).
         #[arg(long = "type", value_name = "TYPE")]
         lb_type: Option<TypeArg>,
+        /// Output options.
         #[command(flatten)]
         output: OutputArgs,
     },

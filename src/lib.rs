@@ -8,6 +8,8 @@
 //!
 //! Later layers (`aws` inventory, `probe`, `compare`) join this flow as their issues land.
 
+#![warn(missing_docs)]
+
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
