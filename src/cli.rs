@@ -7,6 +7,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::LoadBalancerType;
 
+mod aws_args;
+
+pub use aws_args::{AwsConnectionArgs, InventoryArgs, InventoryFormat, read_accounts_file};
+
 const ABOUT: &str = "Tells an AWS account the truth about its load balancers' TLS.";
 
 const LONG_ABOUT: &str = "\
@@ -48,6 +52,72 @@ pub enum Command {
     /// The catalogue of ELB security policies: list, show, diff.
     #[command(subcommand)]
     Policies(PoliciesCommand),
+
+    /// Every ALB, NLB and Classic listener of the account(s), one row each, with its declared
+    /// security policy (issue 4).
+    Inventory(InventoryArgs),
+
+    /// Probe TLS endpoints live: which protocols, cipher suites (the whole IANA registry) and
+    /// groups they really accept, their cipher order and certificates.
+    #[command(after_help = PROBE_AFTER_HELP)]
+    Probe(ProbeArgs),
+}
+
+const PROBE_AFTER_HELP: &str = "\
+Exit codes: 0 probed (and, with --policy NAME, no difference), 1 --policy found differences,
+2 usage error, 3 an endpoint could not be probed (unreachable or not TLS).
+
+Examples:
+  elbtls probe my-alb-123.eu-west-1.elb.amazonaws.com
+  elbtls probe lb.example.com:8443 --policy ELBSecurityPolicy-TLS13-1-2-2021-06
+  elbtls probe lb.example.com --policy auto --format json
+  elbtls probe app.example.com:443 --resolve app.example.com:443:10.0.3.7";
+
+/// `elbtls probe …`
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// Endpoints to probe, as HOST[:PORT] (default port 443; IPv6 as [ADDR]:PORT).
+    #[arg(value_name = "HOST[:PORT]", required = true)]
+    pub targets: Vec<String>,
+
+    /// Compare what is seen with a catalogue policy and list every difference; `auto` names the
+    /// catalogue policies that best match what was seen.
+    #[arg(long, value_name = "NAME|auto")]
+    pub policy: Option<String>,
+
+    /// Which API's policy --policy names, when ELBv2 and Classic both have one of that name
+    /// (default: ELBv2).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub lb_type: Option<TypeArg>,
+
+    /// Send NAME as the TLS server name (SNI) instead of the target's host name.
+    #[arg(long, value_name = "NAME", conflicts_with = "no_sni")]
+    pub sni: Option<String>,
+
+    /// Send no server name at all.
+    #[arg(long)]
+    pub no_sni: bool,
+
+    /// Connect to ADDR when probing HOST:PORT, still naming HOST (curl's meaning; PORT may be *).
+    /// Repeatable.
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+
+    /// Seconds to wait for a connection or an answer before giving up on one handshake.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub timeout: f64,
+
+    /// Most handshakes in flight at once to one endpoint.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub max_connections: usize,
+
+    /// Skip the certificate handshakes.
+    #[arg(long)]
+    pub no_certificates: bool,
+
+    /// Output options.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// `elbtls policies …`
@@ -79,6 +149,23 @@ pub enum PoliciesCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+    /// Compares the catalogue with what a region's API returns (DescribeSSLPolicies, and the
+    /// Classic predefined policies where the API lists them): missing, extra and differing
+    /// policies. How a stale catalogue is noticed.
+    #[command(
+        after_help = "Example:\n  elbtls policies check-api --region eu-west-1 --format json"
+    )]
+    CheckApi {
+        /// The region to ask (default: the configured region).
+        #[arg(long, value_name = "REGION")]
+        region: Option<String>,
+        /// How to reach AWS.
+        #[command(flatten)]
+        connection: AwsConnectionArgs,
+        /// Output options.
+        #[command(flatten)]
+        output: OutputArgs,
+    },
     /// What moving a listener from FROM to TO adds and removes: protocols, ciphers, groups, order.
     #[command(
         after_help = "Example:\n  elbtls policies diff ELBSecurityPolicy-2016-08 ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -95,6 +182,90 @@ pub enum PoliciesCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
+}
+
+impl ProbeArgs {
+    /// Validates the flags: every target and `--resolve` entry parses, the timeout and the
+    /// connection cap are sensible.
+    pub fn validate(&self) -> anyhow::Result<ValidProbe> {
+        use crate::probe::target::{ResolveOverride, SniChoice, Target};
+        let targets = self
+            .targets
+            .iter()
+            .map(|t| t.parse::<Target>())
+            .collect::<Result<Vec<_>, _>>()?;
+        let overrides = self
+            .resolve
+            .iter()
+            .map(|r| r.parse::<ResolveOverride>())
+            .collect::<Result<Vec<_>, _>>()?;
+        if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 600.0) {
+            anyhow::bail!(
+                "--timeout {}: give a number of seconds above 0 and at most 600",
+                self.timeout
+            );
+        }
+        if !(1..=64).contains(&self.max_connections) {
+            anyhow::bail!(
+                "--max-connections {}: give a number from 1 to 64 (a listener is not to be hammered)",
+                self.max_connections
+            );
+        }
+        if let Some(name) = &self.sni
+            && (name.is_empty() || name.parse::<std::net::IpAddr>().is_ok())
+        {
+            anyhow::bail!("--sni `{name}`: give a DNS name (an IP address is never sent as SNI)");
+        }
+        let sni = match (&self.sni, self.no_sni) {
+            (Some(name), _) => SniChoice::Name(name.clone()),
+            (None, true) => SniChoice::Omit,
+            (None, false) => SniChoice::FromHost,
+        };
+        let policy = match self.policy.as_deref() {
+            None => PolicyChoice::None,
+            Some("auto") => PolicyChoice::Auto,
+            Some(name) => PolicyChoice::Named(name.to_string()),
+        };
+        Ok(ValidProbe {
+            targets,
+            options: crate::probe::run::ProbeOptions {
+                sni,
+                overrides,
+                timeout: std::time::Duration::from_secs_f64(self.timeout),
+                max_connections: self.max_connections,
+                certificates: !self.no_certificates,
+            },
+            policy,
+            lb_type: self.lb_type,
+            format: self.output.format,
+        })
+    }
+}
+
+/// What `--policy` asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicyChoice {
+    /// Nothing.
+    None,
+    /// Compare with this catalogue policy.
+    Named(String),
+    /// Rank the catalogue's policies.
+    Auto,
+}
+
+/// Validated `elbtls probe` flags.
+#[derive(Debug)]
+pub struct ValidProbe {
+    /// The endpoints.
+    pub targets: Vec<crate::probe::target::Target>,
+    /// How to probe.
+    pub options: crate::probe::run::ProbeOptions,
+    /// The comparison asked for.
+    pub policy: PolicyChoice,
+    /// `--type`, to pick between same-named ELBv2 and Classic policies.
+    pub lb_type: Option<TypeArg>,
+    /// Output format.
+    pub format: Format,
 }
 
 /// `--format`.

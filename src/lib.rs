@@ -10,10 +10,13 @@
 
 #![warn(missing_docs)]
 
+pub mod aws;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;
+pub mod compare;
 pub mod exit;
 pub mod model;
+pub mod probe;
 pub mod report;
 pub mod tls;

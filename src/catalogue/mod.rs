@@ -1,6 +1,7 @@
 //! The policy catalogue: every predefined ELB security policy, built into the binary from
 //! `policies/*.toml`, optionally extended or replaced by a user's directory (`--catalogue DIR`).
 
+mod api_check;
 mod classic;
 mod diff;
 mod error;
@@ -12,6 +13,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
+pub use api_check::{ApiCheck, KindCheck, PolicyDifference};
 pub use classic::{ClassicPolicyError, ResolvedClassicPolicy, from_classic_attributes};
 pub use diff::{GroupsDiff, PolicyDiff};
 pub use error::{CatalogueError, Problem, UnknownPolicy};

@@ -1,7 +1,10 @@
 //! Runs a validated [`Config`]: loads what the command needs, calls the pure layers, hands the
 //! result to `report`, and decides the exit code.
 
+mod check_api;
+mod inventory;
 mod policies;
+mod probe;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -45,6 +48,8 @@ pub fn run(config: Config) -> anyhow::Result<Exit> {
     let mut out = io::BufWriter::new(stdout.lock());
     let exit = match config.command {
         Command::Policies(command) => policies::run(&catalogue, command, &mut out)?,
+        Command::Inventory(args) => inventory::run(&catalogue, &args, &mut out)?,
+        Command::Probe(args) => probe::run(&catalogue, &args.validate()?, &mut out)?,
     };
     out.flush()?;
     Ok(exit)

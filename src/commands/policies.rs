@@ -16,6 +16,19 @@ pub(super) fn run(
     out: &mut impl Write,
 ) -> anyhow::Result<Exit> {
     match command {
+        PoliciesCommand::CheckApi {
+            region,
+            connection,
+            output,
+        } => {
+            return super::check_api::run(
+                catalogue,
+                region.as_deref(),
+                &connection,
+                output.format,
+                out,
+            );
+        }
         PoliciesCommand::List { lb_type, output } => {
             let mut policies: Vec<&Policy> = catalogue
                 .policies()
@@ -60,7 +73,7 @@ pub(super) fn run(
 
 /// Finds the policy a user means. With no `--type`, a name that exists for both ELBv2 and Classic
 /// means the ELBv2 one, and a note on stderr says how to get the other.
-fn resolve<'c>(
+pub(crate) fn resolve<'c>(
     catalogue: &'c Catalogue,
     name: &str,
     lb_type: Option<TypeArg>,

@@ -1,7 +1,10 @@
 //! Output. Each format is its own file; renderers see only the model and write to a `Write`,
 //! propagating write errors (a broken pipe ends the run quietly, see `commands`).
 
+pub mod check_api;
+pub mod inventory;
 pub mod policies;
+pub mod probe;
 
 use crate::tls::ProtocolVersion;
 

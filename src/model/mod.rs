@@ -1,6 +1,12 @@
 //! Types shared along the data flow (inventory → catalogue → probe → compare → report).
 //! Nothing here does I/O.
 
+pub mod certificate;
+
+pub mod observed;
+
+pub mod inventory;
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# elbtls inventory benchmark: an emulated account (moto_server on 127.0.0.1) with N load balancers
+# spread over 4 regions (2/3 ALBs with an HTTPS and an HTTP-redirect listener, 1/3 Classic HTTPS with
+# a Reference-Security-Policy policy), inventoried by the release binary. Reports wall time and the
+# API calls elbtls made (counted in moto's request log), at the default concurrency and at 1.
+#
+#   bench/inventory.sh [N]            N load balancers, default 1000
+#   ELBTLS_BIN=path bench/inventory.sh   use this binary instead of building target/release/elbtls
+#   RTT_MS=50 bench/inventory.sh         round trip added by bench/rttproxy.py (default 20; 0: skip)
+#
+# Needs .venv with moto (./scripts/test creates it). Only 127.0.0.1 is contacted; the moto_server
+# it starts is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+count=${1:-1000}
+regions=us-east-1,us-west-2,eu-west-1,ap-southeast-2
+python=.venv/bin/python
+[[ -x $python ]] || { echo "no .venv: run ./scripts/test first (it installs moto)" >&2; exit 2; }
+
+bin=${ELBTLS_BIN:-}
+if [[ -z $bin ]]; then
+    cargo build --release --locked --quiet --bin elbtls
+    bin=target/release/elbtls
+fi
+
+port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+log=$(mktemp -t elbtls-bench-moto.XXXXXX)
+.venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+moto_pid=$!
+trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; rm -f "$log"' EXIT
+endpoint=http://127.0.0.1:$port
+for _ in $(seq 100); do
+    curl -fsS -o /dev/null "$endpoint/moto-api/" 2>/dev/null && break
+    sleep 0.1
+done
+
+setup_start=$(date +%s.%N)
+made=$("$python" tests/aws_fixtures.py "$endpoint" bulk "$count" "$regions")
+setup_end=$(date +%s.%N)
+printf 'fixture: %s (setup %.1f s)\n' "$made" "$(echo "$setup_end - $setup_start" | bc)"
+
+export AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+
+calls() { grep -c '"POST /' "$log" || true; }
+
+run() {
+    local label=$1; shift
+    local before after start end rows
+    before=$(calls)
+    start=$(date +%s.%N)
+    rows=$("$bin" inventory --region "$regions" --format csv "$@" | tail -n +2 | wc -l)
+    end=$(date +%s.%N)
+    after=$(calls)
+    printf '%-22s %6.2f s wall, %5d API calls, %5d listener rows\n' \
+        "$label" "$(echo "$end - $start" | bc)" "$((after - before))" "$rows"
+}
+
+# Warm moto's lazily imported backends, so the first measured run is not charged for them.
+"$bin" inventory --region "$regions" --format csv >/dev/null
+run "concurrency 8 (default)"
+run "concurrency 8 (again)"
+run "concurrency 1" --concurrency 1
+
+# Over a real link every call costs a round trip, which is what overlapping regions and load
+# balancers saves: the same runs through bench/rttproxy.py (a delaying TCP proxy on loopback).
+if [[ -f bench/rttproxy.py && -n ${RTT_MS:=20} && $RTT_MS != 0 ]]; then
+    proxy_port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+    "$python" bench/rttproxy.py --rtt-ms "$RTT_MS" --map "$proxy_port=$port" >/dev/null 2>&1 &
+    proxy_pid=$!
+    trap 'kill "$proxy_pid" "$moto_pid" 2>/dev/null; wait 2>/dev/null; rm -f "$log"' EXIT
+    sleep 1
+    export AWS_ENDPOINT_URL=http://127.0.0.1:$proxy_port
+    run "rtt ${RTT_MS}ms, conc. 8"
+    run "rtt ${RTT_MS}ms, conc. 1" --concurrency 1
+fi

@@ -1,0 +1,287 @@
+//! ELBv2 (Application, Network, Gateway): load balancers, tags (20 ARNs a call), listeners and
+//! their certificates, in one account and region.
+
+use std::collections::BTreeMap;
+
+use aws_config::{Region, SdkConfig};
+use aws_sdk_elasticloadbalancingv2::Client;
+use aws_sdk_elasticloadbalancingv2::types::{
+    ActionTypeEnum, Listener as ApiListener, LoadBalancer as ApiLoadBalancer, LoadBalancerTypeEnum,
+};
+
+use super::error::{Failure, classify};
+use super::{ScopeReader, bounded_map};
+use crate::model::LoadBalancerType;
+use crate::model::inventory::{
+    Certificate, DeclaredPolicy, Listener, LoadBalancer, Scheme, protocol_terminates_tls,
+};
+
+/// The largest page `DescribeLoadBalancers` / `DescribeListeners` accept.
+const PAGE_SIZE: i32 = 400;
+/// `DescribeTags` takes at most 20 ARNs.
+const TAGS_BATCH: usize = 20;
+
+/// The ELBv2 client of one region.
+pub fn client(config: &SdkConfig, region: &str) -> Client {
+    Client::from_conf(
+        aws_sdk_elasticloadbalancingv2::config::Builder::from(config)
+            .region(Region::new(region.to_string()))
+            .build(),
+    )
+}
+
+/// Reads every ELBv2 load balancer of the reader's scope into `reader`.
+pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
+    let client = client(config, &reader.scope.region);
+    let opt_in = reader.opt_in;
+    let mut api_lbs = Vec::new();
+    let mut pages = client
+        .describe_load_balancers()
+        .page_size(PAGE_SIZE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => api_lbs.extend(page.load_balancers().iter().cloned()),
+            Err(e) => {
+                reader.fail(None, "DescribeLoadBalancers (elbv2)", classify(&e, opt_in));
+                return;
+            }
+        }
+    }
+
+    let mut lbs = Vec::new();
+    for api in &api_lbs {
+        match convert_load_balancer(api, reader) {
+            Ok(lb) => lbs.push(lb),
+            Err(failure) => reader.fail(
+                api.load_balancer_arn().map(str::to_string),
+                "DescribeLoadBalancers (elbv2)",
+                failure,
+            ),
+        }
+    }
+
+    let arns: Vec<String> = lbs.iter().filter_map(|lb| lb.arn.clone()).collect();
+    let mut tags: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for batch in arns.chunks(TAGS_BATCH) {
+        match client
+            .describe_tags()
+            .set_resource_arns(Some(batch.to_vec()))
+            .send()
+            .await
+        {
+            Ok(out) => {
+                for description in out.tag_descriptions() {
+                    let Some(arn) = description.resource_arn() else {
+                        continue;
+                    };
+                    let entry = tags.entry(arn.to_string()).or_default();
+                    for tag in description.tags() {
+                        if let Some(key) = tag.key() {
+                            entry.insert(key.to_string(), tag.value().unwrap_or("").to_string());
+                        }
+                    }
+                }
+            }
+            Err(e) => reader.fail(None, "DescribeTags (elbv2)", classify(&e, opt_in)),
+        }
+    }
+
+    let listener_results = bounded_map(arns, reader.inner_limit, |arn| {
+        let client = client.clone();
+        async move {
+            let result = listeners_of(&client, &arn, opt_in).await;
+            (arn, result)
+        }
+    })
+    .await;
+    let mut listeners: BTreeMap<String, ListenersResult> = listener_results.into_iter().collect();
+
+    for mut lb in lbs {
+        let arn = lb.arn.clone().unwrap_or_default();
+        lb.tags = tags.remove(&arn).unwrap_or_default();
+        if let Some(result) = listeners.remove(&arn) {
+            lb.listeners = result.listeners;
+            for (operation, failure) in result.failures {
+                reader.fail(Some(arn.clone()), operation, failure);
+            }
+        }
+        reader.load_balancers.push(lb);
+    }
+}
+
+fn convert_load_balancer(
+    api: &ApiLoadBalancer,
+    reader: &ScopeReader,
+) -> Result<LoadBalancer, Failure> {
+    let lb_type = match api.r#type() {
+        Some(LoadBalancerTypeEnum::Application) => LoadBalancerType::Application,
+        Some(LoadBalancerTypeEnum::Network) => LoadBalancerType::Network,
+        Some(LoadBalancerTypeEnum::Gateway) => LoadBalancerType::Gateway,
+        other => {
+            return Err(Failure {
+                reason: crate::model::inventory::FailureReason::Other,
+                message: format!(
+                    "load balancer {} has type {:?}, which elbtls does not know",
+                    api.load_balancer_name().unwrap_or("?"),
+                    other.map(|t| t.as_str())
+                ),
+            });
+        }
+    };
+    Ok(LoadBalancer {
+        scope: reader.scope.clone(),
+        name: api.load_balancer_name().unwrap_or_default().to_string(),
+        arn: api.load_balancer_arn().map(str::to_string),
+        lb_type,
+        scheme: Scheme::from_api(api.scheme().map(|s| s.as_str())),
+        dns_name: api.dns_name().map(str::to_string),
+        state: api
+            .state()
+            .and_then(|s| s.code())
+            .map(|c| c.as_str().to_string()),
+        vpc_id: api.vpc_id().map(str::to_string),
+        tags: BTreeMap::new(),
+        listeners: Vec::new(),
+    })
+}
+
+/// The listeners of one load balancer, and what could not be read about them.
+struct ListenersResult {
+    listeners: Vec<Listener>,
+    failures: Vec<(&'static str, Failure)>,
+}
+
+async fn listeners_of(client: &Client, lb_arn: &str, opt_in: bool) -> ListenersResult {
+    let mut result = ListenersResult {
+        listeners: Vec::new(),
+        failures: Vec::new(),
+    };
+    let mut api_listeners = Vec::new();
+    let mut pages = client
+        .describe_listeners()
+        .load_balancer_arn(lb_arn)
+        .page_size(PAGE_SIZE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => api_listeners.extend(page.listeners().iter().cloned()),
+            Err(e) => {
+                result
+                    .failures
+                    .push(("DescribeListeners", classify(&e, opt_in)));
+                return result;
+            }
+        }
+    }
+    for api in &api_listeners {
+        let mut listener = convert_listener(api);
+        if listener.terminates_tls()
+            && let Some(arn) = api.listener_arn()
+        {
+            match certificates_of(client, arn, opt_in).await {
+                Ok(certificates) if !certificates.is_empty() => {
+                    listener.certificates = certificates;
+                }
+                Ok(_) => {}
+                Err(failure) => result
+                    .failures
+                    .push(("DescribeListenerCertificates", failure)),
+            }
+        }
+        result.listeners.push(listener);
+    }
+    result
+}
+
+/// A listener as `DescribeListeners` describes it. The default certificate comes from the listener
+/// itself; SNI certificates are added from `DescribeListenerCertificates`.
+fn convert_listener(api: &ApiListener) -> Listener {
+    let protocol = api
+        .protocol()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_default();
+    let tls = protocol_terminates_tls(&protocol);
+    // moto (and nothing real) puts an SslPolicy on HTTP/TCP listeners: only TLS ones have one.
+    let declared = if !tls {
+        DeclaredPolicy::None
+    } else if let Some(name) = api.ssl_policy() {
+        DeclaredPolicy::Named {
+            name: name.to_string(),
+        }
+    } else {
+        DeclaredPolicy::Unreadable {
+            name: None,
+            reason: "DescribeListeners returned no SslPolicy".to_string(),
+        }
+    };
+    let certificates = if tls {
+        api.certificates()
+            .iter()
+            .filter_map(|c| c.certificate_arn())
+            .enumerate()
+            .map(|(i, arn)| Certificate::from_arn(arn, i == 0))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let redirects_to_https = (protocol == "HTTP").then(|| {
+        api.default_actions().iter().any(|action| {
+            action.r#type() == Some(&ActionTypeEnum::Redirect)
+                && action
+                    .redirect_config()
+                    .and_then(|r| r.protocol())
+                    .is_some_and(|p| p.eq_ignore_ascii_case("HTTPS"))
+        })
+    });
+    Listener {
+        arn: api.listener_arn().map(str::to_string),
+        port: api.port().and_then(|p| u16::try_from(p).ok()).unwrap_or(0),
+        protocol,
+        declared,
+        certificates,
+        alpn_policy: if tls {
+            api.alpn_policy().to_vec()
+        } else {
+            Vec::new()
+        },
+        mutual_tls: api
+            .mutual_authentication()
+            .and_then(|m| m.mode())
+            .map(str::to_string),
+        redirects_to_https,
+    }
+}
+
+/// Default and SNI certificates of a listener (paginated). AWS lists the default certificate
+/// with `IsDefault` true, and may list it a second time with false: each ARN is kept once.
+async fn certificates_of(
+    client: &Client,
+    listener_arn: &str,
+    opt_in: bool,
+) -> Result<Vec<Certificate>, Failure> {
+    let mut certificates: Vec<Certificate> = Vec::new();
+    let mut pages = client
+        .describe_listener_certificates()
+        .listener_arn(listener_arn)
+        .page_size(PAGE_SIZE)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify(&e, opt_in))?;
+        for cert in page.certificates() {
+            let Some(arn) = cert.certificate_arn() else {
+                continue;
+            };
+            let is_default = cert.is_default().unwrap_or(false);
+            match certificates.iter_mut().find(|c| c.arn == arn) {
+                Some(existing) => existing.is_default |= is_default,
+                None => certificates.push(Certificate::from_arn(arn, is_default)),
+            }
+        }
+    }
+    certificates.sort_by_key(|c| !c.is_default);
+    Ok(certificates)
+}

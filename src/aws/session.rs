@@ -1,0 +1,180 @@
+//! The SDK configuration a run uses: the standard credential and region chain, the explicit
+//! ring-based HTTPS client, adaptive retries, timeouts, and one configuration per account
+//! (the caller's own, or each `--role-arn` through STS AssumeRole).
+
+use std::time::Duration;
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+
+use super::error::{AwsError, Failure, classify, classify_credentials};
+use super::{AccountSpec, Options};
+
+/// The region STS and the Account API are asked in when nothing else says.
+pub const HOME_REGION_FALLBACK: &str = "us-east-1";
+
+/// Loads the configuration every client of the run derives from.
+///
+/// Retries: the SDK's adaptive mode (client-side rate limiting on throttling, backoff on 5xx),
+/// with the attempt count from `AWS_MAX_ATTEMPTS` / the profile (default 3). Setting
+/// `AWS_RETRY_MODE` keeps the mode the user chose.
+pub async fn base_config(options: &Options) -> SdkConfig {
+    let http = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .operation_attempt_timeout(Duration::from_secs(30))
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http)
+        .timeout_config(timeouts);
+    if let Some(profile) = &options.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(url) = &options.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    let config = loader.load().await;
+    let retry = config
+        .retry_config()
+        .cloned()
+        .unwrap_or_else(RetryConfig::standard);
+    let retry = if std::env::var_os("AWS_RETRY_MODE").is_some() {
+        retry
+    } else {
+        RetryConfig::adaptive().with_max_attempts(retry.max_attempts())
+    };
+    config.into_builder().retry_config(retry).build()
+}
+
+/// The region of the configuration, or `fallback`.
+pub fn home_region(config: &SdkConfig, fallback: Option<&str>) -> String {
+    config
+        .region()
+        .map(|r| r.as_ref().to_string())
+        .or_else(|| fallback.map(str::to_string))
+        .unwrap_or_else(|| HOME_REGION_FALLBACK.to_string())
+}
+
+/// Makes sure the credential chain yields credentials, so that a missing setup gives one clear
+/// message instead of one failure per region.
+pub async fn check_credentials(config: &SdkConfig, options: &Options) -> Result<(), AwsError> {
+    let Some(provider) = config.credentials_provider() else {
+        return Err(AwsError::NoCredentials);
+    };
+    match provider.provide_credentials().await {
+        Ok(_) => Ok(()),
+        Err(CredentialsError::CredentialsNotLoaded(_)) => Err(AwsError::NoCredentials),
+        Err(e) => Err(AwsError::Credentials {
+            profile: options
+                .profile
+                .as_ref()
+                .map(|p| format!(" (profile {p})"))
+                .unwrap_or_default(),
+            message: DisplayErrorContext(&e).to_string(),
+        }),
+    }
+}
+
+/// One account to read, with the configuration that reaches it.
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The 12-digit id.
+    pub id: String,
+    /// The configuration (credentials of this account).
+    pub config: SdkConfig,
+}
+
+/// The account the caller's own credentials belong to (STS GetCallerIdentity).
+pub async fn own_account(config: &SdkConfig, home: &str) -> Result<Account, Failure> {
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(config)
+            .region(Region::new(home.to_string()))
+            .build(),
+    );
+    let identity = sts
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| classify(&e, false))?;
+    Ok(Account {
+        id: identity.account().unwrap_or("unknown").to_string(),
+        config: config.clone(),
+    })
+}
+
+/// The account id in an IAM role ARN (`arn:aws:iam::111111111111:role/name`).
+pub fn account_of_role(role_arn: &str) -> Option<&str> {
+    let mut parts = role_arn.split(':');
+    let (Some("arn"), Some(_partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let valid = account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && resource.starts_with("role/");
+    valid.then_some(account)
+}
+
+/// An account reached by assuming `spec.role_arn` with the base credentials. The role is assumed
+/// once here, so a role that cannot be assumed fails the account, not every region of it.
+pub async fn assumed_account(
+    base: &SdkConfig,
+    spec: &AccountSpec,
+    home: &str,
+) -> Result<Account, Failure> {
+    let mut builder = AssumeRoleProvider::builder(spec.role_arn.clone())
+        .session_name("elbtls-inventory")
+        .region(Region::new(home.to_string()))
+        .configure(base);
+    if let Some(external_id) = &spec.external_id {
+        builder = builder.external_id(external_id.clone());
+    }
+    let provider = builder.build().await;
+    // Resolve once: a role that cannot be assumed is one account failure, said once.
+    provider
+        .provide_credentials()
+        .await
+        .map_err(|e| classify_credentials(&e, true))?;
+    let config = base
+        .to_builder()
+        .credentials_provider(SharedCredentialsProvider::new(provider))
+        .build();
+    let id = account_of_role(&spec.role_arn)
+        .unwrap_or(spec.role_arn.as_str())
+        .to_string();
+    Ok(Account { id, config })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_account_of_a_role_arn() {
+        assert_eq!(
+            account_of_role("arn:aws:iam::111111111111:role/audit"),
+            Some("111111111111")
+        );
+        assert_eq!(
+            account_of_role("arn:aws-cn:iam::222222222222:role/path/audit"),
+            Some("222222222222")
+        );
+        assert_eq!(account_of_role("arn:aws:iam::1111:role/audit"), None);
+        assert_eq!(account_of_role("arn:aws:iam::111111111111:user/x"), None);
+        assert_eq!(account_of_role("audit"), None);
+    }
+}

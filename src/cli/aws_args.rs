@@ -1,0 +1,257 @@
+//! Flags of the commands that read AWS (`inventory`, `policies check-api`), and their validation
+//! into [`crate::aws::Options`].
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use clap::{Args, ValueEnum};
+use serde::Deserialize;
+
+use crate::aws::session::account_of_role;
+use crate::aws::{AccountSpec, Options};
+
+const INVENTORY_AFTER_HELP: &str = "\
+Credentials and region come from the standard AWS chain (environment, ~/.aws profiles, SSO, web \
+identity, instance and container roles). AWS_ENDPOINT_URL is honoured like --endpoint-url.
+
+Exit codes: 0 every account and region was read, 2 usage or configuration error (including no \
+credentials), 3 the inventory is incomplete (see the failures it lists).
+
+Examples:
+  elbtls inventory --region eu-west-1 --region us-east-1
+  elbtls inventory --all-regions --format csv > listeners.csv
+  elbtls inventory --role-arn arn:aws:iam::111111111111:role/Audit --external-id X --all-regions";
+
+/// How to reach AWS: shared by every command that calls it.
+#[derive(Debug, Clone, Args)]
+pub struct AwsConnectionArgs {
+    /// Use this profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else
+    /// `default`).
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Send every AWS call to this endpoint (a proxy, a VPC endpoint, a local emulator); the
+    /// environment variable AWS_ENDPOINT_URL does the same.
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+}
+
+/// `elbtls inventory …`
+#[derive(Debug, Clone, Args)]
+#[command(after_help = INVENTORY_AFTER_HELP)]
+pub struct InventoryArgs {
+    /// How to reach AWS.
+    #[command(flatten)]
+    pub connection: AwsConnectionArgs,
+
+    /// Read this region (repeatable, or comma-separated; default: the configured region).
+    #[arg(long = "region", value_name = "REGION", value_delimiter = ',')]
+    pub regions: Vec<String>,
+
+    /// Read every region enabled for each account (account:ListRegions).
+    #[arg(long, conflicts_with = "regions")]
+    pub all_regions: bool,
+
+    /// Read the account this role belongs to, through STS AssumeRole with the chain's credentials
+    /// (repeatable). Without it (or --accounts-file), the chain's own account is read.
+    #[arg(long = "role-arn", value_name = "ARN")]
+    pub role_arns: Vec<String>,
+
+    /// The external id the --role-arn roles require.
+    #[arg(long, value_name = "ID", requires = "role_arns")]
+    pub external_id: Option<String>,
+
+    /// A TOML file of accounts to read: `[[account]]` tables with `role_arn` and optionally
+    /// `external_id`.
+    #[arg(long, value_name = "FILE")]
+    pub accounts_file: Option<PathBuf>,
+
+    /// Account/region pairs read at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub concurrency: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+    pub format: InventoryFormat,
+}
+
+/// Output formats of `inventory`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InventoryFormat {
+    /// A table for people.
+    Table,
+    /// JSON with a `schema_version` (see README, "JSON output").
+    Json,
+    /// CSV with a header row, one listener a line.
+    Csv,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountsFile {
+    #[serde(default)]
+    account: Vec<AccountEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountEntry {
+    role_arn: String,
+    external_id: Option<String>,
+}
+
+/// Checks a role ARN's shape, naming where it came from.
+fn check_role_arn(arn: &str, origin: &str) -> anyhow::Result<()> {
+    if account_of_role(arn).is_none() {
+        bail!(
+            "{origin}: `{arn}` is not an IAM role ARN (expected arn:aws:iam::123456789012:role/NAME)"
+        );
+    }
+    Ok(())
+}
+
+/// Reads an accounts file.
+pub fn read_accounts_file(path: &Path) -> anyhow::Result<Vec<AccountSpec>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--accounts-file {}", path.display()))?;
+    let file: AccountsFile = toml::from_str(&text).map_err(|e| {
+        anyhow::anyhow!(
+            "--accounts-file {}: {} (expected [[account]] tables with role_arn and optionally \
+             external_id)",
+            path.display(),
+            e.to_string().trim()
+        )
+    })?;
+    if file.account.is_empty() {
+        bail!("--accounts-file {}: no [[account]] entries", path.display());
+    }
+    let mut accounts = Vec::new();
+    for entry in file.account {
+        check_role_arn(
+            &entry.role_arn,
+            &format!("--accounts-file {}", path.display()),
+        )?;
+        accounts.push(AccountSpec {
+            role_arn: entry.role_arn,
+            external_id: entry.external_id,
+        });
+    }
+    Ok(accounts)
+}
+
+/// Checks a region code's shape (`us-east-1`, `us-gov-west-1`), so a typo fails before any call.
+fn check_region(region: &str) -> anyhow::Result<()> {
+    let parts: Vec<&str> = region.split('-').collect();
+    let valid = parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()));
+    if !valid {
+        bail!("--region `{region}`: not a region code (for example eu-west-1)");
+    }
+    Ok(())
+}
+
+impl AwsConnectionArgs {
+    /// The options of a single-region call (`policies check-api`).
+    pub fn options(&self, region: Option<&str>) -> anyhow::Result<Options> {
+        if let Some(region) = region {
+            check_region(region)?;
+        }
+        Ok(Options {
+            profile: self.profile.clone(),
+            regions: region.map(str::to_string).into_iter().collect(),
+            all_regions: false,
+            endpoint_url: self.endpoint_url.clone(),
+            accounts: Vec::new(),
+            concurrency: 1,
+        })
+    }
+}
+
+impl InventoryArgs {
+    /// Validates the flags into the AWS layer's options.
+    pub fn validate(&self) -> anyhow::Result<Options> {
+        let mut regions = Vec::new();
+        for region in &self.regions {
+            let region = region.trim();
+            check_region(region)?;
+            if !regions.iter().any(|r| r == region) {
+                regions.push(region.to_string());
+            }
+        }
+        if !(1..=64).contains(&self.concurrency) {
+            bail!(
+                "--concurrency {}: give a number from 1 to 64",
+                self.concurrency
+            );
+        }
+        let mut accounts = Vec::new();
+        for arn in &self.role_arns {
+            check_role_arn(arn, "--role-arn")?;
+            accounts.push(AccountSpec {
+                role_arn: arn.clone(),
+                external_id: self.external_id.clone(),
+            });
+        }
+        if let Some(path) = &self.accounts_file {
+            accounts.extend(read_accounts_file(path)?);
+        }
+        accounts.dedup_by(|a, b| a.role_arn == b.role_arn);
+        Ok(Options {
+            profile: self.connection.profile.clone(),
+            regions,
+            all_regions: self.all_regions,
+            endpoint_url: self.connection.endpoint_url.clone(),
+            accounts,
+            concurrency: self.concurrency,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_codes_are_checked() {
+        for ok in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "ap-southeast-7",
+        ] {
+            assert!(check_region(ok).is_ok(), "{ok}");
+        }
+        for bad in ["us-east", "US-EAST-1", "useast1", "us-east-1a", ""] {
+            assert!(check_region(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_an_accounts_file_and_names_it_in_errors() {
+        let dir = std::env::temp_dir().join(format!("elbtls-accounts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("good.toml");
+        std::fs::write(
+            &good,
+            "[[account]]\nrole_arn = \"arn:aws:iam::111111111111:role/Audit\"\nexternal_id = \"x\"\n",
+        )
+        .unwrap();
+        let accounts = read_accounts_file(&good).unwrap();
+        assert_eq!(accounts[0].external_id.as_deref(), Some("x"));
+        let bad = dir.join("bad.toml");
+        std::fs::write(&bad, "[[account]]\nrole_arn = \"Audit\"\n").unwrap();
+        let error = read_accounts_file(&bad).unwrap_err().to_string();
+        assert!(
+            error.contains("bad.toml") && error.contains("not an IAM role ARN"),
+            "{error}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,769 @@
+//! The enumeration logic, independent of sockets: which offers to make and what the answers mean.
+//!
+//! A [`Handshaker`] turns an [`Offer`] into an [`Answer`] (the network one builds a ClientHello and
+//! reads the ServerHello; unit tests use a model server). Versions are probed in parallel; then,
+//! per accepted version, suites are enumerated by elimination — offer every candidate, remove the
+//! one the server picked, repeat — which takes accepted+1 handshakes and, against a server that
+//! enforces its order, yields that order. Groups are enumerated the same way (TLS 1.3 through
+//! HelloRetryRequest with no key share, TLS 1.2 through the ServerKeyExchange curve).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::task::JoinSet;
+
+use crate::model::observed::{GroupObservation, ProtocolObservation, Support};
+use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
+
+/// One ClientHello's worth of choices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Offer {
+    /// The version offered: the legacy version for ≤ TLS 1.2, `supported_versions = [1.3]` for 1.3.
+    pub version: ProtocolVersion,
+    /// Cipher suites, in this order.
+    pub suites: Vec<CipherSuite>,
+    /// `supported_groups`.
+    pub groups: Vec<NamedGroup>,
+    /// TLS 1.3 key shares to send (empty: make the server name its group in a HelloRetryRequest).
+    pub key_shares: Vec<NamedGroup>,
+    /// Read on past the ServerHello to the ServerKeyExchange (TLS ≤ 1.2 group probing) and the
+    /// Certificate message.
+    pub read_flight: bool,
+}
+
+/// Why a handshake did not tell anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No TCP connection (refused, unreachable, connect timeout).
+    Connect(String),
+    /// Connected, but no answer in time.
+    Timeout(String),
+    /// The peer sent something that is not a TLS server's answer.
+    Garbage(String),
+    /// The connection broke midway (reset).
+    Io(String),
+}
+
+impl Failure {
+    /// A sentence for people.
+    pub fn reason(&self) -> &str {
+        match self {
+            Self::Connect(r) | Self::Timeout(r) | Self::Garbage(r) | Self::Io(r) => r,
+        }
+    }
+}
+
+/// What the server did with an [`Offer`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A ServerHello.
+    Hello {
+        /// The negotiated version (from supported_versions when present).
+        version: ProtocolVersion,
+        /// The chosen suite.
+        suite: CipherSuite,
+        /// The key-exchange group: the TLS 1.3 key_share, or the TLS ≤ 1.2 ServerKeyExchange curve
+        /// when the flight was read.
+        group: Option<NamedGroup>,
+        /// DER certificates of a TLS ≤ 1.2 Certificate message, when the flight was read.
+        certificates: Vec<Vec<u8>>,
+    },
+    /// A TLS 1.3 HelloRetryRequest.
+    Retry {
+        /// The chosen suite.
+        suite: CipherSuite,
+        /// The group the server asks for.
+        group: Option<NamedGroup>,
+    },
+    /// The server refused the offer: an alert, or it closed the connection.
+    Refused(String),
+    /// Nothing could be learned from this attempt.
+    Failed(Failure),
+}
+
+/// Makes handshakes. The network implementation bounds its own concurrency.
+pub trait Handshaker: Send + Sync + 'static {
+    /// Sends `offer` and reports the answer.
+    fn handshake(&self, offer: Offer) -> impl Future<Output = Answer> + Send;
+}
+
+/// The candidate suites for a version: every suite of the registry defined for it (TLS ≤ 1.2 hellos
+/// offer every non-1.3 suite, since servers negotiate suites outside their nominal range), without
+/// signalling values.
+pub fn candidate_suites(version: ProtocolVersion) -> Vec<CipherSuite> {
+    CipherSuite::registry()
+        .iter()
+        .filter(|info| !info.is_signalling())
+        .filter(|info| {
+            if version == ProtocolVersion::TLSV1_3 {
+                info.is_tls13()
+            } else {
+                !info.is_tls13()
+            }
+        })
+        .map(|info| info.suite)
+        .collect()
+}
+
+/// The candidate groups for a version: TLS 1.3 groups (including FFDHE and the ML-KEM hybrids) for
+/// 1.3, elliptic curves for ≤ 1.2.
+pub fn candidate_groups(version: ProtocolVersion) -> Vec<NamedGroup> {
+    use crate::tls::GroupKind;
+    NamedGroup::registry()
+        .iter()
+        .filter(|info| {
+            if version == ProtocolVersion::TLSV1_3 {
+                info.tls13 && info.kind != GroupKind::Obsolete
+            } else {
+                matches!(
+                    info.kind,
+                    GroupKind::Ec | GroupKind::EcBinary | GroupKind::Sm2
+                )
+            }
+        })
+        .map(|info| info.group)
+        .collect()
+}
+
+/// Key shares sent in TLS 1.3 suite probes: the two groups nearly every server accepts.
+pub const DEFAULT_KEY_SHARES: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::SECP256R1];
+
+fn base_offer(version: ProtocolVersion, suites: Vec<CipherSuite>) -> Offer {
+    let tls13 = version == ProtocolVersion::TLSV1_3;
+    Offer {
+        version,
+        suites,
+        groups: if tls13 {
+            DEFAULT_KEY_SHARES.to_vec()
+        } else {
+            candidate_groups(version)
+        },
+        key_shares: if tls13 {
+            DEFAULT_KEY_SHARES.to_vec()
+        } else {
+            Vec::new()
+        },
+        read_flight: false,
+    }
+}
+
+/// The first accepted suite of a version, as version detection found it.
+struct VersionResult {
+    version: ProtocolVersion,
+    support: Support,
+    first: Option<CipherSuite>,
+    certificates: Vec<Vec<u8>>,
+    /// The failure, when the attempt failed to connect at all.
+    connect_failure: Option<Failure>,
+    garbage: Option<Failure>,
+}
+
+async fn detect_version<H: Handshaker>(h: Arc<H>, version: ProtocolVersion) -> VersionResult {
+    let mut offer = base_offer(version, candidate_suites(version));
+    offer.read_flight = version != ProtocolVersion::TLSV1_3;
+    let answer = h.handshake(offer).await;
+    let mut result = VersionResult {
+        version,
+        support: Support::Rejected,
+        first: None,
+        certificates: Vec::new(),
+        connect_failure: None,
+        garbage: None,
+    };
+    match answer {
+        Answer::Hello {
+            version: v,
+            suite,
+            certificates,
+            ..
+        } if v == version => {
+            result.support = Support::Accepted;
+            result.first = Some(suite);
+            result.certificates = certificates;
+        }
+        Answer::Retry { suite, .. } if version == ProtocolVersion::TLSV1_3 => {
+            result.support = Support::Accepted;
+            result.first = Some(suite);
+        }
+        Answer::Hello { .. } | Answer::Retry { .. } | Answer::Refused(_) => {}
+        Answer::Failed(failure) => {
+            result.support = Support::Unknown(failure.reason().to_string());
+            match failure {
+                Failure::Connect(_) => result.connect_failure = Some(failure),
+                Failure::Garbage(_) => result.garbage = Some(failure),
+                _ => {}
+            }
+        }
+    }
+    result
+}
+
+/// What an answer says about one version's suite probe.
+enum Pick {
+    /// The server chose this suite under the probed version.
+    Suite(CipherSuite),
+    /// It refused, or answered with another version.
+    Refused,
+    /// The attempt failed.
+    Failed(Failure),
+}
+
+fn pick(answer: Answer, version: ProtocolVersion) -> Pick {
+    match answer {
+        Answer::Hello {
+            version: v, suite, ..
+        } if v == version => Pick::Suite(suite),
+        Answer::Retry { suite, .. } if version == ProtocolVersion::TLSV1_3 => Pick::Suite(suite),
+        Answer::Hello { .. } | Answer::Retry { .. } | Answer::Refused(_) => Pick::Refused,
+        Answer::Failed(failure) => Pick::Failed(failure),
+    }
+}
+
+/// Enumerates the suites of an accepted version by elimination, starting from the suite version
+/// detection found, then checks whether the server enforces its order. Returns the observation and
+/// a warning when the enumeration broke off.
+async fn enumerate_suites<H: Handshaker>(
+    h: Arc<H>,
+    version: ProtocolVersion,
+    first: CipherSuite,
+) -> (ProtocolObservation, Option<String>) {
+    let mut found = vec![first];
+    let mut remaining: Vec<CipherSuite> = candidate_suites(version)
+        .into_iter()
+        .filter(|s| *s != first)
+        .collect();
+    let mut warning = None;
+    while !remaining.is_empty() {
+        match pick(
+            h.handshake(base_offer(version, remaining.clone())).await,
+            version,
+        ) {
+            Pick::Suite(suite) if remaining.contains(&suite) => {
+                found.push(suite);
+                remaining.retain(|s| *s != suite);
+            }
+            Pick::Suite(suite) => {
+                // A suite that was not offered: the server ignores the offer. Stop rather than loop.
+                warning = Some(format!(
+                    "{version}: the server chose {suite}, which was not offered; enumeration stopped"
+                ));
+                break;
+            }
+            Pick::Refused => break,
+            Pick::Failed(failure) => {
+                warning = Some(format!(
+                    "{version}: cipher enumeration broke off after {} suites: {}",
+                    found.len(),
+                    failure.reason()
+                ));
+                break;
+            }
+        }
+    }
+    let complete = warning.is_none();
+    let server_order = if found.len() >= 2 {
+        let reversed: Vec<CipherSuite> = found.iter().rev().copied().collect();
+        match pick(h.handshake(base_offer(version, reversed)).await, version) {
+            Pick::Suite(suite) if suite == found[0] => Some(true),
+            Pick::Suite(suite) if Some(&suite) == found.last() => Some(false),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let observation = ProtocolObservation {
+        version,
+        support: Support::Accepted,
+        ciphers: found,
+        server_order,
+        complete,
+    };
+    (observation, warning)
+}
+
+/// Enumerates TLS 1.3 groups: offer every remaining group in `supported_groups` with no key share;
+/// the HelloRetryRequest names the server's choice.
+async fn enumerate_tls13_groups<H: Handshaker>(
+    h: Arc<H>,
+    suites: Vec<CipherSuite>,
+) -> Result<Vec<NamedGroup>, String> {
+    let mut remaining = candidate_groups(ProtocolVersion::TLSV1_3);
+    let mut found = Vec::new();
+    while !remaining.is_empty() {
+        let offer = Offer {
+            version: ProtocolVersion::TLSV1_3,
+            suites: suites.clone(),
+            groups: remaining.clone(),
+            key_shares: Vec::new(),
+            read_flight: false,
+        };
+        match h.handshake(offer).await {
+            Answer::Retry {
+                group: Some(group), ..
+            }
+            | Answer::Hello {
+                group: Some(group), ..
+            } if remaining.contains(&group) => {
+                found.push(group);
+                remaining.retain(|g| *g != group);
+            }
+            Answer::Retry { .. } | Answer::Hello { .. } | Answer::Refused(_) => break,
+            Answer::Failed(failure) => {
+                return Err(format!(
+                    "TLS 1.3 group enumeration broke off: {}",
+                    failure.reason()
+                ));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Enumerates TLS ≤ 1.2 ECDHE curves through the ServerKeyExchange, offering only the ECDHE suites
+/// the server accepted.
+async fn enumerate_tls12_groups<H: Handshaker>(
+    h: Arc<H>,
+    version: ProtocolVersion,
+    ecdhe_suites: Vec<CipherSuite>,
+) -> Result<Vec<NamedGroup>, String> {
+    let mut remaining = candidate_groups(version);
+    let mut found = Vec::new();
+    while !remaining.is_empty() {
+        let offer = Offer {
+            version,
+            suites: ecdhe_suites.clone(),
+            groups: remaining.clone(),
+            key_shares: Vec::new(),
+            read_flight: true,
+        };
+        match h.handshake(offer).await {
+            Answer::Hello {
+                group: Some(group), ..
+            } if remaining.contains(&group) => {
+                found.push(group);
+                remaining.retain(|g| *g != group);
+            }
+            Answer::Hello { .. } | Answer::Retry { .. } | Answer::Refused(_) => break,
+            Answer::Failed(failure) => {
+                return Err(format!(
+                    "{version} curve enumeration broke off: {}",
+                    failure.reason()
+                ));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// The versions probed, oldest first.
+pub const PROBED_VERSIONS: [ProtocolVersion; 5] = [
+    ProtocolVersion::SSLV3,
+    ProtocolVersion::TLSV1_0,
+    ProtocolVersion::TLSV1_1,
+    ProtocolVersion::TLSV1_2,
+    ProtocolVersion::TLSV1_3,
+];
+
+/// Everything the handshake part of a probe found.
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    /// One entry per probed version, oldest first.
+    pub protocols: Vec<ProtocolObservation>,
+    /// Groups.
+    pub groups: GroupObservation,
+    /// DER certificates seen in plaintext TLS ≤ 1.2 handshakes (newest version first).
+    pub plaintext_certificates: Vec<Vec<u8>>,
+    /// Problems that make part of the result uncertain.
+    pub warnings: Vec<String>,
+    /// Set when every version detection failed to connect: the endpoint is unreachable.
+    pub unreachable: Option<String>,
+    /// Set when every version detection got garbage: the endpoint does not speak TLS.
+    pub not_tls: Option<String>,
+    /// Set when no version was accepted and some attempts failed (timeouts, resets): nothing can
+    /// be said about the endpoint.
+    pub failed: Option<String>,
+}
+
+/// Runs the whole enumeration against `h`.
+pub async fn scan<H: Handshaker>(h: Arc<H>) -> ScanResult {
+    // 1. Every version at once.
+    let mut detections = JoinSet::new();
+    for version in PROBED_VERSIONS {
+        detections.spawn(detect_version(Arc::clone(&h), version));
+    }
+    let mut results: Vec<VersionResult> = detections.join_all().await;
+    results.sort_by_key(|r| r.version);
+
+    let mut out = ScanResult::default();
+    if let Some(failure) = results.iter().find_map(|r| r.connect_failure.clone())
+        && results.iter().all(|r| r.connect_failure.is_some())
+    {
+        out.unreachable = Some(failure.reason().to_string());
+        return out;
+    }
+    if results.iter().all(|r| !r.support.is_accepted()) {
+        if let Some(garbage) = results.iter().find_map(|r| r.garbage.clone()) {
+            out.not_tls = Some(garbage.reason().to_string());
+            return out;
+        }
+        // Nothing accepted and some attempts failed: the endpoint could not be probed, which is
+        // not the same as "accepts nothing".
+        if let Some(reason) = results.iter().find_map(|r| match &r.support {
+            Support::Unknown(reason) => Some(reason.clone()),
+            _ => None,
+        }) {
+            out.failed = Some(format!("no protocol version could be determined: {reason}"));
+            return out;
+        }
+    }
+    for r in results.iter().rev() {
+        if out.plaintext_certificates.is_empty() && !r.certificates.is_empty() {
+            out.plaintext_certificates = r.certificates.clone();
+        }
+    }
+
+    // 2. Suites per accepted version, and groups, all at once (each chain is sequential).
+    let mut suite_chains = JoinSet::new();
+    for r in &results {
+        if let (Support::Accepted, Some(first)) = (&r.support, r.first) {
+            suite_chains.spawn(enumerate_suites(Arc::clone(&h), r.version, first));
+        }
+    }
+    let tls13 = results
+        .iter()
+        .find(|r| r.version == ProtocolVersion::TLSV1_3 && r.support.is_accepted())
+        .map(|_| candidate_suites(ProtocolVersion::TLSV1_3));
+    let tls13_groups = tls13.map(|suites| {
+        let h = Arc::clone(&h);
+        tokio::spawn(async move { enumerate_tls13_groups(h, suites).await })
+    });
+
+    let mut protocols: Vec<ProtocolObservation> = Vec::new();
+    for (observation, warning) in suite_chains.join_all().await {
+        out.warnings.extend(warning);
+        protocols.push(observation);
+    }
+    // TLS ≤ 1.2 curves: under the newest such version that accepted an ECDHE suite.
+    let tls12_probe = protocols
+        .iter()
+        .filter(|p| p.version < ProtocolVersion::TLSV1_3)
+        .max_by_key(|p| p.version)
+        .map(|p| {
+            let ecdhe: Vec<CipherSuite> = p
+                .ciphers
+                .iter()
+                .copied()
+                .filter(|s| {
+                    s.info()
+                        .is_some_and(|i| i.kx == crate::tls::KeyExchange::Ecdhe)
+                })
+                .collect();
+            (p.version, ecdhe)
+        })
+        .filter(|(_, ecdhe)| !ecdhe.is_empty());
+    if let Some((version, ecdhe)) = tls12_probe {
+        match enumerate_tls12_groups(Arc::clone(&h), version, ecdhe).await {
+            Ok(groups) => out.groups.tls12 = Some(groups),
+            Err(warning) => out.warnings.push(warning),
+        }
+    }
+    if let Some(task) = tls13_groups {
+        match task.await {
+            Ok(Ok(groups)) => out.groups.tls13 = Some(groups),
+            Ok(Err(warning)) => out.warnings.push(warning),
+            Err(e) => out
+                .warnings
+                .push(format!("TLS 1.3 group enumeration failed: {e}")),
+        }
+    }
+
+    // 3. One entry per version, oldest first.
+    for r in results {
+        match protocols.iter().position(|p| p.version == r.version) {
+            Some(i) => out.protocols.push(protocols.swap_remove(i)),
+            None => {
+                if let Support::Unknown(reason) = &r.support {
+                    out.warnings
+                        .push(format!("{}: could not be determined: {reason}", r.version));
+                }
+                out.protocols.push(ProtocolObservation {
+                    version: r.version,
+                    support: r.support,
+                    ciphers: Vec::new(),
+                    server_order: None,
+                    complete: true,
+                });
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+
+    /// A server modelled as a policy would configure it: what it accepts and how it chooses.
+    struct ModelServer {
+        versions: Vec<ProtocolVersion>,
+        suites: Vec<CipherSuite>,
+        server_order: bool,
+        tls13_groups: Vec<NamedGroup>,
+        tls12_groups: Vec<NamedGroup>,
+        /// Answer every handshake after this many with a failure.
+        fail_after: Option<u32>,
+        failure: Option<Failure>,
+        handshakes: AtomicU32,
+    }
+
+    impl ModelServer {
+        fn new(versions: &[ProtocolVersion], suites: &[&str]) -> Self {
+            Self {
+                versions: versions.to_vec(),
+                suites: suites
+                    .iter()
+                    .map(|n| CipherSuite::from_name(n).unwrap())
+                    .collect(),
+                server_order: true,
+                tls13_groups: vec![
+                    NamedGroup::X25519,
+                    NamedGroup::SECP256R1,
+                    NamedGroup::SECP384R1,
+                ],
+                tls12_groups: vec![NamedGroup::SECP256R1, NamedGroup::SECP384R1],
+                fail_after: None,
+                failure: None,
+                handshakes: AtomicU32::new(0),
+            }
+        }
+
+        fn answer(&self, offer: &Offer) -> Answer {
+            let n = self.handshakes.fetch_add(1, Ordering::SeqCst);
+            if let Some(failure) = &self.failure {
+                return Answer::Failed(failure.clone());
+            }
+            if self.fail_after.is_some_and(|limit| n >= limit) {
+                return Answer::Failed(Failure::Timeout("no answer in 5 s".into()));
+            }
+            let version = if offer.version == ProtocolVersion::TLSV1_3
+                && self.versions.contains(&ProtocolVersion::TLSV1_3)
+            {
+                ProtocolVersion::TLSV1_3
+            } else {
+                let ceiling = offer.version.min(ProtocolVersion::TLSV1_2);
+                match self.versions.iter().filter(|v| **v <= ceiling).max() {
+                    Some(v) => *v,
+                    None => return Answer::Refused("protocol_version".into()),
+                }
+            };
+            let usable = |s: &CipherSuite| {
+                self.suites.contains(s) && s.info().is_some_and(|i| i.usable_with(version))
+            };
+            let suite = if self.server_order {
+                self.suites
+                    .iter()
+                    .copied()
+                    .find(|s| offer.suites.contains(s) && usable(s))
+            } else {
+                offer.suites.iter().copied().find(|s| usable(s))
+            };
+            let Some(suite) = suite else {
+                return Answer::Refused("handshake_failure".into());
+            };
+            if version == ProtocolVersion::TLSV1_3 {
+                let Some(group) = self
+                    .tls13_groups
+                    .iter()
+                    .copied()
+                    .find(|g| offer.groups.contains(g))
+                else {
+                    return Answer::Refused("handshake_failure".into());
+                };
+                if offer.key_shares.contains(&group) {
+                    return Answer::Hello {
+                        version,
+                        suite,
+                        group: Some(group),
+                        certificates: vec![],
+                    };
+                }
+                return Answer::Retry {
+                    suite,
+                    group: Some(group),
+                };
+            }
+            let group = if suite.info().unwrap().kx == crate::tls::KeyExchange::Ecdhe {
+                match self
+                    .tls12_groups
+                    .iter()
+                    .copied()
+                    .find(|g| offer.groups.contains(g))
+                {
+                    Some(g) => Some(g),
+                    None => return Answer::Refused("handshake_failure".into()),
+                }
+            } else {
+                None
+            };
+            Answer::Hello {
+                version,
+                suite,
+                group: group.filter(|_| offer.read_flight),
+                certificates: if offer.read_flight {
+                    vec![vec![0x30, 0x00]]
+                } else {
+                    vec![]
+                },
+            }
+        }
+    }
+
+    impl Handshaker for ModelServer {
+        async fn handshake(&self, offer: Offer) -> Answer {
+            self.answer(&offer)
+        }
+    }
+
+    const TLS13: [&str; 3] = [
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_AES_256_GCM_SHA384",
+        "TLS_CHACHA20_POLY1305_SHA256",
+    ];
+
+    fn names(suites: &[CipherSuite]) -> Vec<String> {
+        suites.iter().map(ToString::to_string).collect()
+    }
+
+    #[tokio::test]
+    async fn enumerates_versions_suites_order_and_groups_of_a_tls13_policy_server() {
+        let mut suites = TLS13.to_vec();
+        suites.extend([
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            "ECDHE-RSA-AES128-SHA256",
+            "ECDHE-RSA-AES256-GCM-SHA384",
+            "ECDHE-RSA-AES256-SHA384",
+        ]);
+        let server = Arc::new(ModelServer::new(
+            &[ProtocolVersion::TLSV1_2, ProtocolVersion::TLSV1_3],
+            &suites,
+        ));
+        let result = scan(Arc::clone(&server)).await;
+        assert_eq!(result.unreachable, None);
+        assert!(result.warnings.is_empty(), "{:?}", result.warnings);
+        let accepted: Vec<ProtocolVersion> = result
+            .protocols
+            .iter()
+            .filter(|p| p.support.is_accepted())
+            .map(|p| p.version)
+            .collect();
+        assert_eq!(
+            accepted,
+            [ProtocolVersion::TLSV1_2, ProtocolVersion::TLSV1_3]
+        );
+        assert_eq!(result.protocols.len(), 5);
+        let tls12 = &result.protocols[3];
+        assert_eq!(names(&tls12.ciphers), &suites[3..]);
+        assert_eq!(tls12.server_order, Some(true));
+        let tls13 = &result.protocols[4];
+        assert_eq!(names(&tls13.ciphers), TLS13);
+        assert_eq!(
+            result.groups.tls13,
+            Some(vec![
+                NamedGroup::X25519,
+                NamedGroup::SECP256R1,
+                NamedGroup::SECP384R1
+            ])
+        );
+        assert_eq!(
+            result.groups.tls12,
+            Some(vec![NamedGroup::SECP256R1, NamedGroup::SECP384R1])
+        );
+        assert!(!result.plaintext_certificates.is_empty());
+        // 5 version probes; per accepted version accepted+1 minus the one detection found, plus one
+        // order check; groups: found+1 each.
+        let expected = 5 + (4 + 1) + (3 + 1) + (3 + 1) + (2 + 1);
+        assert_eq!(server.handshakes.load(Ordering::SeqCst), expected);
+    }
+
+    #[tokio::test]
+    async fn detects_a_server_that_follows_the_client_order() {
+        let mut server = ModelServer::new(
+            &[
+                ProtocolVersion::TLSV1_0,
+                ProtocolVersion::TLSV1_1,
+                ProtocolVersion::TLSV1_2,
+            ],
+            &["AES256-SHA", "AES128-SHA", "DES-CBC3-SHA"],
+        );
+        server.server_order = false;
+        let result = scan(Arc::new(server)).await;
+        for p in &result.protocols[1..4] {
+            assert!(p.support.is_accepted(), "{:?}", p.version);
+            assert_eq!(p.server_order, Some(false));
+            // Found in the order offered: code-point order.
+            assert_eq!(
+                names(&p.ciphers),
+                ["DES-CBC3-SHA", "AES128-SHA", "AES256-SHA"]
+            );
+        }
+        assert_eq!(result.protocols[0].support, Support::Rejected);
+        assert_eq!(result.protocols[4].support, Support::Rejected);
+        assert_eq!(result.groups, GroupObservation::default());
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_that_refuses_connections_is_unreachable_not_empty() {
+        let mut server = ModelServer::new(&[ProtocolVersion::TLSV1_2], &["AES128-SHA"]);
+        server.failure = Some(Failure::Connect("connection refused".into()));
+        let result = scan(Arc::new(server)).await;
+        assert_eq!(result.unreachable.as_deref(), Some("connection refused"));
+        assert!(result.protocols.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_endpoint_that_sends_garbage_is_not_tls() {
+        let mut server = ModelServer::new(&[ProtocolVersion::TLSV1_2], &["AES128-SHA"]);
+        server.failure = Some(Failure::Garbage("plain HTTP: `HTTP/1.1 400`".into()));
+        let result = scan(Arc::new(server)).await;
+        assert_eq!(
+            result.not_tls.as_deref(),
+            Some("plain HTTP: `HTTP/1.1 400`")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_server_that_stalls_midway_leaves_an_incomplete_version_and_a_warning() {
+        let mut server = ModelServer::new(
+            &[ProtocolVersion::TLSV1_2],
+            &[
+                "ECDHE-RSA-AES128-GCM-SHA256",
+                "ECDHE-RSA-AES256-GCM-SHA384",
+                "AES128-SHA",
+            ],
+        );
+        server.fail_after = Some(6);
+        let result = scan(Arc::new(server)).await;
+        let tls12 = &result.protocols[3];
+        assert!(tls12.support.is_accepted());
+        assert!(!tls12.complete);
+        assert!(
+            result.warnings.iter().any(|w| w.contains("broke off")),
+            "{:?}",
+            result.warnings
+        );
+    }
+
+    #[test]
+    fn candidates_cover_the_registry_without_signalling_values() {
+        let tls12 = candidate_suites(ProtocolVersion::TLSV1_2);
+        assert!(tls12.len() > 300);
+        assert!(!tls12.contains(&CipherSuite::TLS_FALLBACK_SCSV));
+        assert!(!tls12.contains(&CipherSuite::TLS_AES_128_GCM_SHA256));
+        let tls13 = candidate_suites(ProtocolVersion::TLSV1_3);
+        assert!(tls13.contains(&CipherSuite::TLS_AES_128_GCM_SHA256));
+        assert!(candidate_groups(ProtocolVersion::TLSV1_3).contains(&NamedGroup::X25519MLKEM768));
+        assert!(!candidate_groups(ProtocolVersion::TLSV1_2).contains(&NamedGroup::FFDHE2048));
+    }
+}

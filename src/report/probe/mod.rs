@@ -1,0 +1,37 @@
+//! Output of `elbtls probe`: one file per format.
+
+pub mod json;
+pub mod table;
+
+use crate::catalogue::Policy;
+use crate::compare::{Difference, PolicyMatch};
+use crate::model::observed::Observation;
+
+/// How many policies `--policy auto` shows.
+pub const AUTO_MATCHES_SHOWN: usize = 5;
+
+/// What `--policy` asked for, with its result.
+#[derive(Debug)]
+pub enum Comparison<'c> {
+    /// `--policy NAME`.
+    Policy {
+        /// The policy.
+        policy: &'c Policy,
+        /// Every difference; empty when the endpoint matches.
+        differences: Vec<Difference>,
+    },
+    /// `--policy auto`: the best matches, best first.
+    Auto {
+        /// The matches.
+        matches: Vec<PolicyMatch<'c>>,
+    },
+}
+
+/// One probed endpoint and, with `--policy`, its comparison.
+#[derive(Debug)]
+pub struct EndpointReport<'c> {
+    /// What the probe saw.
+    pub observation: Observation,
+    /// The comparison, when asked for and the probe completed.
+    pub comparison: Option<Comparison<'c>>,
+}

@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""Sets up AWS fixtures in a moto_server for tests/aws_inventory.rs and bench/inventory.sh.
+
+Usage: aws_fixtures.py ENDPOINT standard        the account the integration tests assert on
+       aws_fixtures.py ENDPOINT bulk N R1,R2,..  N load balancers spread over the regions
+       aws_fixtures.py ENDPOINT many N REGION   N bare ALBs (more than one DescribeLoadBalancers page)
+       aws_fixtures.py ENDPOINT other-account ROLE_ARN   one ALB in the role's account
+
+Talks only to ENDPOINT (a loopback moto_server). Prints one JSON object describing what it made.
+"""
+
+import datetime
+import json
+import sys
+
+import boto3
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
+CREDS = dict(aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def client(endpoint, service, region, creds=None):
+    return boto3.client(service, region_name=region, endpoint_url=endpoint, **(creds or CREDS))
+
+
+def self_signed(common_name, key_kind):
+    if key_kind == "rsa":
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    else:
+        key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1000)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(common_name)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return (
+        cert.public_bytes(serialization.Encoding.PEM),
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        ),
+    )
+
+
+def import_cert(endpoint, region, common_name, key_kind, creds=None):
+    body, key = self_signed(common_name, key_kind)
+    acm = client(endpoint, "acm", region, creds)
+    return acm.import_certificate(Certificate=body, PrivateKey=key)["CertificateArn"]
+
+
+def network(endpoint, region, creds=None):
+    ec2 = client(endpoint, "ec2", region, creds)
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{region}{az}")[
+            "Subnet"
+        ]["SubnetId"]
+        for i, az in enumerate("ab")
+    ]
+    return vpc, subnets
+
+
+def target_group(elbv2, vpc, name, protocol, port):
+    return elbv2.create_target_group(Name=name, Protocol=protocol, Port=port, VpcId=vpc)[
+        "TargetGroups"
+    ][0]["TargetGroupArn"]
+
+
+def forward(tg):
+    return [{"Type": "forward", "TargetGroupArn": tg}]
+
+
+def classic_listener(protocol, port, cert=None):
+    listener = {
+        "Protocol": protocol,
+        "LoadBalancerPort": port,
+        "InstanceProtocol": "HTTP" if protocol in ("HTTP", "HTTPS") else "TCP",
+        "InstancePort": 8080,
+    }
+    if cert:
+        listener["SSLCertificateId"] = cert
+    return listener
+
+
+def standard(endpoint):
+    """The account tests/aws_inventory.rs asserts on, row by row."""
+    made = {}
+    region = "us-east-1"
+    vpc, subnets = network(endpoint, region)
+    rsa_cert = import_cert(endpoint, region, "web.example.test", "rsa")
+    ec_cert = import_cert(endpoint, region, "api.example.test", "ec")
+    made["certificates"] = [rsa_cert, ec_cert]
+    elbv2 = client(endpoint, "elbv2", region)
+
+    alb = elbv2.create_load_balancer(
+        Name="alb-web", Subnets=subnets, Type="application", Tags=[{"Key": "team", "Value": "web"}]
+    )["LoadBalancers"][0]["LoadBalancerArn"]
+    tg = target_group(elbv2, vpc, "tg-web", "HTTP", 80)
+    https = elbv2.create_listener(
+        LoadBalancerArn=alb,
+        Protocol="HTTPS",
+        Port=443,
+        SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+        Certificates=[{"CertificateArn": rsa_cert}],
+        DefaultActions=forward(tg),
+    )["Listeners"][0]["ListenerArn"]
+    elbv2.add_listener_certificates(ListenerArn=https, Certificates=[{"CertificateArn": ec_cert}])
+    elbv2.create_listener(
+        LoadBalancerArn=alb,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[
+            {
+                "Type": "redirect",
+                "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
+            }
+        ],
+    )
+    # moto accepts a policy name AWS does not have; the inventory must keep it as policy-unknown.
+    elbv2.create_listener(
+        LoadBalancerArn=alb,
+        Protocol="HTTPS",
+        Port=8443,
+        SslPolicy="ELBSecurityPolicy-Bogus-2099-01",
+        Certificates=[{"CertificateArn": rsa_cert}],
+        DefaultActions=forward(tg),
+    )
+
+    nlb = elbv2.create_load_balancer(Name="nlb-tls", Subnets=subnets, Type="network")[
+        "LoadBalancers"
+    ][0]["LoadBalancerArn"]
+    tg_tcp = target_group(elbv2, vpc, "tg-tcp", "TCP", 443)
+    elbv2.create_listener(
+        LoadBalancerArn=nlb,
+        Protocol="TLS",
+        Port=443,
+        SslPolicy="ELBSecurityPolicy-TLS13-1-3-2021-06",
+        Certificates=[{"CertificateArn": ec_cert}],
+        AlpnPolicy=["HTTP2Preferred"],
+        DefaultActions=forward(tg_tcp),
+    )
+    elbv2.create_listener(LoadBalancerArn=nlb, Protocol="TCP", Port=22, DefaultActions=forward(tg_tcp))
+
+    elb = client(endpoint, "elb", region)
+    zones = [f"{region}a"]
+    # A predefined policy attached by name: no attributes come back, the catalogue resolves it.
+    elb.create_load_balancer(
+        LoadBalancerName="clb-predef", Listeners=[classic_listener("HTTPS", 443, rsa_cert)],
+        AvailabilityZones=zones,
+    )
+    elb.set_load_balancer_policies_of_listener(
+        LoadBalancerName="clb-predef", LoadBalancerPort=443,
+        PolicyNames=["ELBSecurityPolicy-TLS-1-2-2017-01"],
+    )
+    elb.create_load_balancer(
+        LoadBalancerName="clb-ref", Listeners=[classic_listener("HTTPS", 443, rsa_cert)],
+        AvailabilityZones=zones,
+    )
+    elb.create_load_balancer_policy(
+        LoadBalancerName="clb-ref", PolicyName="ref-pol", PolicyTypeName="SSLNegotiationPolicyType",
+        PolicyAttributes=[
+            {"AttributeName": "Reference-Security-Policy",
+             "AttributeValue": "ELBSecurityPolicy-TLS-1-1-2017-01"},
+        ],
+    )
+    elb.set_load_balancer_policies_of_listener(
+        LoadBalancerName="clb-ref", LoadBalancerPort=443, PolicyNames=["ref-pol"]
+    )
+    elb.create_load_balancer(
+        LoadBalancerName="clb-custom",
+        Listeners=[classic_listener("SSL", 443, rsa_cert), classic_listener("HTTP", 80)],
+        AvailabilityZones=zones,
+        Tags=[{"Key": "team", "Value": "legacy"}],
+    )
+    elb.create_load_balancer_policy(
+        LoadBalancerName="clb-custom", PolicyName="custom-pol",
+        PolicyTypeName="SSLNegotiationPolicyType",
+        PolicyAttributes=[
+            {"AttributeName": name, "AttributeValue": value}
+            for name, value in [
+                ("Protocol-TLSv1.2", "true"),
+                ("Protocol-TLSv1.1", "false"),
+                ("Server-Defined-Cipher-Order", "true"),
+                ("ECDHE-RSA-AES128-GCM-SHA256", "true"),
+                ("ECDHE-RSA-AES256-GCM-SHA384", "true"),
+                ("AES128-SHA", "false"),
+            ]
+        ],
+    )
+    elb.set_load_balancer_policies_of_listener(
+        LoadBalancerName="clb-custom", LoadBalancerPort=443, PolicyNames=["custom-pol"]
+    )
+    # No policy attached: AWS treats the listener as ELBSecurityPolicy-2016-08.
+    elb.create_load_balancer(
+        LoadBalancerName="clb-default", Listeners=[classic_listener("HTTPS", 443, rsa_cert)],
+        AvailabilityZones=zones,
+    )
+    elb.create_load_balancer(
+        LoadBalancerName="clb-badref", Listeners=[classic_listener("HTTPS", 443, rsa_cert)],
+        AvailabilityZones=zones,
+    )
+    elb.create_load_balancer_policy(
+        LoadBalancerName="clb-badref", PolicyName="future-pol",
+        PolicyTypeName="SSLNegotiationPolicyType",
+        PolicyAttributes=[
+            {"AttributeName": "Reference-Security-Policy",
+             "AttributeValue": "ELBSecurityPolicy-TLS-1-3-2099-01"},
+        ],
+    )
+    elb.set_load_balancer_policies_of_listener(
+        LoadBalancerName="clb-badref", LoadBalancerPort=443, PolicyNames=["future-pol"]
+    )
+
+    west = "us-west-2"
+    _, west_subnets = network(endpoint, west)
+    west_cert = import_cert(endpoint, west, "west.example.test", "rsa")
+    elbv2_west = client(endpoint, "elbv2", west)
+    alb_west = elbv2_west.create_load_balancer(Name="alb-west", Subnets=west_subnets)[
+        "LoadBalancers"
+    ][0]["LoadBalancerArn"]
+    elbv2_west.create_listener(
+        LoadBalancerArn=alb_west,
+        Protocol="HTTPS",
+        Port=443,
+        SslPolicy="ELBSecurityPolicy-2016-08",
+        Certificates=[{"CertificateArn": west_cert}],
+        DefaultActions=[{"Type": "fixed-response",
+                         "FixedResponseConfig": {"StatusCode": "200"}}],
+    )
+    return made
+
+
+def bulk(endpoint, count, regions):
+    """`count` load balancers spread evenly over `regions`: per region a third Classic HTTPS
+    with a custom policy, the rest ALBs with an HTTPS listener and an HTTP redirect."""
+    per_region = [count // len(regions) + (1 if i < count % len(regions) else 0)
+                  for i in range(len(regions))]
+    listeners = 0
+    for region, n in zip(regions, per_region):
+        vpc, subnets = network(endpoint, region)
+        cert = import_cert(endpoint, region, f"{region}.example.test", "rsa")
+        elbv2 = client(endpoint, "elbv2", region)
+        elb = client(endpoint, "elb", region)
+        tg = target_group(elbv2, vpc, "tg-bulk", "HTTP", 80)
+        for i in range(n):
+            if i % 3 == 2:
+                name = f"clb-{i:04d}"
+                elb.create_load_balancer(
+                    LoadBalancerName=name, Listeners=[classic_listener("HTTPS", 443, cert)],
+                    AvailabilityZones=[f"{region}a"],
+                )
+                elb.create_load_balancer_policy(
+                    LoadBalancerName=name, PolicyName="pol", PolicyTypeName="SSLNegotiationPolicyType",
+                    PolicyAttributes=[{"AttributeName": "Reference-Security-Policy",
+                                       "AttributeValue": "ELBSecurityPolicy-TLS-1-2-2017-01"}],
+                )
+                elb.set_load_balancer_policies_of_listener(
+                    LoadBalancerName=name, LoadBalancerPort=443, PolicyNames=["pol"]
+                )
+                listeners += 1
+                continue
+            arn = elbv2.create_load_balancer(Name=f"alb-{i:04d}", Subnets=subnets)[
+                "LoadBalancers"
+            ][0]["LoadBalancerArn"]
+            elbv2.create_listener(
+                LoadBalancerArn=arn, Protocol="HTTPS", Port=443,
+                SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+                Certificates=[{"CertificateArn": cert}], DefaultActions=forward(tg),
+            )
+            elbv2.create_listener(
+                LoadBalancerArn=arn, Protocol="HTTP", Port=80,
+                DefaultActions=[{"Type": "redirect", "RedirectConfig": {
+                    "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}],
+            )
+            listeners += 2
+    return {"load_balancers": count, "listeners": listeners, "per_region": per_region}
+
+
+def other_account(endpoint, role_arn):
+    """One ALB in the account of `role_arn`, made with the role's credentials (moto keeps
+    each account's resources apart, keyed by the access key AssumeRole returned)."""
+    sts = client(endpoint, "sts", "us-east-1")
+    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="fixtures")["Credentials"]
+    creds = dict(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    region = "us-east-1"
+    vpc, subnets = network(endpoint, region, creds)
+    cert = import_cert(endpoint, region, "other.example.test", "rsa", creds)
+    elbv2 = client(endpoint, "elbv2", region, creds)
+    arn = elbv2.create_load_balancer(Name="alb-other", Subnets=subnets)["LoadBalancers"][0][
+        "LoadBalancerArn"
+    ]
+    elbv2.create_listener(
+        LoadBalancerArn=arn, Protocol="HTTPS", Port=443,
+        SslPolicy="ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+        Certificates=[{"CertificateArn": cert}],
+        DefaultActions=[{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200"}}],
+    )
+    return {"load_balancers": 1}
+
+
+def many(endpoint, count, region):
+    _, subnets = network(endpoint, region)
+    elbv2 = client(endpoint, "elbv2", region)
+    for i in range(count):
+        elbv2.create_load_balancer(Name=f"page-{i:03d}", Subnets=subnets)
+    return {"load_balancers": count}
+
+
+def main():
+    endpoint, what, *rest = sys.argv[1:]
+    if not endpoint.startswith(("http://127.", "http://localhost")):
+        sys.exit(f"refusing non-loopback endpoint {endpoint}")
+    if what == "standard":
+        made = standard(endpoint)
+    elif what == "bulk":
+        made = bulk(endpoint, int(rest[0]), rest[1].split(","))
+    elif what == "other-account":
+        made = other_account(endpoint, rest[0])
+    elif what == "many":
+        made = many(endpoint, int(rest[0]), rest[1])
+    else:
+        sys.exit(f"unknown fixture {what}")
+    print(json.dumps(made))
+
+
+if __name__ == "__main__":
+    main()

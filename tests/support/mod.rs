@@ -1,0 +1,291 @@
+//! Real servers on loopback for integration tests: scratch directories, certificates made with the
+//! `openssl` CLI, `openssl s_server` (or any server command) killed on drop, free ports, and a
+//! listener that never answers.
+//!
+//! Use with `mod support;` from a test file. Nothing here talks to anything but 127.0.0.1.
+
+// Each test binary compiles its own copy and uses only part of it.
+#![allow(dead_code)]
+
+use std::ffi::{OsStr, OsString};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// How long a server gets to start accepting connections.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A directory under the system temp dir, removed (with its contents) on drop.
+pub struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    /// Creates a fresh directory whose name starts with `prefix`.
+    pub fn new(prefix: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!(
+            "elbtls-{prefix}-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&path).expect("create a scratch directory");
+        Self { path }
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+/// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+pub fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|listener| listener.local_addr())
+        .expect("bind 127.0.0.1:0")
+        .port()
+}
+
+/// A listener that completes TCP handshakes (through the kernel's backlog) but never reads or
+/// writes: a server that stalls. Connections stay open until it is dropped.
+pub fn silent_listener() -> TcpListener {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0")
+}
+
+/// A listener that accepts `connections` connections and closes each at once, without a word,
+/// then stops: a server that hangs up.
+pub fn closing_listener(connections: usize) -> SocketAddr {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
+    let addr = listener.local_addr().expect("listener address");
+    thread::spawn(move || {
+        for stream in listener.incoming().take(connections) {
+            drop(stream);
+        }
+    });
+    addr
+}
+
+/// A certificate's key type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// RSA, 2048 bits.
+    Rsa2048,
+    /// RSA, 4096 bits.
+    Rsa4096,
+    /// ECDSA on P-256.
+    EcdsaP256,
+    /// ECDSA on P-384.
+    EcdsaP384,
+    /// ECDSA on P-521.
+    EcdsaP521,
+    /// Ed25519.
+    Ed25519,
+}
+
+impl KeyKind {
+    fn openssl_args(self) -> &'static [&'static str] {
+        match self {
+            Self::Rsa2048 => &["-newkey", "rsa:2048"],
+            Self::Rsa4096 => &["-newkey", "rsa:4096"],
+            Self::EcdsaP256 => &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            Self::EcdsaP384 => &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
+            Self::EcdsaP521 => &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521"],
+            Self::Ed25519 => &["-newkey", "ed25519"],
+        }
+    }
+
+    fn stem(self) -> &'static str {
+        match self {
+            Self::Rsa2048 => "rsa2048",
+            Self::Rsa4096 => "rsa4096",
+            Self::EcdsaP256 => "ecdsa-p256",
+            Self::EcdsaP384 => "ecdsa-p384",
+            Self::EcdsaP521 => "ecdsa-p521",
+            Self::Ed25519 => "ed25519",
+        }
+    }
+}
+
+/// What to put in a self-signed certificate.
+#[derive(Clone, Debug)]
+pub struct CertSpec<'a> {
+    /// The key type.
+    pub key: KeyKind,
+    /// The subject CN (the subject is `CN=<common_name>`, and so is the issuer).
+    pub common_name: &'a str,
+    /// subjectAltName entries in OpenSSL syntax (`DNS:a.test`, `IP:127.0.0.1`); none if empty.
+    pub sans: &'a [&'a str],
+    /// Validity in days from now.
+    pub days: u32,
+}
+
+/// The files of a generated certificate.
+#[derive(Clone, Debug)]
+pub struct CertFiles {
+    /// PEM certificate.
+    pub cert: PathBuf,
+    /// PEM private key (unencrypted).
+    pub key: PathBuf,
+}
+
+/// A self-signed certificate of `kind` for `CN=<stem>.elbtls.test` with that name as its one
+/// DNS SAN, valid 30 days, written into `dir`.
+pub fn make_cert(dir: &Path, kind: KeyKind) -> CertFiles {
+    let name = format!("{}.elbtls.test", kind.stem());
+    let san = format!("DNS:{name}");
+    make_cert_with(
+        dir,
+        &CertSpec {
+            key: kind,
+            common_name: &name,
+            sans: &[&san],
+            days: 30,
+        },
+    )
+}
+
+/// A self-signed certificate as `spec` says, written into `dir` (file names from the CN and key).
+pub fn make_cert_with(dir: &Path, spec: &CertSpec<'_>) -> CertFiles {
+    let stem = format!("{}-{}", spec.common_name, spec.key.stem());
+    let files = CertFiles {
+        cert: dir.join(format!("{stem}.pem")),
+        key: dir.join(format!("{stem}.key")),
+    };
+    let mut command = Command::new("openssl");
+    command
+        .args(["req", "-x509", "-nodes", "-sha256"])
+        .args(spec.key.openssl_args())
+        .arg("-keyout")
+        .arg(&files.key)
+        .arg("-out")
+        .arg(&files.cert)
+        .args(["-days", &spec.days.to_string()])
+        .args(["-subj", &format!("/CN={}", spec.common_name)])
+        // `req -x509` marks certificates as CAs by default; a server certificate is not one.
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"]);
+    if !spec.sans.is_empty() {
+        command.args([
+            "-addext",
+            &format!("subjectAltName={}", spec.sans.join(",")),
+        ]);
+    }
+    let output = command.output().expect("run openssl req");
+    assert!(
+        output.status.success(),
+        "openssl req failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    files
+}
+
+/// A server process on loopback, killed (and reaped) on drop.
+pub struct ServerGuard {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its stdout and stderr.
+    pub log: PathBuf,
+}
+
+impl ServerGuard {
+    /// Starts `command` (already told to listen on `addr`, output going to `log`) and waits until
+    /// `addr` accepts connections. `None` if the process exits first (the port was taken, say).
+    pub fn spawn(mut command: Command, addr: SocketAddr, log: PathBuf) -> Option<Self> {
+        let log_file = std::fs::File::create(&log).expect("create the server log");
+        let child = command
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("clone the log handle"))
+            .stderr(log_file)
+            .spawn()
+            .expect("start the server");
+        let mut guard = Self { child, addr, log };
+        let deadline = Instant::now() + STARTUP_TIMEOUT;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = guard.child.try_wait() {
+                return None;
+            }
+            if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+                return Some(guard);
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "server on {addr} did not accept within {STARTUP_TIMEOUT:?}: {}",
+            guard.log_text()
+        );
+    }
+
+    /// What the server has written so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for ServerGuard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `openssl s_server -accept 127.0.0.1:<free port> -www <args>`, started and accepting; the log
+/// goes into `dir`. Retries on another port if the chosen one was taken meanwhile.
+pub fn openssl_server<S: AsRef<OsStr>>(
+    dir: &Path,
+    args: impl IntoIterator<Item = S>,
+) -> ServerGuard {
+    let args: Vec<OsString> = args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    for attempt in 0..3 {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, free_port()));
+        let mut command = Command::new("openssl");
+        command
+            .args(["s_server", "-accept", &addr.to_string(), "-www"])
+            .args(&args);
+        let log = dir.join(format!("s_server-{}-{attempt}.log", addr.port()));
+        if let Some(guard) = ServerGuard::spawn(command, addr, log.clone()) {
+            return guard;
+        }
+        eprintln!(
+            "openssl s_server exited at start: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+    }
+    panic!("openssl s_server {args:?} would not start");
+}
+
+/// The arguments serving one certificate (`-cert C -key K`).
+pub fn cert_args(files: &CertFiles) -> Vec<String> {
+    vec![
+        "-cert".into(),
+        files.cert.display().to_string(),
+        "-key".into(),
+        files.key.display().to_string(),
+    ]
+}
+
+/// The arguments serving a second certificate (`-dcert C -dkey K`), as for a dual RSA + ECDSA
+/// server.
+pub fn second_cert_args(files: &CertFiles) -> Vec<String> {
+    vec![
+        "-dcert".into(),
+        files.cert.display().to_string(),
+        "-dkey".into(),
+        files.key.display().to_string(),
+    ]
+}
+
+pub mod aws_stub;
+pub mod moto;
