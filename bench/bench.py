@@ -601,7 +601,7 @@ class Testssl(Tool):
         if not self.exe:
             return ""
         r = subprocess.run([self.exe, "--version"], capture_output=True, text=True, stdin=subprocess.DEVNULL)
-        m = re.search(r"testssl\.sh\s+([0-9][^\s]*)", r.stdout + r.stderr)
+        m = re.search(r"testssl(?:\.sh)?\s+([0-9][^\s\x1b]*)", r.stdout + r.stderr)
         return m.group(1) if m else ""
 
     def argv(self, target: str, outdir: Path) -> list[str]:
@@ -967,13 +967,17 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
         t = TOOL_CLASSES[name](reg, args)
         ok, why = t.available()
         tool_status[name] = {"available": ok, "reason": why, "version": t.version() if ok else "",
-                             "command": t.display_argv() if ok or name != "elbtls" else t.display_argv()}
+                             "command": t.display_argv()}
         if ok:
             tools.append(t)
             log(f"{name} {tool_status[name]['version']}: {tool_status[name]['command']}")
         else:
             log(f"SKIP {name}: {why}")
 
+    load_start = os.getloadavg()
+    if load_start[0] > (os.cpu_count() or 1) * 0.5:
+        log(f"warning: the machine is busy (load average {load_start[0]:.1f} on {os.cpu_count()} CPUs); "
+            "timings will be noisy")
     modes = [("direct", 0.0)] + ([("rtt", rtt)] if rtt else [])
     results = []
     for sc in servers:
@@ -1046,7 +1050,9 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
         "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "host": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(),
                  "openssl": subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip(),
-                 "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()},
+                 "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip(),
+                 "loadavg_start": [round(x, 2) for x in load_start],
+                 "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
         "settings": {"runs": args.runs, "testssl_runs": args.testssl_runs, "rtt_ms": rtt,
                      "connection_counting": count_method_desc(count_method), "ground_truth": args.ground_truth,
                      "timing": "wall clock from spawn to exit of the tool process (includes interpreter start-up); "
@@ -1066,6 +1072,8 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
     out.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report, tool_status)
     print(f"\nconnections counted by: {count_method_desc(count_method)}")
+    h = report["host"]
+    print(f"load average: {h['loadavg_start'][0]:.2f} at start, {h['loadavg_end'][0]:.2f} at end ({h['cpus']} CPUs)")
     print(f"results: {out}")
     return 0
 
@@ -1103,15 +1111,20 @@ def print_table(report: dict, tool_status: dict) -> None:
     base = {(r["server"], r["mode"]): r for r in res if r["tool"] == "elbtls" and r["median_s"]}
     hdr = ["server", "mode", "tool", "median s", "min-max s", "conns", "correct", "t/elbtls", "c/elbtls", "RSS MB"]
     rows = []
+    failures: list[str] = []
     for r in res:
         b = base.get((r["server"], r["mode"]))
         mode = r["mode"] if r["mode"] == "direct" else f"rtt {r['rtt_ms']:g}ms"
         if r["median_s"] is None:
-            rows.append([r["server"], mode, r["tool"], "FAILED", (r.get("error") or "")[:60], "", "", "", "", ""])
+            rows.append([r["server"], mode, r["tool"], "-", "", "", "FAILED", "", "", ""])
+            failures.append(f"{r['server']} {mode} {r['tool']}: FAILED: {r.get('error')}")
             continue
         cr = r["connections_range"]
         conns = "" if r["connections"] is None else (
             str(r["connections"]) if cr[0] == cr[1] else f"{r['connections']} ({cr[0]}-{cr[1]})")
+        selfc = [x.get("self_reported_connections") for x in r["runs_detail"] if x.get("ok")]
+        if selfc and selfc[0] is not None and r["connections"] is not None and selfc[0] != r["connections"]:
+            conns += f" (says {selfc[0]})"
         tr = f"{r['median_s'] / b['median_s']:.1f}x" if b and r["tool"] != "elbtls" else ("1x" if b else "n/a")
         crat = "n/a"
         if b and b["connections"] and r["connections"] is not None:
@@ -1127,6 +1140,9 @@ def print_table(report: dict, tool_status: dict) -> None:
     print("  ".join("-" * w for w in widths))
     for row in rows:
         print("  ".join(str(x).ljust(w) for x, w in zip(row, widths)))
+    if failures:
+        print()
+        print("\n".join(failures))
     for name, st in tool_status.items():
         if not st["available"]:
             print(f"\n{name}: skipped: {st['reason']}")

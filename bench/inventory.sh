@@ -61,7 +61,7 @@ run() {
 "$bin" inventory --region "$regions" --format csv >/dev/null
 run "concurrency 8 (default)"
 run "concurrency 8 (again)"
-run "concurrency 1" --concurrency 1
+run "concurrency 1" --api-concurrency 1
 
 # Over a real link every call costs a round trip, which is what overlapping regions and load
 # balancers saves: the same runs through bench/rttproxy.py (a delaying TCP proxy on loopback).
@@ -73,5 +73,5 @@ if [[ -f bench/rttproxy.py && -n ${RTT_MS:=20} && $RTT_MS != 0 ]]; then
     sleep 1
     export AWS_ENDPOINT_URL=http://127.0.0.1:$proxy_port
     run "rtt ${RTT_MS}ms, conc. 8"
-    run "rtt ${RTT_MS}ms, conc. 1" --concurrency 1
+    run "rtt ${RTT_MS}ms, conc. 1" --api-concurrency 1
 fi

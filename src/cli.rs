@@ -7,9 +7,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::model::LoadBalancerType;
 
+mod audit_args;
 mod aws_args;
 
-pub use aws_args::{AwsConnectionArgs, InventoryArgs, InventoryFormat, read_accounts_file};
+pub use audit_args::{AuditArgs, AuditFilters, AuditFormat, ColorChoice, TagFilter, glob_matches};
+pub use aws_args::{
+    AwsConnectionArgs, AwsScopeArgs, InventoryArgs, InventoryFormat, read_accounts_file,
+};
 
 const ABOUT: &str = "Tells an AWS account the truth about its load balancers' TLS.";
 
@@ -49,12 +53,16 @@ pub struct Cli {
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The main job: inventory the account(s), probe every TLS listener, compare what each
+    /// really accepts with its declared policy and the baseline, and report.
+    Audit(Box<AuditArgs>),
+
     /// The catalogue of ELB security policies: list, show, diff.
     #[command(subcommand)]
     Policies(PoliciesCommand),
 
     /// Every ALB, NLB and Classic listener of the account(s), one row each, with its declared
-    /// security policy (issue 4).
+    /// security policy.
     Inventory(InventoryArgs),
 
     /// Probe TLS endpoints live: which protocols, cipher suites (the whole IANA registry) and

@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod aws;
+pub mod baseline;
 pub mod catalogue;
 pub mod cli;
 pub mod commands;

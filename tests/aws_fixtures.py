@@ -5,6 +5,7 @@ Usage: aws_fixtures.py ENDPOINT standard        the account the integration test
        aws_fixtures.py ENDPOINT bulk N R1,R2,..  N load balancers spread over the regions
        aws_fixtures.py ENDPOINT many N REGION   N bare ALBs (more than one DescribeLoadBalancers page)
        aws_fixtures.py ENDPOINT other-account ROLE_ARN   one ALB in the role's account
+       aws_fixtures.py ENDPOINT audit PORT       the account tests/audit_e2e.rs audits
 
 Talks only to ENDPOINT (a loopback moto_server). Prints one JSON object describing what it made.
 """
@@ -152,6 +153,15 @@ def standard(endpoint):
         DefaultActions=forward(tg_tcp),
     )
     elbv2.create_listener(LoadBalancerArn=nlb, Protocol="TCP", Port=22, DefaultActions=forward(tg_tcp))
+
+    # A Gateway Load Balancer is listed, and never has a TLS policy.
+    gwlb = elbv2.create_load_balancer(Name="gwlb-inspect", Subnets=subnets[:1], Type="gateway")[
+        "LoadBalancers"
+    ][0]["LoadBalancerArn"]
+    tg_geneve = elbv2.create_target_group(
+        Name="tg-geneve", Protocol="GENEVE", Port=6081, VpcId=vpc, TargetType="instance"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elbv2.create_listener(LoadBalancerArn=gwlb, DefaultActions=forward(tg_geneve))
 
     elb = client(endpoint, "elb", region)
     zones = [f"{region}a"]
@@ -314,6 +324,65 @@ def other_account(endpoint, role_arn):
     return {"load_balancers": 1}
 
 
+def audit(endpoint, port):
+    """The account tests/audit_e2e.rs audits: every TLS listener on PORT, so the test can map each
+    load balancer's DNS name to its own loopback address (127.0.0.N:PORT) with --resolve."""
+    region = "us-east-1"
+    vpc, subnets = network(endpoint, region)
+    cert = import_cert(endpoint, region, "audit.example.test", "rsa")
+    elbv2 = client(endpoint, "elbv2", region)
+    made = {"dns": {}}
+
+    def elbv2_lb(name, kind, protocol, tags):
+        lb = elbv2.create_load_balancer(Name=name, Subnets=subnets, Type=kind, Tags=tags)[
+            "LoadBalancers"
+        ][0]
+        tg = target_group(elbv2, vpc, f"tg-{name}", "HTTP" if kind == "application" else "TCP", 80)
+        elbv2.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"],
+            Protocol=protocol,
+            Port=port,
+            SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+            Certificates=[{"CertificateArn": cert}],
+            DefaultActions=forward(tg),
+        )
+        made["dns"][name] = lb["DNSName"]
+        return lb, tg
+
+    # Behaves exactly as declared.
+    exact, exact_tg = elbv2_lb("alb-exact", "application", "HTTPS", [{"Key": "env", "Value": "prod"}])
+    # An HTTP listener that forwards instead of redirecting: plaintext under a baseline.
+    elbv2.create_listener(
+        LoadBalancerArn=exact["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=forward(exact_tg)
+    )
+    # Accepts TLS 1.0 and a CBC suite beyond its policy.
+    elbv2_lb("alb-drifted", "application", "HTTPS", [{"Key": "env", "Value": "prod"}])
+    # Same suites, another order.
+    elbv2_lb("nlb-reordered", "network", "TLS", [{"Key": "env", "Value": "dev"}])
+    # A Classic listener that never answers.
+    elb = client(endpoint, "elb", region)
+    elb.create_load_balancer(
+        LoadBalancerName="clb-dead",
+        Listeners=[classic_listener("HTTPS", port, cert)],
+        AvailabilityZones=[f"{region}a"],
+    )
+    elb.create_load_balancer_policy(
+        LoadBalancerName="clb-dead",
+        PolicyName="clb-dead-policy",
+        PolicyTypeName="SSLNegotiationPolicyType",
+        PolicyAttributes=[
+            {"AttributeName": "Reference-Security-Policy", "AttributeValue": "ELBSecurityPolicy-TLS-1-2-2017-01"}
+        ],
+    )
+    elb.set_load_balancer_policies_of_listener(
+        LoadBalancerName="clb-dead", LoadBalancerPort=port, PolicyNames=["clb-dead-policy"]
+    )
+    made["dns"]["clb-dead"] = elb.describe_load_balancers(LoadBalancerNames=["clb-dead"])[
+        "LoadBalancerDescriptions"
+    ][0]["DNSName"]
+    return made
+
+
 def many(endpoint, count, region):
     _, subnets = network(endpoint, region)
     elbv2 = client(endpoint, "elbv2", region)
@@ -332,6 +401,8 @@ def main():
         made = bulk(endpoint, int(rest[0]), rest[1].split(","))
     elif what == "other-account":
         made = other_account(endpoint, rest[0])
+    elif what == "audit":
+        made = audit(endpoint, int(rest[0]))
     elif what == "many":
         made = many(endpoint, int(rest[0]), rest[1])
     else:

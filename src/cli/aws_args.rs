@@ -40,6 +40,18 @@ pub struct AwsConnectionArgs {
 #[derive(Debug, Clone, Args)]
 #[command(after_help = INVENTORY_AFTER_HELP)]
 pub struct InventoryArgs {
+    /// Which accounts and regions to read.
+    #[command(flatten)]
+    pub scope: AwsScopeArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+    pub format: InventoryFormat,
+}
+
+/// Which accounts and regions to read, and how to reach AWS: shared by `inventory` and `audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AwsScopeArgs {
     /// How to reach AWS.
     #[command(flatten)]
     pub connection: AwsConnectionArgs,
@@ -68,11 +80,7 @@ pub struct InventoryArgs {
 
     /// Account/region pairs read at once.
     #[arg(long, value_name = "N", default_value_t = 8)]
-    pub concurrency: usize,
-
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
-    pub format: InventoryFormat,
+    pub api_concurrency: usize,
 }
 
 /// Output formats of `inventory`.
@@ -177,6 +185,13 @@ impl AwsConnectionArgs {
 impl InventoryArgs {
     /// Validates the flags into the AWS layer's options.
     pub fn validate(&self) -> anyhow::Result<Options> {
+        self.scope.validate()
+    }
+}
+
+impl AwsScopeArgs {
+    /// Validates the flags into the AWS layer's options.
+    pub fn validate(&self) -> anyhow::Result<Options> {
         let mut regions = Vec::new();
         for region in &self.regions {
             let region = region.trim();
@@ -185,10 +200,10 @@ impl InventoryArgs {
                 regions.push(region.to_string());
             }
         }
-        if !(1..=64).contains(&self.concurrency) {
+        if !(1..=64).contains(&self.api_concurrency) {
             bail!(
-                "--concurrency {}: give a number from 1 to 64",
-                self.concurrency
+                "--api-concurrency {}: give a number from 1 to 64",
+                self.api_concurrency
             );
         }
         let mut accounts = Vec::new();
@@ -202,14 +217,16 @@ impl InventoryArgs {
         if let Some(path) = &self.accounts_file {
             accounts.extend(read_accounts_file(path)?);
         }
-        accounts.dedup_by(|a, b| a.role_arn == b.role_arn);
+        // The same role named twice (flag and file) is read once.
+        let mut seen = std::collections::BTreeSet::new();
+        accounts.retain(|a| seen.insert(a.role_arn.clone()));
         Ok(Options {
             profile: self.connection.profile.clone(),
             regions,
             all_regions: self.all_regions,
             endpoint_url: self.connection.endpoint_url.clone(),
             accounts,
-            concurrency: self.concurrency,
+            concurrency: self.api_concurrency,
         })
     }
 }

@@ -109,37 +109,58 @@ fn reference_of(attributes: &[(String, String)]) -> Option<&str> {
         .map(|(_, v)| v.as_str())
 }
 
-/// What the inventory says about one listener's policy.
-pub fn resolve_listener(
+/// A listener's declared policy, resolved against the catalogue.
+pub enum PolicyLookup {
+    /// The listener does not terminate TLS.
+    NotTls,
+    /// A policy the catalogue (or the Classic attributes) define.
+    Known {
+        /// The declared name.
+        name: String,
+        /// Classic detail: predefined, default, reference X, custom.
+        detail: Option<String>,
+        /// The policy.
+        policy: Box<Policy>,
+    },
+    /// A declaration that cannot be resolved.
+    Unknown {
+        /// The declared name, if any.
+        name: Option<String>,
+        /// Classic detail.
+        detail: Option<String>,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Resolves what `listener` declares.
+pub fn policy_of(
     lb_type: LoadBalancerType,
     listener: &Listener,
     catalogue: &Catalogue,
-) -> ResolvedPolicy {
-    match &listener.declared {
-        DeclaredPolicy::None => ResolvedPolicy {
-            name: None,
-            detail: listener
-                .redirects_to_https
-                .and_then(|r| r.then(|| "redirects to HTTPS".to_string())),
-            status: PolicyStatus::NotApplicable,
-            reason: None,
-            protocols: Vec::new(),
-            cipher_count: None,
+) -> PolicyLookup {
+    let lookup = |name: &str, detail: Option<String>| match catalogue.get(name, lb_type) {
+        Ok(policy) => PolicyLookup::Known {
+            name: name.to_string(),
+            detail,
+            policy: Box::new(policy.clone()),
         },
+        Err(e) => PolicyLookup::Unknown {
+            name: Some(name.to_string()),
+            detail,
+            reason: e.to_string(),
+        },
+    };
+    match &listener.declared {
+        DeclaredPolicy::None => PolicyLookup::NotTls,
         DeclaredPolicy::Named { name } => {
             let detail = (lb_type == LoadBalancerType::Classic).then(|| "predefined".to_string());
-            match catalogue.get(name, lb_type) {
-                Ok(policy) => known(name, detail, policy),
-                Err(e) => unknown(Some(name), detail, e.to_string()),
-            }
+            lookup(name, detail)
         }
-        DeclaredPolicy::ClassicDefault => {
-            let detail = Some("default (no policy attached)".to_string());
-            match catalogue.get(CLASSIC_DEFAULT_POLICY, LoadBalancerType::Classic) {
-                Ok(policy) => known(CLASSIC_DEFAULT_POLICY, detail, policy),
-                Err(e) => unknown(Some(CLASSIC_DEFAULT_POLICY), detail, e.to_string()),
-            }
-        }
+        DeclaredPolicy::ClassicDefault => lookup(
+            CLASSIC_DEFAULT_POLICY,
+            Some("default (no policy attached)".to_string()),
+        ),
         DeclaredPolicy::ClassicAttributes { name, attributes } => {
             let reference = reference_of(attributes);
             match from_classic_attributes(name, attributes, catalogue) {
@@ -152,16 +173,53 @@ pub fn resolve_listener(
                         Some(reference) => format!("custom (based on {reference})"),
                         None => "custom".to_string(),
                     };
-                    known(name, Some(detail), &resolved.policy)
+                    PolicyLookup::Known {
+                        name: name.clone(),
+                        detail: Some(detail),
+                        policy: Box::new(resolved.policy),
+                    }
                 }
-                Err(e) => {
-                    let detail = reference.map(|r| format!("reference {r}"));
-                    unknown(Some(name), detail, e.to_string())
-                }
+                Err(e) => PolicyLookup::Unknown {
+                    name: Some(name.clone()),
+                    detail: reference.map(|r| format!("reference {r}")),
+                    reason: e.to_string(),
+                },
             }
         }
-        DeclaredPolicy::Unreadable { name, reason } => {
-            unknown(name.as_deref(), None, reason.clone())
-        }
+        DeclaredPolicy::Unreadable { name, reason } => PolicyLookup::Unknown {
+            name: name.clone(),
+            detail: None,
+            reason: reason.clone(),
+        },
+    }
+}
+
+/// What the inventory says about one listener's policy.
+pub fn resolve_listener(
+    lb_type: LoadBalancerType,
+    listener: &Listener,
+    catalogue: &Catalogue,
+) -> ResolvedPolicy {
+    match policy_of(lb_type, listener, catalogue) {
+        PolicyLookup::NotTls => ResolvedPolicy {
+            name: None,
+            detail: listener
+                .redirects_to_https
+                .and_then(|r| r.then(|| "redirects to HTTPS".to_string())),
+            status: PolicyStatus::NotApplicable,
+            reason: None,
+            protocols: Vec::new(),
+            cipher_count: None,
+        },
+        PolicyLookup::Known {
+            name,
+            detail,
+            policy,
+        } => known(&name, detail, &policy),
+        PolicyLookup::Unknown {
+            name,
+            detail,
+            reason,
+        } => unknown(name.as_deref(), detail, reason),
     }
 }

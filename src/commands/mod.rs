@@ -1,6 +1,7 @@
 //! Runs a validated [`Config`]: loads what the command needs, calls the pure layers, hands the
 //! result to `report`, and decides the exit code.
 
+mod audit;
 mod check_api;
 mod inventory;
 mod policies;
@@ -47,6 +48,7 @@ pub fn run(config: Config) -> anyhow::Result<Exit> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let exit = match config.command {
+        Command::Audit(args) => audit::run(&catalogue, &args, &mut out)?,
         Command::Policies(command) => policies::run(&catalogue, command, &mut out)?,
         Command::Inventory(args) => inventory::run(&catalogue, &args, &mut out)?,
         Command::Probe(args) => probe::run(&catalogue, &args.validate()?, &mut out)?,

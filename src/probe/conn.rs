@@ -150,7 +150,7 @@ impl Network {
             if n == 0 {
                 return partial.unwrap_or_else(|| {
                     if received.is_empty() {
-                        Answer::Refused("the server closed the connection without answering".into())
+                        Answer::HungUp("the server closed the connection without answering".into())
                     } else {
                         Answer::Failed(Failure::Garbage(format!(
                             "{address}: the server closed the connection in the middle of its answer ({} bytes)",
@@ -186,7 +186,7 @@ fn refused_or_io(error: &std::io::Error, address: SocketAddr) -> Answer {
     match error.kind() {
         // Many TLS stacks reset the connection instead of sending an alert for a hello they refuse.
         ErrorKind::ConnectionReset | ErrorKind::BrokenPipe | ErrorKind::ConnectionAborted => {
-            Answer::Refused(format!("the server reset the connection ({error})"))
+            Answer::HungUp(format!("the server reset the connection ({error})"))
         }
         _ => Answer::Failed(Failure::Io(format!("{address}: {error}"))),
     }

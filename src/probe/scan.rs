@@ -75,8 +75,12 @@ pub enum Answer {
         /// The group the server asks for.
         group: Option<NamedGroup>,
     },
-    /// The server refused the offer: an alert, or it closed the connection.
+    /// The server refused the offer: an alert, or a ServerHello of another version.
     Refused(String),
+    /// The server closed or reset the connection without sending a single TLS byte. Some stacks
+    /// refuse this way; a non-TLS endpoint does the same, so an endpoint that only ever hangs up
+    /// is not taken to "refuse everything".
+    HungUp(String),
     /// Nothing could be learned from this attempt.
     Failed(Failure),
 }
@@ -156,6 +160,8 @@ struct VersionResult {
     /// The failure, when the attempt failed to connect at all.
     connect_failure: Option<Failure>,
     garbage: Option<Failure>,
+    /// The server hung up without a TLS byte.
+    hung_up: bool,
 }
 
 async fn detect_version<H: Handshaker>(h: Arc<H>, version: ProtocolVersion) -> VersionResult {
@@ -169,6 +175,7 @@ async fn detect_version<H: Handshaker>(h: Arc<H>, version: ProtocolVersion) -> V
         certificates: Vec::new(),
         connect_failure: None,
         garbage: None,
+        hung_up: false,
     };
     match answer {
         Answer::Hello {
@@ -186,6 +193,7 @@ async fn detect_version<H: Handshaker>(h: Arc<H>, version: ProtocolVersion) -> V
             result.first = Some(suite);
         }
         Answer::Hello { .. } | Answer::Retry { .. } | Answer::Refused(_) => {}
+        Answer::HungUp(_) => result.hung_up = true,
         Answer::Failed(failure) => {
             result.support = Support::Unknown(failure.reason().to_string());
             match failure {
@@ -214,7 +222,9 @@ fn pick(answer: Answer, version: ProtocolVersion) -> Pick {
             version: v, suite, ..
         } if v == version => Pick::Suite(suite),
         Answer::Retry { suite, .. } if version == ProtocolVersion::TLSV1_3 => Pick::Suite(suite),
-        Answer::Hello { .. } | Answer::Retry { .. } | Answer::Refused(_) => Pick::Refused,
+        Answer::Hello { .. } | Answer::Retry { .. } | Answer::Refused(_) | Answer::HungUp(_) => {
+            Pick::Refused
+        }
         Answer::Failed(failure) => Pick::Failed(failure),
     }
 }
@@ -307,7 +317,12 @@ async fn enumerate_tls13_groups<H: Handshaker>(
                 found.push(group);
                 remaining.retain(|g| *g != group);
             }
-            Answer::Retry { .. } | Answer::Hello { .. } | Answer::Refused(_) => break,
+            Answer::Retry { .. }
+            | Answer::Hello { .. }
+            | Answer::Refused(_)
+            | Answer::HungUp(_) => {
+                break;
+            }
             Answer::Failed(failure) => {
                 return Err(format!(
                     "TLS 1.3 group enumeration broke off: {}",
@@ -343,7 +358,12 @@ async fn enumerate_tls12_groups<H: Handshaker>(
                 found.push(group);
                 remaining.retain(|g| *g != group);
             }
-            Answer::Hello { .. } | Answer::Retry { .. } | Answer::Refused(_) => break,
+            Answer::Hello { .. }
+            | Answer::Retry { .. }
+            | Answer::Refused(_)
+            | Answer::HungUp(_) => {
+                break;
+            }
             Answer::Failed(failure) => {
                 return Err(format!(
                     "{version} curve enumeration broke off: {}",
@@ -404,6 +424,14 @@ pub async fn scan<H: Handshaker>(h: Arc<H>) -> ScanResult {
     if results.iter().all(|r| !r.support.is_accepted()) {
         if let Some(garbage) = results.iter().find_map(|r| r.garbage.clone()) {
             out.not_tls = Some(garbage.reason().to_string());
+            return out;
+        }
+        if results.iter().all(|r| r.hung_up) {
+            out.failed = Some(
+                "the endpoint closed every connection without a TLS answer (not a TLS server, or \
+                 one that refuses every offer silently)"
+                    .to_string(),
+            );
             return out;
         }
         // Nothing accepted and some attempts failed: the endpoint could not be probed, which is

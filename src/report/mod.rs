@@ -1,6 +1,7 @@
 //! Output. Each format is its own file; renderers see only the model and write to a `Write`,
 //! propagating write errors (a broken pipe ends the run quietly, see `commands`).
 
+pub mod audit;
 pub mod check_api;
 pub mod inventory;
 pub mod policies;

@@ -289,3 +289,4 @@ pub fn second_cert_args(files: &CertFiles) -> Vec<String> {
 
 pub mod aws_stub;
 pub mod moto;
+pub mod responder;

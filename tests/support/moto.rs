@@ -12,6 +12,8 @@ use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use serde_json::Value;
+
 /// How long moto gets to answer its first request.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -197,4 +199,46 @@ pub fn elbtls_at(endpoint: &str, args: &[&str]) -> Output {
             ("AWS_REGION", "us-east-1"),
         ],
     )
+}
+
+// ---- Reading the binary's output ------------------------------------------------------------
+
+/// What the run printed on stdout.
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// What the run printed on stderr.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// CSV rows without the two ARN columns (moto makes them up at random).
+pub fn csv_rows(output: &std::process::Output) -> Vec<String> {
+    stdout(output)
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').take(12).collect::<Vec<_>>().join(","))
+        .collect()
+}
+
+/// stdout as JSON; the panic shows what was printed instead.
+pub fn json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", stdout(output), stderr(output)))
+}
+
+/// The listener on `port` of load balancer `lb` in an inventory JSON document.
+pub fn listener<'a>(doc: &'a Value, lb: &str, port: u64) -> &'a Value {
+    doc["load_balancers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == lb)
+        .unwrap_or_else(|| panic!("no load balancer {lb}"))["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["port"] == port)
+        .unwrap_or_else(|| panic!("no listener {lb}:{port}"))
 }

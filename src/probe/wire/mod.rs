@@ -69,10 +69,12 @@ macro_rules! open_code {
 
 mod alert;
 mod client_hello;
+mod client_hello_reader;
 pub mod codec;
 mod extension;
 mod key_share;
 mod record;
+mod server_flight;
 mod server_hello;
 
 #[cfg(test)]
@@ -82,12 +84,17 @@ mod robustness;
 
 pub use alert::{Alert, AlertDescription, AlertLevel};
 pub use client_hello::{ClientHello, ClientHelloSpec};
+pub use client_hello_reader::{ClientHelloError, parse_client_hello};
 pub use codec::{Codec, DecodeError, EncodeError, Reader};
 pub use extension::{ClientExtension, ExtensionType, KeyShareEntry, SignatureScheme};
 pub use key_share::plausible_key_share;
 pub use record::{
     ContentType, FlightMessage, FlightReader, HandshakeMessage, HandshakeType,
     MAX_HANDSHAKE_MESSAGE, MAX_PLAINTEXT_FRAGMENT, Progress, ResponseError, encode_records,
+};
+pub use server_flight::{
+    CertificateMessage, EcdheServerKeyExchange, ServerExtension, ServerHelloMessage,
+    encode_handshake_flight, plausible_server_key_share, server_hello_done,
 };
 pub use server_hello::{
     DowngradeSentinel, HELLO_RETRY_REQUEST_RANDOM, HelloRetryRequest, ServerHello, ServerResponse,

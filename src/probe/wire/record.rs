@@ -333,7 +333,7 @@ fn classify_non_tls(received: &[u8]) -> Option<ResponseError> {
 }
 
 /// The first line of `bytes` in quotes if it reads as text, else its first bytes in hex.
-fn describe_bytes(bytes: &[u8]) -> String {
+pub(super) fn describe_bytes(bytes: &[u8]) -> String {
     const SHOWN: usize = 64;
     let line = bytes
         .split(|&b| b == b'\r' || b == b'\n')

@@ -1,0 +1,258 @@
+//! Flags of `elbtls audit`, and their validation.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use clap::{Args, ValueEnum};
+
+use super::TypeArg;
+use super::aws_args::AwsScopeArgs;
+use crate::compare::Severity;
+use crate::probe::target::ResolveOverride;
+
+const AUDIT_AFTER_HELP: &str = "\
+Exit codes: 0 every listener compliant (no finding at or above --fail-on and nothing unverified),
+1 findings at or above --fail-on, 2 usage or configuration error, 3 run incomplete (a listener,
+region or account could not be verified). Findings (1) take precedence over incomplete (3).
+
+Examples:
+  elbtls audit
+  elbtls audit --all-regions --baseline modern --format sarif --output elbtls.sarif
+  elbtls audit --region eu-west-1 --name 'web-*' --tag env=prod --baseline ./baseline.toml
+  elbtls audit --no-probe --baseline fips --format junit --output elbtls.xml
+  elbtls audit --format json --output today.json --diff yesterday.json";
+
+/// `elbtls audit …`
+#[derive(Debug, Clone, Args)]
+#[command(after_help = AUDIT_AFTER_HELP)]
+pub struct AuditArgs {
+    /// Which accounts and regions to read.
+    #[command(flatten)]
+    pub scope: AwsScopeArgs,
+
+    /// The organisation's baseline: a preset (`modern`, `strict`, `fips`) or a TOML file. Without
+    /// it only drift and verification findings are reported.
+    #[arg(long, value_name = "PRESET|FILE")]
+    pub baseline: Option<String>,
+
+    /// Do not probe: check only the declared configuration against the baseline (for runners
+    /// that cannot reach the listeners).
+    #[arg(long)]
+    pub no_probe: bool,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
+    pub format: AuditFormat,
+
+    /// Write the report to FILE (atomically: a temporary file renamed into place) instead of
+    /// standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// A previous JSON report: say which findings are new and which were resolved since.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    pub diff: Option<PathBuf>,
+
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", default_value = "high")]
+    pub fail_on: String,
+
+    /// Only load balancers whose name matches (`*` wildcards; repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub name: Vec<String>,
+
+    /// Only load balancers with this tag (repeatable: all must match).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub tag: Vec<String>,
+
+    /// Only load balancers of this type (repeatable).
+    #[arg(long = "type", value_name = "TYPE")]
+    pub lb_type: Vec<TypeArg>,
+
+    /// Only the load balancer or listener with this ARN (repeatable).
+    #[arg(long, value_name = "ARN")]
+    pub arn: Vec<String>,
+
+    /// Connect to ADDR when probing a listener named HOST on PORT (curl's meaning; PORT may be
+    /// `*`). Repeatable.
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+
+    /// Listeners probed at once, overall.
+    #[arg(long, value_name = "N", default_value_t = 32)]
+    pub concurrency: usize,
+
+    /// Handshakes in flight at once to one listener.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub max_connections: usize,
+
+    /// Seconds to wait for a connection or an answer before giving up on one handshake.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub timeout: f64,
+
+    /// When to colour the table: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Report formats of `audit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum AuditFormat {
+    /// A table for people, then the findings by listener.
+    Table,
+    /// JSON with a `schema_version` (README, "Audit reports").
+    Json,
+    /// CSV, one finding a line.
+    Csv,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML: each listener a test case.
+    Junit,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour on a terminal unless NO_COLOR is set.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// `--tag KEY=VALUE`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagFilter {
+    /// The key.
+    pub key: String,
+    /// The value.
+    pub value: String,
+}
+
+/// Validated `audit` flags (the AWS part is validated into `aws::Options` separately).
+#[derive(Clone, Debug)]
+pub struct AuditFilters {
+    /// Name patterns.
+    pub names: Vec<String>,
+    /// Tags.
+    pub tags: Vec<TagFilter>,
+    /// Types.
+    pub types: Vec<crate::model::LoadBalancerType>,
+    /// ARNs.
+    pub arns: Vec<String>,
+}
+
+impl AuditArgs {
+    /// The `--fail-on` severity.
+    pub fn fail_on(&self) -> anyhow::Result<Severity> {
+        self.fail_on
+            .parse::<Severity>()
+            .map_err(|e| anyhow::anyhow!("--fail-on: {e}"))
+    }
+
+    /// The `--resolve` overrides.
+    pub fn overrides(&self) -> anyhow::Result<Vec<ResolveOverride>> {
+        Ok(self
+            .resolve
+            .iter()
+            .map(|r| r.parse::<ResolveOverride>())
+            .collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Checks the numbers.
+    pub fn check_limits(&self) -> anyhow::Result<()> {
+        if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 600.0) {
+            bail!(
+                "--timeout {}: give a number of seconds above 0 and at most 600",
+                self.timeout
+            );
+        }
+        if !(1..=1024).contains(&self.concurrency) {
+            bail!(
+                "--concurrency {}: give a number from 1 to 1024",
+                self.concurrency
+            );
+        }
+        if !(1..=64).contains(&self.max_connections) {
+            bail!(
+                "--max-connections {}: give a number from 1 to 64",
+                self.max_connections
+            );
+        }
+        Ok(())
+    }
+
+    /// The filters.
+    pub fn filters(&self) -> anyhow::Result<AuditFilters> {
+        let mut tags = Vec::new();
+        for tag in &self.tag {
+            let Some((key, value)) = tag.split_once('=') else {
+                bail!("--tag `{tag}`: expected KEY=VALUE (for example env=prod)");
+            };
+            if key.is_empty() {
+                bail!("--tag `{tag}`: the key is empty");
+            }
+            tags.push(TagFilter {
+                key: key.to_string(),
+                value: value.to_string(),
+            });
+        }
+        Ok(AuditFilters {
+            names: self.name.clone(),
+            tags,
+            types: self.lb_type.iter().map(|t| (*t).into()).collect(),
+            arns: self.arn.clone(),
+        })
+    }
+
+    /// Whether the table gets colours.
+    pub fn color(&self) -> bool {
+        use std::io::IsTerminal;
+        match self.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                self.output.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// Whether `name` matches `pattern`, where `*` matches any run of characters.
+pub fn glob_matches(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || !name[first.len()..].ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for part in &parts[1..parts.len() - 1] {
+        match rest.find(part) {
+            Some(i) => rest = &rest[i + part.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::glob_matches;
+
+    #[test]
+    fn globs_match_names() {
+        assert!(glob_matches("web-*", "web-prod"));
+        assert!(glob_matches("*-prod", "web-prod"));
+        assert!(glob_matches("w*b*d", "web-prod"));
+        assert!(glob_matches("exact", "exact"));
+        assert!(!glob_matches("web-*", "api-prod"));
+        assert!(!glob_matches("a*a", "a"));
+        assert!(glob_matches("*", ""));
+    }
+}

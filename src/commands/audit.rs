@@ -1,0 +1,483 @@
+//! `elbtls audit`: inventory → declared policies → live probes → findings → report → exit code.
+
+use std::collections::HashMap;
+use std::io::{self, IsTerminal, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::Context as _;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::inventory::{PolicyLookup, policy_of};
+use crate::aws;
+use crate::baseline::{self, Baseline};
+use crate::catalogue::{Catalogue, Policy};
+use crate::cli::{AuditArgs, AuditFilters, AuditFormat, glob_matches};
+use crate::compare::{self, Declared, Finding, Verdict};
+use crate::exit::Exit;
+use crate::model::inventory::{Listener, LoadBalancer};
+use crate::model::observed::{Observation, ProbeOutcome, Support};
+use crate::probe::run::{ProbeOptions, probe};
+use crate::probe::target::{SniChoice, Target};
+use crate::report::audit::{
+    AuditReport, ListenerResult, ProbeStatus, csv, json, junit, sarif, table,
+};
+
+pub(super) fn run(
+    catalogue: &Catalogue,
+    args: &AuditArgs,
+    out: &mut impl Write,
+) -> anyhow::Result<Exit> {
+    // Every input is checked before the first AWS call or probe.
+    let options = args.scope.validate()?;
+    let fail_on = args.fail_on()?;
+    let filters = args.filters()?;
+    let overrides = args.overrides()?;
+    args.check_limits()?;
+    let baseline = match &args.baseline {
+        Some(arg) => Some(
+            baseline::resolve_with(arg, catalogue).with_context(|| format!("--baseline {arg}"))?,
+        ),
+        None => None,
+    };
+    let previous = match &args.diff {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| {
+                format!("--diff {}: cannot read the previous report", path.display())
+            })?;
+            Some(
+                json::read_previous(&text)
+                    .map_err(|e| anyhow::anyhow!("--diff {}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    if let Some(output) = &args.output
+        && output.is_dir()
+    {
+        anyhow::bail!(
+            "--output {}: is a directory; give a file name",
+            output.display()
+        );
+    }
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let mut inventory = runtime.block_on(aws::inventory(&options))?;
+    inventory.load_balancers.retain(|lb| selected(lb, &filters));
+
+    // Resolve every listener's declared policy, and gather the TLS endpoints to probe.
+    let mut rows: Vec<Row<'_>> = Vec::new();
+    for lb in &inventory.load_balancers {
+        for listener in &lb.listeners {
+            let lookup = policy_of(lb.lb_type, listener, catalogue);
+            let tls = !matches!(lookup, PolicyLookup::NotTls) || listener.terminates_tls();
+            if !tls && !listener.protocol.eq_ignore_ascii_case("HTTP") {
+                continue; // TCP, UDP, GENEVE: no TLS, no plaintext web traffic.
+            }
+            rows.push(Row {
+                lb,
+                listener,
+                lookup,
+                tls,
+            });
+        }
+    }
+    let probe_options = ProbeOptions {
+        sni: SniChoice::FromHost,
+        overrides,
+        timeout: Duration::from_secs_f64(args.timeout),
+        max_connections: args.max_connections,
+        certificates: true,
+    };
+    let observations = if args.no_probe {
+        HashMap::new()
+    } else {
+        let targets: Vec<Target> = rows
+            .iter()
+            .filter(|r| r.tls)
+            .filter_map(|r| endpoint(r.lb, r.listener))
+            .collect();
+        runtime.block_on(probe_all(targets, &probe_options, args.concurrency))
+    };
+
+    let now = now_unix();
+    let mut listeners: Vec<ListenerResult> = rows
+        .iter()
+        .map(|row| {
+            assess_row(
+                row,
+                &observations,
+                baseline.as_ref(),
+                catalogue,
+                args.no_probe,
+                now,
+            )
+        })
+        .collect();
+    listeners.sort_by(|a, b| {
+        (&a.account, &a.region, &a.load_balancer, a.port).cmp(&(
+            &b.account,
+            &b.region,
+            &b.load_balancer,
+            b.port,
+        ))
+    });
+
+    let mut report = AuditReport {
+        generated_at: rfc3339(now),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        baseline: baseline.as_ref().map(|b| b.name.clone()),
+        probed: !args.no_probe,
+        listeners,
+        failures: inventory.failures.clone(),
+        diff: None,
+    };
+    if let (Some(previous), Some(path)) = (&previous, &args.diff) {
+        report.diff = Some(json::diff(previous, &report, &path.display().to_string()));
+    }
+
+    match &args.output {
+        Some(path) => write_atomically(path, |w| render(&report, args, w))?,
+        None => render(&report, args, out)?,
+    }
+
+    let failing = report
+        .listeners
+        .iter()
+        .flat_map(|l| &l.findings)
+        .any(|f| f.severity >= fail_on);
+    Ok(if failing {
+        Exit::Findings
+    } else if report.incomplete() {
+        Exit::Incomplete
+    } else {
+        Exit::Success
+    })
+}
+
+/// One listener on its way into the report.
+struct Row<'i> {
+    lb: &'i LoadBalancer,
+    listener: &'i Listener,
+    lookup: PolicyLookup,
+    tls: bool,
+}
+
+fn selected(lb: &LoadBalancer, filters: &AuditFilters) -> bool {
+    (filters.names.is_empty() || filters.names.iter().any(|p| glob_matches(p, &lb.name)))
+        && filters
+            .tags
+            .iter()
+            .all(|t| lb.tags.get(&t.key) == Some(&t.value))
+        && (filters.types.is_empty() || filters.types.contains(&lb.lb_type))
+        && (filters.arns.is_empty()
+            || filters.arns.iter().any(|arn| {
+                lb.arn.as_deref() == Some(arn.as_str())
+                    || lb
+                        .listeners
+                        .iter()
+                        .any(|l| l.arn.as_deref() == Some(arn.as_str()))
+            }))
+}
+
+fn endpoint(lb: &LoadBalancer, listener: &Listener) -> Option<Target> {
+    let host = lb.dns_name.as_deref()?;
+    Some(Target {
+        host: host.trim_end_matches('.').to_ascii_lowercase(),
+        port: listener.port,
+    })
+}
+
+fn key(target: &Target) -> (String, u16) {
+    (target.host.clone(), target.port)
+}
+
+async fn probe_all(
+    targets: Vec<Target>,
+    options: &ProbeOptions,
+    concurrency: usize,
+) -> HashMap<(String, u16), Observation> {
+    let mut unique: Vec<Target> = Vec::new();
+    for target in targets {
+        if !unique.iter().any(|t| key(t) == key(&target)) {
+            unique.push(target);
+        }
+    }
+    let total = unique.len();
+    let progress = Progress::new(total);
+    let limit = Arc::new(Semaphore::new(concurrency));
+    let mut tasks = JoinSet::new();
+    for target in unique {
+        let options = options.clone();
+        let limit = Arc::clone(&limit);
+        let progress = Arc::clone(&progress);
+        tasks.spawn(async move {
+            let _slot = limit.acquire().await;
+            let observation = probe(&target, &options).await;
+            progress.tick();
+            (key(&target), observation)
+        });
+    }
+    let results = tasks.join_all().await;
+    progress.finish();
+    results.into_iter().collect()
+}
+
+/// A one-line progress counter on stderr, only when stderr is a terminal.
+struct Progress {
+    total: usize,
+    done: AtomicUsize,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Arc<Self> {
+        let shown = io::stderr().is_terminal() && total > 0;
+        Arc::new(Self {
+            total,
+            done: AtomicUsize::new(0),
+            shown,
+        })
+    }
+
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if self.shown {
+            let mut err = io::stderr().lock();
+            let _ = write!(err, "\rprobing listeners: {done}/{}", self.total);
+            let _ = err.flush();
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            let _ = write!(io::stderr().lock(), "\r\x1b[2K");
+        }
+    }
+}
+
+fn assess_row(
+    row: &Row<'_>,
+    observations: &HashMap<(String, u16), Observation>,
+    baseline: Option<&Baseline>,
+    catalogue: &Catalogue,
+    no_probe: bool,
+    now: i64,
+) -> ListenerResult {
+    let (lb, listener) = (row.lb, row.listener);
+    let mut result = ListenerResult {
+        id: listener.arn.clone().unwrap_or_else(|| {
+            format!(
+                "classic:{}:{}:{}:{}",
+                lb.scope.account, lb.scope.region, lb.name, listener.port
+            )
+        }),
+        account: lb.scope.account.clone(),
+        region: lb.scope.region.clone(),
+        load_balancer: lb.name.clone(),
+        lb_type: lb.lb_type,
+        scheme: lb.scheme,
+        dns_name: lb.dns_name.clone(),
+        port: listener.port,
+        protocol: listener.protocol.clone(),
+        declared_policy: None,
+        verdict: Verdict::Compliant,
+        findings: Vec::new(),
+        probe: ProbeStatus::Skipped,
+    };
+    let label = result.label();
+    let mut findings: Vec<Finding> = Vec::new();
+
+    if !row.tls {
+        if let Some(baseline) = baseline {
+            findings.extend(compare::check_plaintext(baseline, listener, &label));
+        }
+    } else {
+        let policy: Option<&Policy> = match &row.lookup {
+            PolicyLookup::Known {
+                name,
+                detail,
+                policy,
+            } => {
+                result.declared_policy = Some(match detail {
+                    Some(detail) => format!("{name} ({detail})"),
+                    None => name.clone(),
+                });
+                Some(policy)
+            }
+            PolicyLookup::Unknown { name, detail, .. } => {
+                result.declared_policy = Some(match (name, detail) {
+                    (Some(name), Some(detail)) => format!("{name} ({detail})"),
+                    (Some(name), None) => name.clone(),
+                    (None, _) => "(unreadable)".to_string(),
+                });
+                None
+            }
+            PolicyLookup::NotTls => None,
+        };
+        let declared = match (&row.lookup, policy) {
+            (_, Some(policy)) => Declared::Known(policy),
+            (PolicyLookup::Unknown { name, reason, .. }, None) => Declared::Unknown {
+                name: name.clone(),
+                reason: reason.clone(),
+            },
+            _ => Declared::Unknown {
+                name: None,
+                reason: "the listener terminates TLS but declares no policy".to_string(),
+            },
+        };
+        let observation = if no_probe {
+            None
+        } else {
+            match endpoint(lb, listener) {
+                Some(target) => observations.get(&key(&target)),
+                None => {
+                    findings.push(Finding::new(
+                        compare::FindingCode::ProbeFailed,
+                        "no-dns-name",
+                        format!("{label} has no DNS name to probe"),
+                    ));
+                    None
+                }
+            }
+        };
+        findings.extend(compare::assess(&label, &declared, observation));
+        if let Some(observation) = observation {
+            result.probe = probe_status(observation);
+        } else if !no_probe {
+            result.probe = ProbeStatus::Failed;
+        }
+
+        if let Some(baseline) = baseline {
+            let suggestion =
+                compare::suggest_policy(baseline, catalogue, lb.lb_type).map(|p| p.name.as_str());
+            let target = compare::baseline::Target::new(&label).suggesting(suggestion);
+            match (policy, observation.map(|o| &o.outcome)) {
+                // Probed: the baseline judges what the listener really accepts, and the declared
+                // policy's name (FIPS and allowed policies cannot be observed).
+                (policy, Some(ProbeOutcome::Completed(observed))) => {
+                    if let Some(policy) = policy {
+                        findings.extend(compare::check_policy(baseline, policy, target));
+                    }
+                    findings.extend(compare::check_observed(baseline, observed, target, now));
+                }
+                // Not probed (or the probe failed): the declared configuration is all there is.
+                (Some(policy), _) => {
+                    findings.extend(compare::check_declared(baseline, policy, target))
+                }
+                (None, _) => {}
+            }
+        }
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.code.cmp(&b.code))
+    });
+    result.verdict = Verdict::of(&findings);
+    result.findings = findings;
+    result
+}
+
+fn probe_status(observation: &Observation) -> ProbeStatus {
+    match &observation.outcome {
+        ProbeOutcome::Completed(observed) if observed.is_complete() => ProbeStatus::Probed {
+            protocols: observed
+                .protocols
+                .iter()
+                .filter(|p| p.support == Support::Accepted)
+                .map(|p| p.version.to_string())
+                .collect(),
+            connections: observation.connections,
+        },
+        _ => ProbeStatus::Failed,
+    }
+}
+
+fn render(report: &AuditReport, args: &AuditArgs, out: &mut impl Write) -> io::Result<()> {
+    match args.format {
+        AuditFormat::Table => table::render(report, args.color(), out),
+        AuditFormat::Json => json::render(report, out),
+        AuditFormat::Csv => csv::render(report, out),
+        AuditFormat::Sarif => sarif::render(report, out),
+        AuditFormat::Junit => junit::render(report, out),
+    }
+}
+
+/// Writes `path` through a temporary file in the same directory renamed into place, so a killed
+/// run never leaves half a report.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
+) -> anyhow::Result<()> {
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .with_context(|| format!("--output {}: not a file name", path.display()))?;
+    let temporary = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| -> io::Result<()> {
+        let file = std::fs::File::create(&temporary)?;
+        let mut writer = io::BufWriter::new(file);
+        write(&mut writer)?;
+        writer.flush()?;
+        writer.get_ref().sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(anyhow::Error::new(e).context(format!("--output {}", path.display())));
+    }
+    Ok(())
+}
+
+fn now_unix() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// `2026-11-27T06:11:25Z` from Unix seconds (proleptic Gregorian, UTC).
+fn rfc3339(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rfc3339;
+
+    #[test]
+    fn formats_rfc3339_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_760_000), "2026-11-27T06:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+}

@@ -1,0 +1,162 @@
+//! `elbtls audit --format csv`: a header row, then one row per finding, one row per listener
+//! without findings (code empty, so every listener appears), and one row per account or region that
+//! could not be read (verdict `unverified`, code `scope-failure`). RFC 4180 quoting; lines end in
+//! `\n`, like the other CSV reports.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use super::AuditReport;
+
+/// Column names, stable for scripts (documented in the README).
+pub const COLUMNS: [&str; 12] = [
+    "account",
+    "region",
+    "load_balancer",
+    "type",
+    "port",
+    "protocol",
+    "declared_policy",
+    "verdict",
+    "severity",
+    "code",
+    "subject",
+    "message",
+];
+
+/// The `code` of a row that stands for an account or region that could not be read.
+pub const SCOPE_FAILURE: &str = "scope-failure";
+
+/// A field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break, with
+/// quotes doubled.
+fn field(text: &str) -> Cow<'_, str> {
+    if text.contains([',', '"', '\n', '\r']) {
+        Cow::Owned(format!("\"{}\"", text.replace('"', "\"\"")))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+fn row(out: &mut impl Write, cells: [&str; 12]) -> io::Result<()> {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(field(cell).as_bytes())?;
+    }
+    out.write_all(b"\n")
+}
+
+/// Writes the CSV document.
+pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
+    row(out, COLUMNS)?;
+    for l in &report.listeners {
+        let port = l.port.to_string();
+        let listener = |severity, code, subject, message| {
+            [
+                l.account.as_str(),
+                &l.region,
+                &l.load_balancer,
+                l.lb_type.as_str(),
+                &port,
+                &l.protocol,
+                l.declared_policy.as_deref().unwrap_or(""),
+                l.verdict.as_str(),
+                severity,
+                code,
+                subject,
+                message,
+            ]
+        };
+        if l.findings.is_empty() {
+            row(out, listener("", "", "", ""))?;
+        }
+        for f in &l.findings {
+            row(
+                out,
+                listener(f.severity.as_str(), f.code.code(), &f.subject, &f.message),
+            )?;
+        }
+    }
+    for f in &report.failures {
+        row(
+            out,
+            [
+                &f.account,
+                f.region.as_deref().unwrap_or(""),
+                f.resource.as_deref().unwrap_or(""),
+                "",
+                "",
+                "",
+                "",
+                "unverified",
+                "",
+                SCOPE_FAILURE,
+                f.reason.code(),
+                &f.message,
+            ],
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    #[test]
+    fn quotes_fields_that_need_it() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field(""), "");
+        assert_eq!(field("a, b"), "\"a, b\"");
+        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(field("two\nlines"), "\"two\nlines\"");
+        assert_eq!(field("cr\rlf"), "\"cr\rlf\"");
+    }
+
+    fn rendered() -> String {
+        let mut out = Vec::new();
+        render(&sample::report(), &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn one_row_per_finding_listener_and_failure() {
+        let text = rendered();
+        let expected = [
+            "account,region,load_balancer,type,port,protocol,declared_policy,verdict,severity,code,subject,message",
+            "123456789012,eu-west-1,internal-app,application,443,HTTPS,ELBSecurityPolicy-2016-08,unverified,medium,probe-failed,timeout,internal-app HTTPS:443 could not be probed: no answer within 5s (an internal load balancer is not reachable from here); run from inside the VPC or pass --resolve.",
+            "123456789012,us-east-1,api-nlb,network,8443,TLS,ELBSecurityPolicy-TLS13-1-2-2021-06,drift,high,protocol-not-in-policy,TLSv1,\"api-nlb TLS:8443 accepts TLSv1, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable: re-apply the policy.\"",
+            "123456789012,us-east-1,api-nlb,network,8443,TLS,ELBSecurityPolicy-TLS13-1-2-2021-06,drift,high,cipher-not-in-policy,ECDHE-RSA-AES128-SHA,\"api-nlb TLS:8443 accepts \"\"ECDHE-RSA-AES128-SHA\"\", a CBC suite <not in the policy> & not declared,\nso the account's word is wrong.\"",
+            "123456789012,us-east-1,legacy-elb,classic,443,SSL,ELBSecurityPolicy-2016-08 (Classic default),baseline,medium,weak-cipher-allowed,CBC,\"legacy-elb SSL:443 enables CBC suites, which the baseline `modern` bans: move to ELBSecurityPolicy-TLS-1-2-2017-01.\"",
+            "123456789012,us-east-1,web-prod,application,80,HTTP,,compliant,,,,",
+            "123456789012,us-east-1,web-prod,application,443,HTTPS,ELBSecurityPolicy-TLS13-1-2-2021-06,compliant,,,,",
+            "210987654321,ap-southeast-2,,,,,,unverified,,scope-failure,access-denied,User: arn:aws:sts::210987654321:assumed-role/audit/elbtls is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers",
+            "",
+        ];
+        assert_eq!(text, expected.join("\n"));
+    }
+
+    #[test]
+    fn quoted_newlines_keep_one_record_per_row() {
+        // A reader that honours quotes sees 8 records of 12 fields.
+        let text = rendered();
+        let mut records = 0;
+        let mut fields = 1;
+        let mut quoted = false;
+        for c in text.chars() {
+            match c {
+                '"' => quoted = !quoted,
+                ',' if !quoted => fields += 1,
+                '\n' if !quoted => {
+                    assert_eq!(fields, COLUMNS.len(), "record {records}");
+                    records += 1;
+                    fields = 1;
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(records, 8);
+    }
+}

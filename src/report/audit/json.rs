@@ -1,0 +1,549 @@
+//! `elbtls audit --format json`, and reading such a report back for `--diff`. The published shape
+//! lives here, in its own types, so refactoring the model does not change it; `SCHEMA_VERSION`
+//! changes only when a field is removed or changes meaning.
+
+use std::collections::HashSet;
+use std::io::{self, Write};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{AuditReport, ChangedFinding, DiffSummary, ListenerResult, ProbeStatus};
+use crate::compare::{Category, Finding, FindingCode, Severity, Verdict};
+use crate::model::inventory::ScopeFailure;
+
+/// Version of the JSON document written by `elbtls audit` (and the one `--diff` reads).
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    generated_at: &'a str,
+    tool_version: &'a str,
+    baseline: Option<&'a str>,
+    probed: bool,
+    summary: Summary,
+    listeners: Vec<Listener<'a>>,
+    failures: Vec<Failure<'a>>,
+    diff: Option<Diff<'a>>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    listeners: usize,
+    compliant: usize,
+    drift: usize,
+    baseline: usize,
+    unverified: usize,
+    incomplete: bool,
+    findings: FindingCounts,
+}
+
+#[derive(Serialize)]
+struct FindingCounts {
+    critical: usize,
+    high: usize,
+    medium: usize,
+    low: usize,
+    info: usize,
+}
+
+#[derive(Serialize)]
+struct Listener<'a> {
+    id: &'a str,
+    account: &'a str,
+    region: &'a str,
+    load_balancer: &'a str,
+    #[serde(rename = "type")]
+    lb_type: &'static str,
+    scheme: &'static str,
+    dns_name: Option<&'a str>,
+    port: u16,
+    protocol: &'a str,
+    declared_policy: Option<&'a str>,
+    verdict: &'static str,
+    probe: Probe<'a>,
+    findings: Vec<FindingJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct Probe<'a> {
+    /// `probed`, `failed` or `skipped`.
+    status: &'static str,
+    /// `null` unless probed.
+    protocols: Option<&'a [String]>,
+    connections: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct FindingJson<'a> {
+    code: &'static str,
+    category: &'static str,
+    severity: &'static str,
+    subject: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Failure<'a> {
+    account: &'a str,
+    region: Option<&'a str>,
+    resource: Option<&'a str>,
+    reason: &'static str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Diff<'a> {
+    previous: &'a str,
+    new: Vec<Changed<'a>>,
+    resolved: Vec<Changed<'a>>,
+}
+
+#[derive(Serialize)]
+struct Changed<'a> {
+    listener: &'a str,
+    code: &'a str,
+    subject: &'a str,
+    severity: &'a str,
+    message: &'a str,
+}
+
+/// `drift`, `baseline` or `unverified`: how every format names a finding's family.
+pub(super) fn category_label(category: Category) -> &'static str {
+    match category {
+        Category::Drift => "drift",
+        Category::Baseline => "baseline",
+        Category::Unverified => "unverified",
+    }
+}
+
+/// Writes the report.
+pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document(report))?;
+    writeln!(out)
+}
+
+fn document(report: &AuditReport) -> Document<'_> {
+    Document {
+        schema_version: SCHEMA_VERSION,
+        generated_at: &report.generated_at,
+        tool_version: &report.tool_version,
+        baseline: report.baseline.as_deref(),
+        probed: report.probed,
+        summary: Summary {
+            listeners: report.listeners.len(),
+            compliant: report.count(Verdict::Compliant),
+            drift: report.count(Verdict::Drift),
+            baseline: report.count(Verdict::Baseline),
+            unverified: report.count(Verdict::Unverified),
+            incomplete: report.incomplete(),
+            findings: FindingCounts {
+                critical: report.findings_at(Severity::Critical),
+                high: report.findings_at(Severity::High),
+                medium: report.findings_at(Severity::Medium),
+                low: report.findings_at(Severity::Low),
+                info: report.findings_at(Severity::Info),
+            },
+        },
+        listeners: report.listeners.iter().map(listener).collect(),
+        failures: report.failures.iter().map(failure).collect(),
+        diff: report.diff.as_ref().map(|d| Diff {
+            previous: &d.previous,
+            new: d.new.iter().map(changed).collect(),
+            resolved: d.resolved.iter().map(changed).collect(),
+        }),
+    }
+}
+
+fn listener(l: &ListenerResult) -> Listener<'_> {
+    let probe = match &l.probe {
+        ProbeStatus::Probed {
+            protocols,
+            connections,
+        } => Probe {
+            status: "probed",
+            protocols: Some(protocols),
+            connections: Some(*connections),
+        },
+        ProbeStatus::Failed => Probe {
+            status: "failed",
+            protocols: None,
+            connections: None,
+        },
+        ProbeStatus::Skipped => Probe {
+            status: "skipped",
+            protocols: None,
+            connections: None,
+        },
+    };
+    Listener {
+        id: &l.id,
+        account: &l.account,
+        region: &l.region,
+        load_balancer: &l.load_balancer,
+        lb_type: l.lb_type.as_str(),
+        scheme: l.scheme.as_str(),
+        dns_name: l.dns_name.as_deref(),
+        port: l.port,
+        protocol: &l.protocol,
+        declared_policy: l.declared_policy.as_deref(),
+        verdict: l.verdict.as_str(),
+        probe,
+        findings: l.findings.iter().map(finding).collect(),
+    }
+}
+
+fn finding(f: &Finding) -> FindingJson<'_> {
+    FindingJson {
+        code: f.code.code(),
+        category: category_label(f.code.category()),
+        severity: f.severity.as_str(),
+        subject: &f.subject,
+        message: &f.message,
+    }
+}
+
+fn failure(f: &ScopeFailure) -> Failure<'_> {
+    Failure {
+        account: &f.account,
+        region: f.region.as_deref(),
+        resource: f.resource.as_deref(),
+        reason: f.reason.code(),
+        message: &f.message,
+    }
+}
+
+fn changed(c: &ChangedFinding) -> Changed<'_> {
+    Changed {
+        listener: &c.listener,
+        code: &c.code,
+        subject: &c.subject,
+        severity: &c.severity,
+        message: &c.message,
+    }
+}
+
+/// One finding of a previous JSON report, as `--diff` matches it (on listener, code and subject).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreviousFinding {
+    /// The listener id.
+    pub listener: String,
+    /// The listener's account.
+    pub account: String,
+    /// The listener's region.
+    pub region: String,
+    /// The finding code.
+    pub code: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its severity, as written.
+    pub severity: String,
+    /// Its message, as written.
+    pub message: String,
+}
+
+/// Reads the findings of a previous `elbtls audit --format json` report. The error says what is
+/// wrong and where (`listeners[3].findings[0]: missing `code``); the caller adds the file name.
+pub fn read_previous(text: &str) -> Result<Vec<PreviousFinding>, String> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+    let not_audit = "not an `elbtls audit --format json` report";
+    let Some(doc) = doc.as_object() else {
+        return Err(format!("{not_audit}: the document is not a JSON object"));
+    };
+    match doc.get("schema_version") {
+        None => return Err(format!("{not_audit}: no `schema_version`")),
+        Some(v) => match v.as_u64() {
+            Some(n) if n == u64::from(SCHEMA_VERSION) => {}
+            Some(n) => {
+                return Err(format!(
+                    "`schema_version` is {n}, and this elbtls reads version {SCHEMA_VERSION}: \
+                     diff against a report written by the same elbtls version"
+                ));
+            }
+            None => return Err(format!("`schema_version` is {v}, not a number")),
+        },
+    }
+    let Some(listeners) = doc.get("listeners").and_then(Value::as_array) else {
+        return Err(format!(
+            "{not_audit}: no `listeners` array (is it a `probe` or `inventory` report?)"
+        ));
+    };
+    let mut findings = Vec::new();
+    for (i, listener) in listeners.iter().enumerate() {
+        let at = format!("listeners[{i}]");
+        let id = string(listener, "id", &at)?;
+        let account = string(listener, "account", &at)?;
+        let region = string(listener, "region", &at)?;
+        let Some(list) = listener.get("findings").and_then(Value::as_array) else {
+            return Err(format!("{at}: no `findings` array"));
+        };
+        for (j, f) in list.iter().enumerate() {
+            let at = format!("{at}.findings[{j}]");
+            findings.push(PreviousFinding {
+                listener: id.clone(),
+                account: account.clone(),
+                region: region.clone(),
+                code: string(f, "code", &at)?,
+                subject: string(f, "subject", &at)?,
+                severity: string(f, "severity", &at)?,
+                message: string(f, "message", &at)?,
+            });
+        }
+    }
+    Ok(findings)
+}
+
+fn string(value: &Value, key: &str, at: &str) -> Result<String, String> {
+    match value.get(key) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(other) => Err(format!("{at}.{key} is {other}, not a string")),
+        None if value.is_object() => Err(format!("{at}: missing `{key}`")),
+        None => Err(format!("{at} is not an object")),
+    }
+}
+
+/// What changed since a previous report: findings present now and not before (`new`), and
+/// findings present before that this run checked again and did not find (`resolved`). Matches on
+/// listener id, code and subject. A finding this run could not check again is neither: its
+/// listener is unverified now, or was not probed now and the finding needs a probe, or is gone
+/// with its account or region unreadable.
+pub fn diff(
+    previous: &[PreviousFinding],
+    report: &AuditReport,
+    previous_path: &str,
+) -> DiffSummary {
+    let before: HashSet<(&str, &str, &str)> = previous
+        .iter()
+        .map(|p| (p.listener.as_str(), p.code.as_str(), p.subject.as_str()))
+        .collect();
+    let now: HashSet<(&str, &str, &str)> = report
+        .listeners
+        .iter()
+        .flat_map(|l| {
+            l.findings
+                .iter()
+                .map(move |f| (l.id.as_str(), f.code.code(), f.subject.as_str()))
+        })
+        .collect();
+    let new = report
+        .listeners
+        .iter()
+        .flat_map(|l| l.findings.iter().map(move |f| (l, f)))
+        .filter(|(l, f)| !before.contains(&(l.id.as_str(), f.code.code(), f.subject.as_str())))
+        .map(|(l, f)| ChangedFinding {
+            listener: l.id.clone(),
+            code: f.code.code().to_string(),
+            subject: f.subject.clone(),
+            message: f.message.clone(),
+            severity: f.severity.as_str().to_string(),
+        })
+        .collect();
+    let mut seen = HashSet::new();
+    let resolved = previous
+        .iter()
+        .filter(|p| {
+            let key = (p.listener.as_str(), p.code.as_str(), p.subject.as_str());
+            !now.contains(&key) && seen.insert(key) && checked_again(p, report)
+        })
+        .map(|p| ChangedFinding {
+            listener: p.listener.clone(),
+            code: p.code.clone(),
+            subject: p.subject.clone(),
+            message: p.message.clone(),
+            severity: p.severity.clone(),
+        })
+        .collect();
+    DiffSummary {
+        previous: previous_path.to_string(),
+        new,
+        resolved,
+    }
+}
+
+/// Whether this run was in a position to see the previous finding again.
+fn checked_again(p: &PreviousFinding, report: &AuditReport) -> bool {
+    match report.listeners.iter().find(|l| l.id == p.listener) {
+        Some(l) => {
+            let probed = matches!(l.probe, ProbeStatus::Probed { .. });
+            l.verdict != Verdict::Unverified && (probed || !needs_probe(&p.code))
+        }
+        None => !report
+            .failures
+            .iter()
+            .any(|f| f.account == p.account && f.region.as_ref().is_none_or(|r| *r == p.region)),
+    }
+}
+
+/// Findings that only a probe establishes (an unknown code, from a newer elbtls, counts as one).
+fn needs_probe(code: &str) -> bool {
+    match code.parse::<FindingCode>() {
+        Ok(code) => {
+            code.category() == Category::Drift
+                || matches!(
+                    code,
+                    FindingCode::ProbeFailed
+                        | FindingCode::CertificateExpired
+                        | FindingCode::CertificateExpiring
+                        | FindingCode::CertificateKeyTooSmall
+                )
+        }
+        Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample::{self, ALB_HTTPS, NLB_TLS};
+    use super::*;
+
+    fn rendered(report: &AuditReport) -> String {
+        let mut out = Vec::new();
+        render(report, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn renders_the_documented_document() {
+        insta::assert_snapshot!(rendered(&sample::report()));
+    }
+
+    #[test]
+    fn summary_counts_verdicts_and_severities() {
+        let doc: Value = serde_json::from_str(&rendered(&sample::report())).unwrap();
+        let summary = &doc["summary"];
+        assert_eq!(summary["listeners"], 5);
+        assert_eq!(summary["compliant"], 2);
+        assert_eq!(summary["drift"], 1);
+        assert_eq!(summary["baseline"], 1);
+        assert_eq!(summary["unverified"], 1);
+        assert_eq!(summary["incomplete"], true);
+        assert_eq!(summary["findings"]["high"], 2);
+        assert_eq!(summary["findings"]["medium"], 2);
+        assert_eq!(doc["listeners"][1]["findings"][0]["category"], "drift");
+        assert_eq!(doc["listeners"][0]["probe"]["protocols"], Value::Null);
+    }
+
+    #[test]
+    fn reads_back_what_it_writes() {
+        let report = sample::report();
+        let previous = read_previous(&rendered(&report)).unwrap();
+        assert_eq!(previous.len(), 4);
+        assert_eq!(previous[1].listener, NLB_TLS);
+        assert_eq!(previous[1].code, "protocol-not-in-policy");
+        assert_eq!(previous[1].subject, "TLSv1");
+        assert_eq!(previous[1].severity, "high");
+        assert_eq!(previous[1].region, "us-east-1");
+        let same = diff(&previous, &report, "prev.json");
+        assert!(same.new.is_empty() && same.resolved.is_empty(), "{same:?}");
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_version_1_audit_report() {
+        let err = |text: &str| read_previous(text).unwrap_err();
+        assert!(err("{").starts_with("not valid JSON"));
+        assert!(err("[]").contains("not a JSON object"));
+        assert!(err("{}").contains("no `schema_version`"));
+        assert!(err(r#"{"schema_version": 2, "listeners": []}"#).contains("is 2"));
+        assert!(err(r#"{"schema_version": "1"}"#).contains("not a number"));
+        assert!(err(r#"{"schema_version": 1, "endpoints": []}"#).contains("no `listeners` array"));
+        let missing_code = r#"{"schema_version": 1, "listeners": [{"id": "x", "account": "a",
+            "region": "r", "findings": [{"subject": "", "severity": "high", "message": ""}]}]}"#;
+        assert_eq!(
+            err(missing_code),
+            "listeners[0].findings[0]: missing `code`"
+        );
+        let bad_id = r#"{"schema_version": 1, "listeners": [{"id": 7}]}"#;
+        assert_eq!(err(bad_id), "listeners[0].id is 7, not a string");
+    }
+
+    fn previous(listener: &str, code: &str, subject: &str) -> PreviousFinding {
+        PreviousFinding {
+            listener: listener.to_string(),
+            account: "123456789012".to_string(),
+            region: "us-east-1".to_string(),
+            code: code.to_string(),
+            subject: subject.to_string(),
+            severity: "medium".to_string(),
+            message: format!("{code} {subject}"),
+        }
+    }
+
+    #[test]
+    fn diff_matches_on_listener_code_and_subject() {
+        let report = sample::report();
+        let before = [
+            previous(NLB_TLS, "protocol-not-in-policy", "TLSv1"),
+            // Same code, another subject: the CBC suite is new, this one is resolved.
+            previous(NLB_TLS, "cipher-not-in-policy", "AES128-SHA"),
+            previous(NLB_TLS, "cipher-not-in-policy", "AES128-SHA"),
+            previous(ALB_HTTPS, "weak-cipher-allowed", "CBC"),
+        ];
+        let d = diff(&before, &report, "prev.json");
+        assert_eq!(d.previous, "prev.json");
+        let new: Vec<_> = d
+            .new
+            .iter()
+            .map(|c| (c.code.as_str(), c.subject.as_str()))
+            .collect();
+        assert_eq!(
+            new,
+            [
+                ("probe-failed", "timeout"),
+                ("cipher-not-in-policy", "ECDHE-RSA-AES128-SHA"),
+                ("weak-cipher-allowed", "CBC"),
+            ]
+        );
+        let resolved: Vec<_> = d
+            .resolved
+            .iter()
+            .map(|c| (c.listener.as_str(), c.code.as_str(), c.subject.as_str()))
+            .collect();
+        assert_eq!(
+            resolved,
+            [
+                (NLB_TLS, "cipher-not-in-policy", "AES128-SHA"),
+                (ALB_HTTPS, "weak-cipher-allowed", "CBC"),
+            ]
+        );
+        assert_eq!(d.resolved[0].message, "cipher-not-in-policy AES128-SHA");
+    }
+
+    #[test]
+    fn a_finding_not_checked_again_is_not_resolved() {
+        let mut report = sample::report();
+        let internal = sample::INTERNAL_HTTPS;
+        let mut gone = previous("arn:gone", "not-fips", "");
+        gone.account = "210987654321".to_string();
+        gone.region = "ap-southeast-2".to_string();
+        let deleted = previous("arn:deleted", "not-fips", "");
+        let before = [
+            // The listener is unverified now.
+            previous(internal, "cipher-not-in-policy", "RC4-SHA"),
+            // Its region could not be read this time.
+            gone,
+            // Its load balancer was deleted: resolved.
+            deleted,
+        ];
+        let d = diff(&before, &report, "prev.json");
+        let resolved: Vec<_> = d.resolved.iter().map(|c| c.listener.as_str()).collect();
+        assert_eq!(resolved, ["arn:deleted"]);
+
+        // A run without probes cannot resolve drift, but can resolve configuration findings.
+        let https = report
+            .listeners
+            .iter_mut()
+            .find(|l| l.id == ALB_HTTPS)
+            .unwrap();
+        https.probe = ProbeStatus::Skipped;
+        let before = [
+            previous(ALB_HTTPS, "cipher-order-differs", ""),
+            previous(ALB_HTTPS, "certificate-expiring", "CN=www.example.com"),
+            previous(ALB_HTTPS, "policy-not-allowed", "ELBSecurityPolicy-2016-08"),
+            previous(ALB_HTTPS, "some-future-code", ""),
+        ];
+        let d = diff(&before, &report, "prev.json");
+        let resolved: Vec<_> = d.resolved.iter().map(|c| c.code.as_str()).collect();
+        assert_eq!(resolved, ["policy-not-allowed"]);
+    }
+}

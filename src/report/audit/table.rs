@@ -1,0 +1,176 @@
+//! `elbtls audit` for people: one row per listener, then the findings grouped by listener, then
+//! what could not be read. Colours only when asked for (a terminal without `NO_COLOR`).
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+
+use super::AuditReport;
+use crate::compare::{Severity, Verdict};
+
+/// ANSI styling, or none.
+#[derive(Clone, Copy, Debug)]
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+
+    fn verdict(self, verdict: Verdict) -> String {
+        let code = match verdict {
+            Verdict::Compliant => "32",
+            Verdict::Baseline => "33",
+            Verdict::Unverified => "35",
+            Verdict::Drift => "1;31",
+        };
+        self.wrap(code, verdict.as_str())
+    }
+
+    fn severity(self, severity: Severity) -> String {
+        let code = match severity {
+            Severity::Critical => "1;31",
+            Severity::High => "31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.wrap(code, &format!("{:<8}", severity.as_str()))
+    }
+}
+
+/// Writes the report; `color` adds ANSI colours to the verdicts and severities outside the table.
+pub fn render(report: &AuditReport, color: bool, out: &mut impl Write) -> io::Result<()> {
+    let paint = Paint(color);
+    if report.listeners.is_empty() {
+        writeln!(out, "No listeners found.")?;
+    } else {
+        let mut table = Table::new();
+        table
+            .load_style(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .set_header(vec![
+                "Account",
+                "Region",
+                "Load balancer",
+                "Type",
+                "Listener",
+                "Declared policy",
+                "Verdict",
+                "Findings",
+            ]);
+        for l in &report.listeners {
+            table.add_row(vec![
+                Cell::new(&l.account),
+                Cell::new(&l.region),
+                Cell::new(&l.load_balancer),
+                Cell::new(l.lb_type.as_str()),
+                Cell::new(format!("{}:{}", l.protocol, l.port)),
+                Cell::new(l.declared_policy.as_deref().unwrap_or("-")),
+                Cell::new(l.verdict.as_str()),
+                Cell::new(l.findings.len()).set_alignment(CellAlignment::Right),
+            ]);
+        }
+        writeln!(out, "{table}")?;
+    }
+
+    for l in report.listeners.iter().filter(|l| !l.findings.is_empty()) {
+        writeln!(out)?;
+        writeln!(out, "{} — {}", l.label(), paint.verdict(l.verdict))?;
+        for f in &l.findings {
+            writeln!(
+                out,
+                "  {} {:<30} {}",
+                paint.severity(f.severity),
+                f.code.code(),
+                f.message
+            )?;
+        }
+    }
+
+    if !report.failures.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}",
+            paint.wrap("35", "Not read (the audit is incomplete):")
+        )?;
+        for failure in &report.failures {
+            writeln!(
+                out,
+                "  {} {}{}: {}: {}",
+                failure.account,
+                failure.region.as_deref().unwrap_or("(all regions)"),
+                failure
+                    .resource
+                    .as_deref()
+                    .map(|r| format!(" {r}"))
+                    .unwrap_or_default(),
+                failure.reason,
+                failure.message
+            )?;
+        }
+    }
+
+    if let Some(diff) = &report.diff {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Since {}: {} new, {} resolved",
+            diff.previous,
+            diff.new.len(),
+            diff.resolved.len()
+        )?;
+        for f in &diff.new {
+            writeln!(
+                out,
+                "  + {} {} {} {}",
+                f.listener, f.severity, f.code, f.subject
+            )?;
+        }
+        for f in &diff.resolved {
+            writeln!(
+                out,
+                "  - {} {} {} {}",
+                f.listener, f.severity, f.code, f.subject
+            )?;
+        }
+    }
+
+    writeln!(out)?;
+    let findings: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .map(|s| (s, report.findings_at(*s)))
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
+    writeln!(
+        out,
+        "{} listeners: {} compliant, {} drift, {} baseline, {} unverified{}. Findings: {}.{}",
+        report.listeners.len(),
+        report.count(Verdict::Compliant),
+        report.count(Verdict::Drift),
+        report.count(Verdict::Baseline),
+        report.count(Verdict::Unverified),
+        if report.probed {
+            ""
+        } else {
+            " (not probed: declared configuration only)"
+        },
+        if findings.is_empty() {
+            "none".to_string()
+        } else {
+            findings.join(", ")
+        },
+        if report.incomplete() {
+            " The audit is INCOMPLETE."
+        } else {
+            ""
+        }
+    )
+}

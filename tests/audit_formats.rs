@@ -1,0 +1,349 @@
+//! The audit report formats read by other programs, checked by other programs: the SARIF log is
+//! validated against the official SARIF 2.1.0 JSON schema (`tests/data/sarif-schema-2.1.0.json`)
+//! with Python's `jsonschema`, and the JUnit XML is parsed with Python's `xml.etree`, both from the
+//! project's `.venv` (created by `scripts/test`; `ELBTLS_TEST_VENV` overrides it).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use elbtls::compare::{Finding, FindingCode, Verdict};
+use elbtls::model::LoadBalancerType;
+use elbtls::model::inventory::{FailureReason, Scheme, ScopeFailure};
+use elbtls::report::audit::{
+    AuditReport, ChangedFinding, DiffSummary, ListenerResult, ProbeStatus, junit, sarif,
+};
+use serde_json::Value;
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn venv_python() -> PathBuf {
+    let venv = std::env::var_os("ELBTLS_TEST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join(".venv"));
+    let python = venv.join("bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run ./scripts/test, which creates .venv (with jsonschema)",
+        python.display()
+    );
+    python
+}
+
+/// Runs a Python script from the venv with `input` on stdin; returns (success, stdout + stderr).
+fn python(script: &str, args: &[&str], input: &[u8]) -> (bool, String) {
+    let mut child = Command::new(venv_python())
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the venv's python");
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+const VALIDATE_SARIF: &str = r#"
+import json, sys
+try:
+    import jsonschema
+except ImportError:
+    sys.exit("jsonschema is not installed in this venv: run ./scripts/test")
+with open(sys.argv[1]) as f:
+    schema = json.load(f)
+document = json.load(sys.stdin)
+validator = jsonschema.validators.validator_for(schema)
+validator.check_schema(schema)
+errors = list(validator(schema, format_checker=validator.FORMAT_CHECKER).iter_errors(document))
+for error in errors:
+    print("/".join(map(str, error.absolute_path)) + ": " + error.message)
+print(validator.__name__, len(errors), "errors")
+sys.exit(1 if errors else 0)
+"#;
+
+const PARSE_JUNIT: &str = r#"
+import json, sys
+import xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.buffer.read())
+cases = []
+for suite in root.findall("testsuite"):
+    counted = {k: 0 for k in ("failure", "error", "skipped")}
+    members = suite.findall("testcase")
+    for case in members:
+        children = [c for c in case if c.tag in counted]
+        assert len(children) <= 1, case.attrib
+        outcome = children[0].tag if children else "passed"
+        if children:
+            counted[outcome] += 1
+        cases.append({
+            "suite": suite.get("name"),
+            "classname": case.get("classname"),
+            "name": case.get("name"),
+            "outcome": outcome,
+            "type": children[0].get("type") if children else None,
+            "message": children[0].get("message") if children else None,
+            "text": children[0].text if children else None,
+        })
+    assert int(suite.get("tests")) == len(members), suite.attrib
+    for element, attribute in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
+        assert int(suite.get(attribute)) == counted[element], (element, suite.attrib)
+print(json.dumps({
+    "root": root.tag,
+    "tests": int(root.get("tests")),
+    "failures": int(root.get("failures")),
+    "errors": int(root.get("errors")),
+    "skipped": int(root.get("skipped")),
+    "cases": cases,
+}))
+"#;
+
+fn listener(
+    name: &str,
+    port: u16,
+    protocol: &str,
+    policy: Option<&str>,
+    findings: Vec<Finding>,
+    probe: ProbeStatus,
+) -> ListenerResult {
+    ListenerResult {
+        id: format!(
+            "arn:aws:elasticloadbalancing:us-west-2:111122223333:listener/app/{name}/0123456789abcdef/{port}"
+        ),
+        account: "111122223333".to_string(),
+        region: "us-west-2".to_string(),
+        load_balancer: name.to_string(),
+        lb_type: LoadBalancerType::Application,
+        scheme: Scheme::Unknown,
+        dns_name: None,
+        port,
+        protocol: protocol.to_string(),
+        declared_policy: policy.map(str::to_string),
+        verdict: Verdict::of(&findings),
+        findings,
+        probe,
+    }
+}
+
+fn report() -> AuditReport {
+    let probed = || ProbeStatus::Probed {
+        protocols: vec!["TLSv1.2".to_string()],
+        connections: 9,
+    };
+    let policy = Some("ELBSecurityPolicy-TLS13-1-2-2021-06");
+    let every_code = FindingCode::ALL
+        .iter()
+        .map(|&code| {
+            Finding::new(
+                code,
+                code.code(),
+                format!("<{}> & \"{}\"", code, code.description()),
+            )
+        })
+        .collect();
+    AuditReport {
+        generated_at: "2025-02-01T00:00:00Z".to_string(),
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        baseline: None,
+        probed: true,
+        listeners: vec![
+            listener("ok", 443, "HTTPS", policy, Vec::new(), probed()),
+            listener(
+                "drifted",
+                443,
+                "HTTPS",
+                policy,
+                vec![Finding::new(
+                    FindingCode::CipherOrderDiffers,
+                    "",
+                    "drifted HTTPS:443 prefers AES-256 first, the policy AES-128",
+                )],
+                probed(),
+            ),
+            listener(
+                "weak",
+                8443,
+                "HTTPS",
+                policy,
+                vec![Finding::new(FindingCode::NotFips, "", "weak HTTPS:8443: not a FIPS policy")],
+                probed(),
+            ),
+            listener(
+                "silent",
+                443,
+                "HTTPS",
+                policy,
+                vec![Finding::new(FindingCode::ProbeFailed, "refused", "silent HTTPS:443 refused the connection")],
+                ProbeStatus::Failed,
+            ),
+            listener("plain", 80, "HTTP", None, Vec::new(), ProbeStatus::Skipped),
+            listener("everything", 443, "HTTPS", policy, every_code, probed()),
+        ],
+        failures: vec![
+            ScopeFailure {
+                account: "444455556666".to_string(),
+                region: None,
+                resource: None,
+                reason: FailureReason::AssumeRoleFailed,
+                message: "AssumeRole on arn:aws:iam::444455556666:role/audit failed: AccessDenied".to_string(),
+            },
+            ScopeFailure {
+                account: "111122223333".to_string(),
+                region: Some("us-west-2".to_string()),
+                resource: Some("arn:aws:elasticloadbalancing:us-west-2:111122223333:loadbalancer/app/gone/1".to_string()),
+                reason: FailureReason::Throttled,
+                message: "Rate exceeded".to_string(),
+            },
+        ],
+        diff: Some(DiffSummary {
+            previous: "previous.json".to_string(),
+            new: vec![ChangedFinding {
+                listener: "arn:aws:elasticloadbalancing:us-west-2:111122223333:listener/app/weak/0123456789abcdef/8443".to_string(),
+                code: "not-fips".to_string(),
+                subject: String::new(),
+                message: "weak HTTPS:8443: not a FIPS policy".to_string(),
+                severity: "high".to_string(),
+            }],
+            resolved: Vec::new(),
+        }),
+    }
+}
+
+fn validate_sarif(document: &[u8]) -> (bool, String) {
+    let schema = repo_root().join("tests/data/sarif-schema-2.1.0.json");
+    python(VALIDATE_SARIF, &[schema.to_str().unwrap()], document)
+}
+
+fn render_sarif(report: &AuditReport) -> Vec<u8> {
+    let mut out = Vec::new();
+    sarif::render(report, &mut out).unwrap();
+    out
+}
+
+#[test]
+fn sarif_log_is_valid_against_the_official_schema() {
+    let document = render_sarif(&report());
+    let (valid, output) = validate_sarif(&document);
+    assert!(valid, "SARIF log does not validate:\n{output}");
+    assert!(output.contains("Draft4Validator 0 errors"), "{output}");
+
+    let log: Value = serde_json::from_slice(&document).unwrap();
+    let run = &log["runs"][0];
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(
+        run["results"].as_array().unwrap().len(),
+        3 + FindingCode::ALL.len()
+    );
+    assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+    assert_eq!(
+        run["invocations"][0]["toolExecutionNotifications"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let probe_failed = run["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "probe-failed")
+        .unwrap();
+    assert_eq!(
+        probe_failed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "aws/111122223333/us-west-2/application/silent/443"
+    );
+}
+
+#[test]
+fn an_empty_complete_audit_is_valid_and_successful() {
+    let mut empty = report();
+    empty.listeners.clear();
+    empty.failures.clear();
+    empty.diff = None;
+    let document = render_sarif(&empty);
+    let (valid, output) = validate_sarif(&document);
+    assert!(valid, "{output}");
+    let log: Value = serde_json::from_slice(&document).unwrap();
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        true
+    );
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+}
+
+#[test]
+fn the_validator_rejects_a_broken_log() {
+    let mut log: Value = serde_json::from_slice(&render_sarif(&report())).unwrap();
+    log["runs"][0]["results"][0]["level"] = "fatal".into();
+    log["runs"][0]["tool"]["driver"]
+        .as_object_mut()
+        .unwrap()
+        .remove("name");
+    let (valid, output) = validate_sarif(&serde_json::to_vec(&log).unwrap());
+    assert!(!valid, "{output}");
+    assert!(output.contains("runs/0/results/0/level"), "{output}");
+    assert!(output.contains("'name' is a required property"), "{output}");
+}
+
+#[test]
+fn junit_xml_parses_with_one_test_per_listener_and_failure() {
+    let mut out = Vec::new();
+    junit::render(&report(), &mut out).unwrap();
+    let (ok, output) = python(PARSE_JUNIT, &[], &out);
+    assert!(ok, "JUnit XML does not parse:\n{output}");
+    let parsed: Value = serde_json::from_str(&output).unwrap();
+    assert_eq!(parsed["root"], "testsuites");
+    assert_eq!(parsed["tests"], 8);
+    assert_eq!(parsed["failures"], 3);
+    assert_eq!(parsed["errors"], 3);
+    assert_eq!(parsed["skipped"], 1);
+
+    let cases = parsed["cases"].as_array().unwrap();
+    let outcome = |classname: &str| {
+        let case = cases.iter().find(|c| c["classname"] == classname).unwrap();
+        (case["outcome"].as_str().unwrap(), case["type"].as_str())
+    };
+    assert_eq!(outcome("ok"), ("passed", None));
+    assert_eq!(
+        outcome("drifted"),
+        ("failure", Some("cipher-order-differs"))
+    );
+    assert_eq!(outcome("weak"), ("failure", Some("not-fips")));
+    assert_eq!(outcome("silent"), ("error", Some("probe-failed")));
+    assert_eq!(outcome("plain"), ("skipped", None));
+    assert_eq!(
+        outcome("everything"),
+        ("failure", Some("certificate-expired"))
+    );
+    assert_eq!(
+        outcome("444455556666 (every region)"),
+        ("error", Some("assume-role-failed"))
+    );
+    assert_eq!(
+        outcome("arn:aws:elasticloadbalancing:us-west-2:111122223333:loadbalancer/app/gone/1"),
+        ("error", Some("throttled"))
+    );
+
+    // Every finding is listed, with markup and quotes intact after parsing.
+    let everything = cases
+        .iter()
+        .find(|c| c["classname"] == "everything")
+        .unwrap();
+    let text = everything["text"].as_str().unwrap();
+    assert_eq!(text.lines().count(), FindingCode::ALL.len());
+    assert!(
+        text.contains("<plaintext-listener> & \"An HTTP listener does not redirect to HTTPS.\""),
+        "{text}"
+    );
+    assert_eq!(everything["name"], "HTTPS:443");
+    assert_eq!(everything["suite"], "111122223333/us-west-2");
+}
