@@ -2,7 +2,7 @@
 """Sets up AWS fixtures in a moto_server for tests/aws_inventory.rs and bench/inventory.sh.
 
 Usage: aws_fixtures.py ENDPOINT standard        the account the integration tests assert on
-       aws_fixtures.py ENDPOINT bulk N R1,R2,..  N load balancers spread over the regions
+       aws_fixtures.py ENDPOINT bulk N R1,R2,.. [PORT]  N load balancers over the regions (TLS on PORT)
        aws_fixtures.py ENDPOINT many N REGION   N bare ALBs (more than one DescribeLoadBalancers page)
        aws_fixtures.py ENDPOINT other-account ROLE_ARN   one ALB in the role's account
        aws_fixtures.py ENDPOINT audit PORT       the account tests/audit_e2e.rs audits
@@ -252,7 +252,7 @@ def standard(endpoint):
     return made
 
 
-def bulk(endpoint, count, regions):
+def bulk(endpoint, count, regions, port=443):
     """`count` load balancers spread evenly over `regions`: per region a third Classic HTTPS
     with a custom policy, the rest ALBs with an HTTPS listener and an HTTP redirect."""
     per_region = [count // len(regions) + (1 if i < count % len(regions) else 0)
@@ -268,7 +268,7 @@ def bulk(endpoint, count, regions):
             if i % 3 == 2:
                 name = f"clb-{i:04d}"
                 elb.create_load_balancer(
-                    LoadBalancerName=name, Listeners=[classic_listener("HTTPS", 443, cert)],
+                    LoadBalancerName=name, Listeners=[classic_listener("HTTPS", port, cert)],
                     AvailabilityZones=[f"{region}a"],
                 )
                 elb.create_load_balancer_policy(
@@ -277,7 +277,7 @@ def bulk(endpoint, count, regions):
                                        "AttributeValue": "ELBSecurityPolicy-TLS-1-2-2017-01"}],
                 )
                 elb.set_load_balancer_policies_of_listener(
-                    LoadBalancerName=name, LoadBalancerPort=443, PolicyNames=["pol"]
+                    LoadBalancerName=name, LoadBalancerPort=port, PolicyNames=["pol"]
                 )
                 listeners += 1
                 continue
@@ -285,7 +285,7 @@ def bulk(endpoint, count, regions):
                 "LoadBalancers"
             ][0]["LoadBalancerArn"]
             elbv2.create_listener(
-                LoadBalancerArn=arn, Protocol="HTTPS", Port=443,
+                LoadBalancerArn=arn, Protocol="HTTPS", Port=port,
                 SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
                 Certificates=[{"CertificateArn": cert}], DefaultActions=forward(tg),
             )
@@ -398,7 +398,7 @@ def main():
     if what == "standard":
         made = standard(endpoint)
     elif what == "bulk":
-        made = bulk(endpoint, int(rest[0]), rest[1].split(","))
+        made = bulk(endpoint, int(rest[0]), rest[1].split(","), *(int(p) for p in rest[2:3]))
     elif what == "other-account":
         made = other_account(endpoint, rest[0])
     elif what == "audit":

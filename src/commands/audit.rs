@@ -18,6 +18,7 @@ use crate::catalogue::{Catalogue, Policy};
 use crate::cli::{AuditArgs, AuditFilters, AuditFormat, glob_matches};
 use crate::compare::{self, Declared, Finding, Verdict};
 use crate::exit::Exit;
+use crate::model::LoadBalancerType;
 use crate::model::inventory::{Listener, LoadBalancer};
 use crate::model::observed::{Observation, ProbeOutcome, Support};
 use crate::probe::run::{ProbeOptions, probe};
@@ -106,19 +107,26 @@ pub(super) fn run(
     };
 
     let now = now_unix();
-    let mut listeners: Vec<ListenerResult> = rows
+    // The policy to suggest in baseline findings, once per load-balancer type.
+    let suggestions: HashMap<LoadBalancerType, Option<&str>> = LoadBalancerType::ALL
         .iter()
-        .map(|row| {
-            assess_row(
-                row,
-                &observations,
-                baseline.as_ref(),
-                catalogue,
-                args.no_probe,
-                now,
-            )
+        .map(|t| {
+            let suggestion = baseline
+                .as_ref()
+                .and_then(|b| compare::suggest_policy(b, catalogue, *t))
+                .map(|p| p.name.as_str());
+            (*t, suggestion)
         })
         .collect();
+    let context = Context {
+        observations: &observations,
+        baseline: baseline.as_ref(),
+        suggestions: &suggestions,
+        no_probe: args.no_probe,
+        now,
+    };
+    let mut listeners: Vec<ListenerResult> =
+        rows.iter().map(|row| assess_row(row, &context)).collect();
     listeners.sort_by(|a, b| {
         (&a.account, &a.region, &a.load_balancer, a.port).cmp(&(
             &b.account,
@@ -261,14 +269,23 @@ impl Progress {
     }
 }
 
-fn assess_row(
-    row: &Row<'_>,
-    observations: &HashMap<(String, u16), Observation>,
-    baseline: Option<&Baseline>,
-    catalogue: &Catalogue,
+/// What every listener's assessment shares.
+struct Context<'a> {
+    observations: &'a HashMap<(String, u16), Observation>,
+    baseline: Option<&'a Baseline>,
+    suggestions: &'a HashMap<LoadBalancerType, Option<&'a str>>,
     no_probe: bool,
     now: i64,
-) -> ListenerResult {
+}
+
+fn assess_row(row: &Row<'_>, context: &Context<'_>) -> ListenerResult {
+    let Context {
+        observations,
+        baseline,
+        suggestions,
+        no_probe,
+        now,
+    } = *context;
     let (lb, listener) = (row.lb, row.listener);
     let mut result = ListenerResult {
         id: listener.arn.clone().unwrap_or_else(|| {
@@ -354,8 +371,7 @@ fn assess_row(
         }
 
         if let Some(baseline) = baseline {
-            let suggestion =
-                compare::suggest_policy(baseline, catalogue, lb.lb_type).map(|p| p.name.as_str());
+            let suggestion = suggestions.get(&lb.lb_type).copied().flatten();
             let target = compare::baseline::Target::new(&label).suggesting(suggestion);
             match (policy, observation.map(|o| &o.outcome)) {
                 // Probed: the baseline judges what the listener really accepts, and the declared

@@ -111,10 +111,11 @@ impl Target {
 }
 
 /// `--resolve HOST:PORT:ADDR`: connect to ADDR when probing HOST:PORT, still naming HOST in SNI
-/// (curl's meaning). `PORT` may be `*` for every port.
+/// (curl's meaning). `PORT` may be `*` for every port, and `HOST` may be `*` for every host (an
+/// elbtls extension: all listeners through one private path, or one test server).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolveOverride {
-    /// The host name it applies to (lower case).
+    /// The host name it applies to (lower case); `*` for any.
     pub host: String,
     /// The port it applies to; `None` for any.
     pub port: Option<u16>,
@@ -135,7 +136,7 @@ impl FromStr for ResolveOverride {
             "*" => None,
             p => Some(p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(bad)?),
         };
-        if !valid_host(host) {
+        if host != "*" && !valid_host(host) {
             return Err(bad());
         }
         Ok(Self {
@@ -176,10 +177,9 @@ pub async fn resolve(
     target: &Target,
     overrides: &[ResolveOverride],
 ) -> Result<Vec<SocketAddr>, String> {
-    if let Some(o) = overrides
-        .iter()
-        .find(|o| o.host == target.host && o.port.is_none_or(|p| p == target.port))
-    {
+    if let Some(o) = overrides.iter().find(|o| {
+        (o.host == "*" || o.host == target.host) && o.port.is_none_or(|p| p == target.port)
+    }) {
         return Ok(vec![SocketAddr::new(o.address, target.port)]);
     }
     if let Some(ip) = target.ip() {
@@ -252,6 +252,8 @@ mod tests {
         );
         let o: ResolveOverride = "lb.example.com:*:[::1]".parse().unwrap();
         assert_eq!((o.port, o.address), (None, "::1".parse().unwrap()));
+        let o: ResolveOverride = "*:8443:127.0.0.3".parse().unwrap();
+        assert_eq!((o.host.as_str(), o.port), ("*", Some(8443)));
         assert!("lb.example.com:443".parse::<ResolveOverride>().is_err());
         assert!(
             "lb.example.com:443:not-an-ip"
