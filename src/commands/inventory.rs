@@ -33,18 +33,7 @@ pub(super) fn run(
         if args.format != InventoryFormat::Table {
             // The table lists the failures itself; JSON has them in `failures`, CSV nowhere.
             for failure in &report.inventory.failures {
-                eprintln!(
-                    "warning: incomplete: {} {}{}: {}: {}",
-                    failure.account,
-                    failure.region.as_deref().unwrap_or("(all regions)"),
-                    failure
-                        .resource
-                        .as_deref()
-                        .map(|r| format!(" {r}"))
-                        .unwrap_or_default(),
-                    failure.reason,
-                    failure.message
-                );
+                eprintln!("warning: incomplete: {failure}");
             }
         }
         Ok(Exit::Incomplete)

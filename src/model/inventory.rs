@@ -239,6 +239,22 @@ impl FailureReason {
     }
 }
 
+impl fmt::Display for ScopeFailure {
+    /// `ACCOUNT REGION[ RESOURCE]: reason: message` (`(all regions)` when the account failed).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            self.account,
+            self.region.as_deref().unwrap_or("(all regions)")
+        )?;
+        if let Some(resource) = &self.resource {
+            write!(f, " {resource}")?;
+        }
+        write!(f, ": {}: {}", self.reason, self.message)
+    }
+}
+
 impl fmt::Display for FailureReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

@@ -100,19 +100,7 @@ pub fn render(report: &AuditReport, color: bool, out: &mut impl Write) -> io::Re
             paint.wrap("35", "Not read (the audit is incomplete):")
         )?;
         for failure in &report.failures {
-            writeln!(
-                out,
-                "  {} {}{}: {}: {}",
-                failure.account,
-                failure.region.as_deref().unwrap_or("(all regions)"),
-                failure
-                    .resource
-                    .as_deref()
-                    .map(|r| format!(" {r}"))
-                    .unwrap_or_default(),
-                failure.reason,
-                failure.message
-            )?;
+            writeln!(out, "  {failure}")?;
         }
     }
 

@@ -58,19 +58,7 @@ pub fn render(report: &InventoryReport, out: &mut impl Write) -> io::Result<()> 
             inventory.failures.len()
         )?;
         for failure in &inventory.failures {
-            writeln!(
-                out,
-                "  {} {}{}: {}: {}",
-                failure.account,
-                failure.region.as_deref().unwrap_or("(all regions)"),
-                failure
-                    .resource
-                    .as_deref()
-                    .map(|r| format!(" {r}"))
-                    .unwrap_or_default(),
-                failure.reason,
-                failure.message
-            )?;
+            writeln!(out, "  {failure}")?;
         }
     }
     Ok(())
