@@ -9,11 +9,18 @@ use crate::model::LoadBalancerType;
 
 mod audit_args;
 mod aws_args;
+mod client_args;
+mod logs_args;
 
 pub use audit_args::{AuditArgs, AuditFilters, AuditFormat, ColorChoice, TagFilter, glob_matches};
 pub use aws_args::{
     AwsConnectionArgs, AwsScopeArgs, InventoryArgs, InventoryFormat, read_accounts_file,
 };
+pub use client_args::{
+    CertificateArg, CheckArgs, CheckTarget, ClientCommand, ClientSourceArgs, MatrixArgs,
+    ProfilesArgs, certificate_kinds, ecdsa_curves,
+};
+pub use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs, MAX_TOP, ValidClientLogs};
 
 const ABOUT: &str = "Tells an AWS account the truth about its load balancers' TLS.";
 
@@ -69,6 +76,12 @@ pub enum Command {
     /// groups they really accept, their cipher order and certificates.
     #[command(after_help = PROBE_AFTER_HELP)]
     Probe(ProbeArgs),
+
+    /// Why a client cannot connect, and who breaks before a policy change: a client (built-in
+    /// profile, captured ClientHello, ClientHello file or OpenSSL settings) against a policy or a
+    /// listener.
+    #[command(subcommand)]
+    Client(ClientCommand),
 }
 
 const PROBE_AFTER_HELP: &str = "\
@@ -115,8 +128,9 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub timeout: f64,
 
-    /// Most handshakes in flight at once to one endpoint.
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    /// Most handshakes in flight at once to one endpoint (a handful, which a load balancer node
+    /// absorbs easily; lower it for a fragile server).
+    #[arg(long, value_name = "N", default_value_t = 8)]
     pub max_connections: usize,
 
     /// Skip the certificate handshakes.
@@ -242,6 +256,7 @@ impl ProbeArgs {
                 timeout: std::time::Duration::from_secs_f64(self.timeout),
                 max_connections: self.max_connections,
                 certificates: !self.no_certificates,
+                suite_hint: Vec::new(),
             },
             policy,
             lb_type: self.lb_type,

@@ -14,6 +14,7 @@ pub mod aws;
 pub mod baseline;
 pub mod catalogue;
 pub mod cli;
+pub mod client;
 pub mod commands;
 pub mod compare;
 pub mod exit;

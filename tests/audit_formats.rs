@@ -131,6 +131,7 @@ fn listener(
         verdict: Verdict::of(&findings),
         findings,
         probe,
+        negotiation_errors: None,
     }
 }
 
@@ -215,6 +216,7 @@ fn report() -> AuditReport {
             }],
             resolved: Vec::new(),
         }),
+        negotiation_errors_hours: None,
     }
 }
 

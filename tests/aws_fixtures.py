@@ -6,6 +6,7 @@ Usage: aws_fixtures.py ENDPOINT standard        the account the integration test
        aws_fixtures.py ENDPOINT many N REGION   N bare ALBs (more than one DescribeLoadBalancers page)
        aws_fixtures.py ENDPOINT other-account ROLE_ARN   one ALB in the role's account
        aws_fixtures.py ENDPOINT audit PORT       the account tests/audit_e2e.rs audits
+       aws_fixtures.py ENDPOINT negotiation-errors  ALBs/NLB with CloudWatch TLS error counts
 
 Talks only to ENDPOINT (a loopback moto_server). Prints one JSON object describing what it made.
 """
@@ -383,6 +384,54 @@ def audit(endpoint, port):
     return made
 
 
+def negotiation_errors(endpoint):
+    """tests/audit_negotiation.rs: load balancers with ClientTLSNegotiationErrorCount data points
+    (put_metric_data) — 12 for alb-failing in the last 24 h (5 two hours ago, 7 half an hour ago)
+    plus 100 thirty hours ago, 3 for nlb-failing, none for alb-quiet — and a Classic one."""
+    region = "us-east-1"
+    vpc, subnets = network(endpoint, region)
+    cert = import_cert(endpoint, region, "errors.example.test", "rsa")
+    elbv2 = client(endpoint, "elbv2", region)
+    cloudwatch = client(endpoint, "cloudwatch", region)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    made = {}
+    for name, kind, protocol, points in [
+        ("alb-failing", "application", "HTTPS", [(2, 5), (0.5, 7), (30, 100)]),
+        ("alb-quiet", "application", "HTTPS", []),
+        ("nlb-failing", "network", "TLS", [(3, 3)]),
+    ]:
+        lb = elbv2.create_load_balancer(Name=name, Subnets=subnets, Type=kind)["LoadBalancers"][0]
+        tg = target_group(elbv2, vpc, f"tg-{name}", "HTTP" if kind == "application" else "TCP", 80)
+        elbv2.create_listener(
+            LoadBalancerArn=lb["LoadBalancerArn"],
+            Protocol=protocol,
+            Port=443,
+            SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+            Certificates=[{"CertificateArn": cert}],
+            DefaultActions=forward(tg),
+        )
+        dimension = lb["LoadBalancerArn"].split(":loadbalancer/", 1)[1]
+        for hours_ago, value in points:
+            cloudwatch.put_metric_data(
+                Namespace="AWS/ApplicationELB" if kind == "application" else "AWS/NetworkELB",
+                MetricData=[
+                    {
+                        "MetricName": "ClientTLSNegotiationErrorCount",
+                        "Dimensions": [{"Name": "LoadBalancer", "Value": dimension}],
+                        "Timestamp": now - datetime.timedelta(hours=hours_ago),
+                        "Value": value,
+                        "Unit": "Count",
+                    }
+                ],
+            )
+        made[name] = lb["LoadBalancerArn"]
+    elb = client(endpoint, "elb", region)
+    elb.create_load_balancer(
+        LoadBalancerName="clb", Listeners=[classic_listener("HTTPS", 443, cert)], AvailabilityZones=[f"{region}a"]
+    )
+    return made
+
+
 def many(endpoint, count, region):
     _, subnets = network(endpoint, region)
     elbv2 = client(endpoint, "elbv2", region)
@@ -405,6 +454,8 @@ def main():
         made = audit(endpoint, int(rest[0]))
     elif what == "many":
         made = many(endpoint, int(rest[0]), rest[1])
+    elif what == "negotiation-errors":
+        made = negotiation_errors(endpoint)
     else:
         sys.exit(f"unknown fixture {what}")
     print(json.dumps(made))

@@ -8,10 +8,10 @@ use std::process::{Command, Output};
 
 use elbtls::catalogue::{Catalogue, Policy};
 use elbtls::model::LoadBalancerType;
-use elbtls::tls::{CipherSuite, NamedGroup, ProtocolVersion, RequiredCertificate};
+use elbtls::tls::{CipherSuite, ProtocolVersion, RequiredCertificate};
 use serde_json::Value;
 use support::{
-    CertFiles, KeyKind, ServerGuard, TempDir, cert_args, make_cert, openssl_server,
+    CertFiles, KeyKind, ServerGuard, TempDir, cert_args, make_cert, openssl_server, policy_args,
     second_cert_args,
 };
 
@@ -38,65 +38,6 @@ fn policy(name: &str) -> Policy {
         .get(name, LoadBalancerType::Application)
         .unwrap()
         .clone()
-}
-
-fn openssl_group(group: NamedGroup) -> &'static str {
-    match group.0 {
-        0x001D => "X25519",
-        0x0017 => "P-256",
-        0x0018 => "P-384",
-        0x0019 => "P-521",
-        other => panic!("no OpenSSL name for group {other:#06x} in this test"),
-    }
-}
-
-fn openssl_version(v: ProtocolVersion) -> &'static str {
-    match v {
-        ProtocolVersion::TLSV1_0 => "TLSv1",
-        ProtocolVersion::TLSV1_1 => "TLSv1.1",
-        ProtocolVersion::TLSV1_2 => "TLSv1.2",
-        ProtocolVersion::TLSV1_3 => "TLSv1.3",
-        other => panic!("OpenSSL here cannot serve {other}"),
-    }
-}
-
-/// `openssl s_server` arguments that make it run `policy`: its TLS ≤ 1.2 ciphers in order with
-/// server preference, its TLS 1.3 suites, its groups and its protocol range.
-fn policy_args(policy: &Policy) -> Vec<String> {
-    let (tls13, legacy): (Vec<_>, Vec<_>) = policy
-        .ciphers
-        .iter()
-        .partition(|c| c.info().unwrap().is_tls13());
-    let legacy: Vec<&str> = legacy
-        .iter()
-        .map(|c| c.info().unwrap().openssl_name.unwrap())
-        .collect();
-    let tls13: Vec<&str> = tls13.iter().map(|c| c.info().unwrap().iana_name).collect();
-    let groups: Vec<&str> = policy
-        .groups
-        .as_ref()
-        .unwrap()
-        .iter()
-        .map(|g| openssl_group(*g))
-        .collect();
-    let mut args = vec![
-        "-serverpref".to_string(),
-        "-cipher".into(),
-        format!("{}:@SECLEVEL=0", legacy.join(":")),
-        "-ciphersuites".into(),
-        tls13.join(":"),
-        "-groups".into(),
-        groups.join(":"),
-        "-min_protocol".into(),
-        openssl_version(policy.min_protocol().unwrap()).into(),
-        "-max_protocol".into(),
-        openssl_version(policy.max_protocol().unwrap()).into(),
-    ];
-    if legacy.is_empty() {
-        // OpenSSL needs a TLS ≤ 1.2 list even for a TLS 1.3-only server.
-        args[2] = "DEFAULT".into();
-    }
-    args
 }
 
 struct Served {

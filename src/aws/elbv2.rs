@@ -198,7 +198,7 @@ async fn listeners_of(client: &Client, lb_arn: &str, opt_in: bool) -> ListenersR
 
 /// A listener as `DescribeListeners` describes it. The default certificate comes from the listener
 /// itself; SNI certificates are added from `DescribeListenerCertificates`.
-fn convert_listener(api: &ApiListener) -> Listener {
+pub(crate) fn convert_listener(api: &ApiListener) -> Listener {
     let protocol = api
         .protocol()
         .map(|p| p.as_str().to_string())

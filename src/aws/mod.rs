@@ -9,8 +9,10 @@
 //! ([`ScopeFailure`]) and the others go on.
 
 pub mod classic;
+pub mod cloudwatch;
 pub mod elbv2;
 pub mod error;
+pub mod listener;
 pub mod policies;
 pub mod regions;
 pub mod session;

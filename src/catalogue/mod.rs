@@ -158,6 +158,32 @@ impl Catalogue {
         replaced
     }
 
+    /// A typical server cipher preference over every suite the catalogue names: the ELBv2
+    /// policies' priorities first (largest policies first), then the Classic ones. A probe without
+    /// a declared policy speculates along it.
+    pub fn typical_cipher_order(&self) -> Vec<crate::tls::CipherSuite> {
+        let mut policies: Vec<&Policy> = self.policies.iter().collect();
+        policies.sort_by_key(|p| (p.kind, std::cmp::Reverse(p.ciphers.len())));
+        let mut order = Vec::new();
+        for policy in policies {
+            for cipher in &policy.ciphers {
+                if !order.contains(&cipher.suite) {
+                    order.push(cipher.suite);
+                }
+            }
+        }
+        order
+    }
+
+    /// A speculation hint for a listener declaring `policy`: its priority (suites beyond it are not
+    /// expected, so nothing is guessed past it); without a policy, the typical order.
+    pub fn cipher_hint(&self, policy: Option<&Policy>) -> Vec<crate::tls::CipherSuite> {
+        match policy {
+            Some(policy) => policy.ciphers.iter().map(|c| c.suite).collect(),
+            None => self.typical_cipher_order(),
+        }
+    }
+
     /// Every policy, in file order.
     pub fn policies(&self) -> &[Policy] {
         &self.policies

@@ -20,7 +20,8 @@ Examples:
   elbtls audit --all-regions --baseline modern --format sarif --output elbtls.sarif
   elbtls audit --region eu-west-1 --name 'web-*' --tag env=prod --baseline ./baseline.toml
   elbtls audit --no-probe --baseline fips --format junit --output elbtls.xml
-  elbtls audit --format json --output today.json --diff yesterday.json";
+  elbtls audit --format json --output today.json --diff yesterday.json
+  elbtls audit --negotiation-errors --hours 72";
 
 /// `elbtls audit …`
 #[derive(Debug, Clone, Args)]
@@ -39,6 +40,20 @@ pub struct AuditArgs {
     /// that cannot reach the listeners).
     #[arg(long)]
     pub no_probe: bool,
+
+    /// Add each ALB's and NLB's CloudWatch ClientTLSNegotiationErrorCount over the last --hours
+    /// (needs cloudwatch:GetMetricData), so the listeners where clients fail stand out.
+    #[arg(long)]
+    pub negotiation_errors: bool,
+
+    /// The window of --negotiation-errors, in hours (up to 10920: the 455 days CloudWatch keeps).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 24,
+        requires = "negotiation_errors"
+    )]
+    pub hours: u32,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
@@ -172,6 +187,14 @@ impl AuditArgs {
             bail!(
                 "--concurrency {}: give a number from 1 to 1024",
                 self.concurrency
+            );
+        }
+        if !(1..=crate::aws::cloudwatch::MAX_HOURS).contains(&self.hours) {
+            bail!(
+                "--hours {}: give a number of hours from 1 to {} (CloudWatch keeps hourly data \
+                 for 455 days)",
+                self.hours,
+                crate::aws::cloudwatch::MAX_HOURS
             );
         }
         if !(1..=64).contains(&self.max_connections) {

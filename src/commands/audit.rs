@@ -1,5 +1,7 @@
 //! `elbtls audit`: inventory → declared policies → live probes → findings → report → exit code.
 
+mod negotiation;
+
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::Path;
@@ -26,6 +28,7 @@ use crate::probe::target::{SniChoice, Target};
 use crate::report::audit::{
     AuditReport, ListenerResult, ProbeStatus, csv, json, junit, sarif, table,
 };
+use crate::tls::CipherSuite;
 
 pub(super) fn run(
     catalogue: &Catalogue,
@@ -70,6 +73,17 @@ pub(super) fn run(
         .build()?;
     let mut inventory = runtime.block_on(aws::inventory(&options))?;
     inventory.load_balancers.retain(|lb| selected(lb, &filters));
+    // `--negotiation-errors`: a region CloudWatch cannot answer for is a failure, not an error.
+    let negotiation = args.negotiation_errors.then(|| {
+        runtime.block_on(aws::cloudwatch::negotiation_errors(
+            &options,
+            &inventory.load_balancers,
+            args.hours,
+        ))
+    });
+    if let Some(found) = &negotiation {
+        inventory.failures.extend(found.failures.iter().cloned());
+    }
 
     // Resolve every listener's declared policy, and gather the TLS endpoints to probe.
     let mut rows: Vec<Row<'_>> = Vec::new();
@@ -94,14 +108,22 @@ pub(super) fn run(
         timeout: Duration::from_secs_f64(args.timeout),
         max_connections: args.max_connections,
         certificates: true,
+        suite_hint: Vec::new(),
     };
     let observations = if args.no_probe {
         HashMap::new()
     } else {
-        let targets: Vec<Target> = rows
+        // Each probe speculates along its listener's declared order (see ProbeOptions::suite_hint).
+        let targets: Vec<(Target, Vec<CipherSuite>)> = rows
             .iter()
             .filter(|r| r.tls)
-            .filter_map(|r| endpoint(r.lb, r.listener))
+            .filter_map(|r| {
+                let declared = match &r.lookup {
+                    PolicyLookup::Known { policy, .. } => Some(&**policy),
+                    _ => None,
+                };
+                endpoint(r.lb, r.listener).map(|t| (t, catalogue.cipher_hint(declared)))
+            })
             .collect();
         runtime.block_on(probe_all(targets, &probe_options, args.concurrency))
     };
@@ -127,6 +149,9 @@ pub(super) fn run(
     };
     let mut listeners: Vec<ListenerResult> =
         rows.iter().map(|row| assess_row(row, &context)).collect();
+    if let Some(found) = &negotiation {
+        negotiation::annotate(&rows, &mut listeners, &found.counts, args.hours);
+    }
     listeners.sort_by(|a, b| {
         (&a.account, &a.region, &a.load_balancer, a.port).cmp(&(
             &b.account,
@@ -144,6 +169,7 @@ pub(super) fn run(
         listeners,
         failures: inventory.failures.clone(),
         diff: None,
+        negotiation_errors_hours: args.negotiation_errors.then_some(args.hours),
     };
     if let (Some(previous), Some(path)) = (&previous, &args.diff) {
         report.diff = Some(json::diff(previous, &report, &path.display().to_string()));
@@ -206,22 +232,23 @@ fn key(target: &Target) -> (String, u16) {
 }
 
 async fn probe_all(
-    targets: Vec<Target>,
+    targets: Vec<(Target, Vec<CipherSuite>)>,
     options: &ProbeOptions,
     concurrency: usize,
 ) -> HashMap<(String, u16), Observation> {
-    let mut unique: Vec<Target> = Vec::new();
-    for target in targets {
-        if !unique.iter().any(|t| key(t) == key(&target)) {
-            unique.push(target);
+    let mut unique: Vec<(Target, Vec<CipherSuite>)> = Vec::new();
+    for (target, hint) in targets {
+        if !unique.iter().any(|(t, _)| key(t) == key(&target)) {
+            unique.push((target, hint));
         }
     }
     let total = unique.len();
     let progress = Progress::new(total);
     let limit = Arc::new(Semaphore::new(concurrency));
     let mut tasks = JoinSet::new();
-    for target in unique {
-        let options = options.clone();
+    for (target, hint) in unique {
+        let mut options = options.clone();
+        options.suite_hint = hint;
         let limit = Arc::clone(&limit);
         let progress = Arc::clone(&progress);
         tasks.spawn(async move {
@@ -306,6 +333,7 @@ fn assess_row(row: &Row<'_>, context: &Context<'_>) -> ListenerResult {
         verdict: Verdict::Compliant,
         findings: Vec::new(),
         probe: ProbeStatus::Skipped,
+        negotiation_errors: None,
     };
     let label = result.label();
     let mut findings: Vec<Finding> = Vec::new();

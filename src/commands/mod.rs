@@ -3,6 +3,8 @@
 
 mod audit;
 mod check_api;
+mod client;
+mod client_logs;
 mod inventory;
 mod policies;
 mod probe;
@@ -52,6 +54,7 @@ pub fn run(config: Config) -> anyhow::Result<Exit> {
         Command::Policies(command) => policies::run(&catalogue, command, &mut out)?,
         Command::Inventory(args) => inventory::run(&catalogue, &args, &mut out)?,
         Command::Probe(args) => probe::run(&catalogue, &args.validate()?, &mut out)?,
+        Command::Client(command) => client::run(&catalogue, command, &mut out)?,
     };
     out.flush()?;
     Ok(exit)

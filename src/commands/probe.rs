@@ -11,7 +11,7 @@ use crate::cli::{Format, PolicyChoice, ValidProbe};
 use crate::compare::{drift, rank_policies};
 use crate::exit::Exit;
 use crate::model::observed::{Observation, ProbeOutcome};
-use crate::probe::run::probe;
+use crate::probe::run::{ProbeOptions, probe};
 use crate::report::probe::{Comparison, EndpointReport, json, table};
 
 /// Endpoints probed at the same time (each with its own connection cap).
@@ -29,10 +29,13 @@ pub(super) fn run(
         }
         _ => None,
     };
+    // The enumeration speculates along the policy's order (or a typical ELB order).
+    let mut config_options = config.options.clone();
+    config_options.suite_hint = catalogue.cipher_hint(policy);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    let observations = runtime.block_on(probe_all(config));
+    let observations = runtime.block_on(probe_all(config, &config_options));
 
     let mut exit = Exit::Success;
     let mut reports = Vec::new();
@@ -73,12 +76,12 @@ pub(super) fn run(
     Ok(exit)
 }
 
-async fn probe_all(config: &ValidProbe) -> Vec<Observation> {
+async fn probe_all(config: &ValidProbe, options: &ProbeOptions) -> Vec<Observation> {
     let limit = Arc::new(Semaphore::new(PARALLEL_ENDPOINTS));
     let mut tasks = JoinSet::new();
     for (index, target) in config.targets.iter().enumerate() {
         let target = target.clone();
-        let options = config.options.clone();
+        let options = options.clone();
         let limit = Arc::clone(&limit);
         tasks.spawn(async move {
             let _slot = limit.acquire().await;

@@ -78,6 +78,9 @@ pub enum Category {
     Baseline,
     /// The listener could not be verified.
     Unverified,
+    /// What clients experience (CloudWatch counts): reported, never part of the verdict, which
+    /// is about configuration.
+    Traffic,
 }
 
 macro_rules! finding_codes {
@@ -155,6 +158,8 @@ finding_codes! {
         "The certificate's key is smaller than the baseline's minimum.";
     PlaintextListener => "plaintext-listener", Baseline, High,
         "An HTTP listener does not redirect to HTTPS.";
+    NegotiationErrors => "negotiation-errors", Traffic, Info,
+        "Clients failed TLS negotiation with the load balancer (CloudWatch ClientTLSNegotiationErrorCount) in the audited window.";
 }
 
 impl From<DifferenceCode> for FindingCode {
@@ -303,6 +308,10 @@ mod tests {
                 f(FindingCode::CipherNotInPolicy)
             ]),
             Verdict::Drift
+        );
+        assert_eq!(
+            Verdict::of(&[f(FindingCode::NegotiationErrors)]),
+            Verdict::Compliant
         );
     }
 

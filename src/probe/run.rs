@@ -24,6 +24,10 @@ pub struct ProbeOptions {
     pub max_connections: usize,
     /// Whether to fetch the certificate chains with full handshakes.
     pub certificates: bool,
+    /// The cipher order the endpoint is expected to prefer (its declared policy's, or a typical
+    /// ELB order). Only a speed-up: the enumeration speculates along it and stays exact when it
+    /// is wrong.
+    pub suite_hint: Vec<crate::tls::CipherSuite>,
 }
 
 impl Default for ProbeOptions {
@@ -34,6 +38,7 @@ impl Default for ProbeOptions {
             timeout: Duration::from_secs(5),
             max_connections: 4,
             certificates: true,
+            suite_hint: Vec::new(),
         }
     }
 }
@@ -83,7 +88,7 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
         })
     });
 
-    let result = scan(Arc::clone(&network)).await;
+    let result = scan(Arc::clone(&network), options.suite_hint.clone()).await;
     let mut warnings = result.warnings;
     let mut chains: Vec<CertificateChain> = Vec::new();
     if let Some(task) = certificates {

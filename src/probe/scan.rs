@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tokio::task::JoinSet;
 
 use crate::model::observed::{GroupObservation, ProtocolObservation, Support};
-use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion, RequiredCertificate};
 
 /// One ClientHello's worth of choices.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -229,13 +229,24 @@ fn pick(answer: Answer, version: ProtocolVersion) -> Pick {
     }
 }
 
+/// How many offers one suite chain may have in flight when it speculates (see [`enumerate_suites`]).
+const SPECULATION_WIDTH: usize = 4;
+
 /// Enumerates the suites of an accepted version by elimination, starting from the suite version
-/// detection found, then checks whether the server enforces its order. Returns the observation and
+/// detection found, then settles whether the server enforces its order. Returns the observation and
 /// a warning when the enumeration broke off.
+///
+/// Elimination is sequential by nature: each offer leaves out what the server picked before. To
+/// shorten the chain, it speculates with `hint` (the order the server is expected to prefer, e.g.
+/// the declared policy's): next to the offer of every remaining suite it sends, at once, the offers
+/// that also leave out the next 1, 2, 3 hinted suites. Each answer is used only if every hinted
+/// suite it left out was confirmed in that order, so a wrong hint costs connections, never
+/// correctness; a right one advances up to [`SPECULATION_WIDTH`] suites per round trip.
 async fn enumerate_suites<H: Handshaker>(
     h: Arc<H>,
     version: ProtocolVersion,
     first: CipherSuite,
+    hint: Arc<Vec<CipherSuite>>,
 ) -> (ProtocolObservation, Option<String>) {
     let mut found = vec![first];
     let mut remaining: Vec<CipherSuite> = candidate_suites(version)
@@ -243,43 +254,101 @@ async fn enumerate_suites<H: Handshaker>(
         .filter(|s| *s != first)
         .collect();
     let mut warning = None;
-    while !remaining.is_empty() {
-        match pick(
-            h.handshake(base_offer(version, remaining.clone())).await,
-            version,
-        ) {
-            Pick::Suite(suite) if remaining.contains(&suite) => {
-                found.push(suite);
-                remaining.retain(|s| *s != suite);
+    // Hinted suites still worth guessing: those defined for this version. A hinted suite the server
+    // passed over (it picked one hinted later) is dropped: under the hinted order it is not
+    // accepted; and when it needed a certificate kind the server never showed (an ECDSA suite on an
+    // RSA-only listener), every suite needing that kind is dropped too.
+    let mut plausible: Vec<CipherSuite> = hint
+        .iter()
+        .copied()
+        .filter(|s| s.info().is_some_and(|i| i.usable_with(version)))
+        .collect();
+    let kind_of = |s: &CipherSuite| s.info().map(|i| i.required_certificate());
+    let mut missing_kinds: Vec<RequiredCertificate> = Vec::new();
+    'rounds: while !remaining.is_empty() {
+        if let Some(last) = found.last()
+            && let Some(at) = plausible.iter().position(|s| s == last)
+        {
+            for passed in plausible.drain(..=at) {
+                if let Some(kind) = kind_of(&passed)
+                    && !matches!(kind, RequiredCertificate::Any | RequiredCertificate::None)
+                    && !found.iter().any(|f| kind_of(f) == Some(kind))
+                    && !missing_kinds.contains(&kind)
+                {
+                    missing_kinds.push(kind);
+                }
             }
-            Pick::Suite(suite) => {
-                // A suite that was not offered: the server ignores the offer. Stop rather than loop.
-                warning = Some(format!(
-                    "{version}: the server chose {suite}, which was not offered; enumeration stopped"
-                ));
+        }
+        let guesses: Vec<CipherSuite> = plausible
+            .iter()
+            .copied()
+            .filter(|s| remaining.contains(s))
+            .filter(|s| kind_of(s).is_some_and(|kind| !missing_kinds.contains(&kind)))
+            .take(SPECULATION_WIDTH - 1)
+            .collect();
+        let mut offers = JoinSet::new();
+        for skip in 0..=guesses.len() {
+            let offer: Vec<CipherSuite> = remaining
+                .iter()
+                .copied()
+                .filter(|s| !guesses[..skip].contains(s))
+                .collect();
+            if offer.is_empty() {
                 break;
             }
-            Pick::Refused => break,
-            Pick::Failed(failure) => {
-                warning = Some(format!(
-                    "{version}: cipher enumeration broke off after {} suites: {}",
-                    found.len(),
-                    failure.reason()
-                ));
+            let h = Arc::clone(&h);
+            offers.spawn(async move { (skip, h.handshake(base_offer(version, offer)).await) });
+        }
+        let mut answers: Vec<(usize, Answer)> = offers.join_all().await;
+        answers.sort_by_key(|(skip, _)| *skip);
+        for (skip, answer) in answers {
+            // Valid only if the `skip` hinted suites it left out were the server's next choices.
+            if found.len() < skip || found[found.len() - skip..] != guesses[..skip] {
                 break;
+            }
+            match pick(answer, version) {
+                Pick::Suite(suite) if remaining.contains(&suite) => {
+                    found.push(suite);
+                    remaining.retain(|s| *s != suite);
+                    if guesses.get(skip) != Some(&suite) {
+                        continue 'rounds;
+                    }
+                }
+                Pick::Suite(suite) => {
+                    // A suite that was not offered: the server ignores the offer. Stop rather than
+                    // loop.
+                    warning = Some(format!(
+                        "{version}: the server chose {suite}, which was not offered; enumeration stopped"
+                    ));
+                    break 'rounds;
+                }
+                Pick::Refused => break 'rounds,
+                Pick::Failed(failure) => {
+                    warning = Some(format!(
+                        "{version}: cipher enumeration broke off after {} suites: {}",
+                        found.len(),
+                        failure.reason()
+                    ));
+                    break 'rounds;
+                }
             }
         }
     }
     let complete = warning.is_none();
-    let server_order = if found.len() >= 2 {
+    // A server that follows the client's order always picks the lowest code point left (offers
+    // list the candidates in code-point order), so any other sequence proves a server order.
+    let ascending = found.windows(2).all(|w| w[0] < w[1]);
+    let server_order = if found.len() < 2 {
+        None
+    } else if !ascending {
+        Some(true)
+    } else {
         let reversed: Vec<CipherSuite> = found.iter().rev().copied().collect();
         match pick(h.handshake(base_offer(version, reversed)).await, version) {
             Pick::Suite(suite) if suite == found[0] => Some(true),
             Pick::Suite(suite) if Some(&suite) == found.last() => Some(false),
             _ => None,
         }
-    } else {
-        None
     };
     let observation = ProtocolObservation {
         version,
@@ -405,7 +474,8 @@ pub struct ScanResult {
 }
 
 /// Runs the whole enumeration against `h`.
-pub async fn scan<H: Handshaker>(h: Arc<H>) -> ScanResult {
+pub async fn scan<H: Handshaker>(h: Arc<H>, hint: Vec<CipherSuite>) -> ScanResult {
+    let hint = Arc::new(hint);
     // 1. Every version at once.
     let mut detections = JoinSet::new();
     for version in PROBED_VERSIONS {
@@ -454,7 +524,12 @@ pub async fn scan<H: Handshaker>(h: Arc<H>) -> ScanResult {
     let mut suite_chains = JoinSet::new();
     for r in &results {
         if let (Support::Accepted, Some(first)) = (&r.support, r.first) {
-            suite_chains.spawn(enumerate_suites(Arc::clone(&h), r.version, first));
+            suite_chains.spawn(enumerate_suites(
+                Arc::clone(&h),
+                r.version,
+                first,
+                Arc::clone(&hint),
+            ));
         }
     }
     let tls13 = results
@@ -466,33 +541,41 @@ pub async fn scan<H: Handshaker>(h: Arc<H>) -> ScanResult {
         tokio::spawn(async move { enumerate_tls13_groups(h, suites).await })
     });
 
-    let mut protocols: Vec<ProtocolObservation> = Vec::new();
-    for (observation, warning) in suite_chains.join_all().await {
-        out.warnings.extend(warning);
-        protocols.push(observation);
-    }
-    // TLS ≤ 1.2 curves: under the newest such version that accepted an ECDHE suite.
-    let tls12_probe = protocols
+    // TLS ≤ 1.2 curves, at the same time: under the newest such version accepted, offering every
+    // ECDHE suite of the registry (the ServerKeyExchange names the curve).
+    let tls12_groups = results
         .iter()
-        .filter(|p| p.version < ProtocolVersion::TLSV1_3)
-        .max_by_key(|p| p.version)
-        .map(|p| {
-            let ecdhe: Vec<CipherSuite> = p
-                .ciphers
-                .iter()
-                .copied()
+        .rev()
+        .find(|r| {
+            r.version < ProtocolVersion::TLSV1_3
+                && r.version > ProtocolVersion::SSLV3
+                && r.support.is_accepted()
+        })
+        .map(|r| {
+            let ecdhe: Vec<CipherSuite> = candidate_suites(r.version)
+                .into_iter()
                 .filter(|s| {
                     s.info()
                         .is_some_and(|i| i.kx == crate::tls::KeyExchange::Ecdhe)
                 })
                 .collect();
-            (p.version, ecdhe)
-        })
-        .filter(|(_, ecdhe)| !ecdhe.is_empty());
-    if let Some((version, ecdhe)) = tls12_probe {
-        match enumerate_tls12_groups(Arc::clone(&h), version, ecdhe).await {
-            Ok(groups) => out.groups.tls12 = Some(groups),
-            Err(warning) => out.warnings.push(warning),
+            let (h, version) = (Arc::clone(&h), r.version);
+            tokio::spawn(async move { enumerate_tls12_groups(h, version, ecdhe).await })
+        });
+
+    let mut protocols: Vec<ProtocolObservation> = Vec::new();
+    for (observation, warning) in suite_chains.join_all().await {
+        out.warnings.extend(warning);
+        protocols.push(observation);
+    }
+    if let Some(task) = tls12_groups {
+        match task.await {
+            Ok(Ok(groups)) if groups.is_empty() => {} // no ECDHE at all: nothing to report
+            Ok(Ok(groups)) => out.groups.tls12 = Some(groups),
+            Ok(Err(warning)) => out.warnings.push(warning),
+            Err(e) => out
+                .warnings
+                .push(format!("TLS 1.2 curve enumeration failed: {e}")),
         }
     }
     if let Some(task) = tls13_groups {
@@ -677,7 +760,7 @@ mod tests {
             &[ProtocolVersion::TLSV1_2, ProtocolVersion::TLSV1_3],
             &suites,
         ));
-        let result = scan(Arc::clone(&server)).await;
+        let result = scan(Arc::clone(&server), Vec::new()).await;
         assert_eq!(result.unreachable, None);
         assert!(result.warnings.is_empty(), "{:?}", result.warnings);
         let accepted: Vec<ProtocolVersion> = result
@@ -709,10 +792,44 @@ mod tests {
             Some(vec![NamedGroup::SECP256R1, NamedGroup::SECP384R1])
         );
         assert!(!result.plaintext_certificates.is_empty());
-        // 5 version probes; per accepted version accepted+1 minus the one detection found, plus one
-        // order check; groups: found+1 each.
-        let expected = 5 + (4 + 1) + (3 + 1) + (3 + 1) + (2 + 1);
+        // 5 version probes; per accepted version accepted+1 minus the one detection found; one order
+        // check for TLS 1.3 only (its suites came in code-point order, TLS 1.2's prove the server
+        // order); groups: found+1 each.
+        let expected = 5 + 4 + (3 + 1) + (3 + 1) + (2 + 1);
         assert_eq!(server.handshakes.load(Ordering::SeqCst), expected);
+    }
+
+    #[tokio::test]
+    async fn speculation_along_a_hint_is_exact_whether_the_hint_is_right_or_wrong() {
+        let order = [
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            "ECDHE-RSA-AES256-GCM-SHA384",
+            "ECDHE-RSA-AES128-SHA256",
+            "ECDHE-RSA-AES256-SHA384",
+            "ECDHE-RSA-AES128-SHA",
+            "AES128-GCM-SHA256",
+            "AES128-SHA",
+        ];
+        let suites = |names: &[&str]| -> Vec<CipherSuite> {
+            names
+                .iter()
+                .map(|n| CipherSuite::from_name(n).unwrap())
+                .collect()
+        };
+        let mut reversed = order.to_vec();
+        reversed.reverse();
+        // The right order (with ECDSA suites the RSA-only server never picks mixed in), the
+        // reversed order, and none.
+        let mut mixed = vec!["ECDHE-ECDSA-AES128-GCM-SHA256"];
+        mixed.extend(order);
+        for hint in [suites(&mixed), suites(&reversed), Vec::new()] {
+            let server = Arc::new(ModelServer::new(&[ProtocolVersion::TLSV1_2], &order));
+            let result = scan(Arc::clone(&server), hint.clone()).await;
+            let tls12 = &result.protocols[3];
+            assert_eq!(names(&tls12.ciphers), order, "hint {hint:?}");
+            assert_eq!(tls12.server_order, Some(true));
+            assert!(tls12.complete);
+        }
     }
 
     #[tokio::test]
@@ -726,7 +843,7 @@ mod tests {
             &["AES256-SHA", "AES128-SHA", "DES-CBC3-SHA"],
         );
         server.server_order = false;
-        let result = scan(Arc::new(server)).await;
+        let result = scan(Arc::new(server), Vec::new()).await;
         for p in &result.protocols[1..4] {
             assert!(p.support.is_accepted(), "{:?}", p.version);
             assert_eq!(p.server_order, Some(false));
@@ -745,7 +862,7 @@ mod tests {
     async fn an_endpoint_that_refuses_connections_is_unreachable_not_empty() {
         let mut server = ModelServer::new(&[ProtocolVersion::TLSV1_2], &["AES128-SHA"]);
         server.failure = Some(Failure::Connect("connection refused".into()));
-        let result = scan(Arc::new(server)).await;
+        let result = scan(Arc::new(server), Vec::new()).await;
         assert_eq!(result.unreachable.as_deref(), Some("connection refused"));
         assert!(result.protocols.is_empty());
     }
@@ -754,7 +871,7 @@ mod tests {
     async fn an_endpoint_that_sends_garbage_is_not_tls() {
         let mut server = ModelServer::new(&[ProtocolVersion::TLSV1_2], &["AES128-SHA"]);
         server.failure = Some(Failure::Garbage("plain HTTP: `HTTP/1.1 400`".into()));
-        let result = scan(Arc::new(server)).await;
+        let result = scan(Arc::new(server), Vec::new()).await;
         assert_eq!(
             result.not_tls.as_deref(),
             Some("plain HTTP: `HTTP/1.1 400`")
@@ -772,7 +889,7 @@ mod tests {
             ],
         );
         server.fail_after = Some(6);
-        let result = scan(Arc::new(server)).await;
+        let result = scan(Arc::new(server), Vec::new()).await;
         let tls12 = &result.protocols[3];
         assert!(tls12.support.is_accepted());
         assert!(!tls12.complete);

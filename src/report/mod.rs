@@ -3,6 +3,8 @@
 
 pub mod audit;
 pub mod check_api;
+pub mod client;
+pub mod client_logs;
 pub mod inventory;
 pub mod policies;
 pub mod probe;

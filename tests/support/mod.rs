@@ -287,6 +287,95 @@ pub fn second_cert_args(files: &CertFiles) -> Vec<String> {
     ]
 }
 
+/// The name `openssl s_server -groups` / `s_client -groups` (OpenSSL 3.0) takes for `group`, or
+/// `None` when OpenSSL 3.0 has no such TLS group (the ML-KEM hybrids, GOST, SM2).
+pub fn openssl_group_name(group: elbtls::tls::NamedGroup) -> Option<&'static str> {
+    Some(match group.0 {
+        0x001D => "X25519",
+        0x001E => "X448",
+        0x0017 => "P-256",
+        0x0018 => "P-384",
+        0x0019 => "P-521",
+        0x0016 => "secp256k1",
+        0x001A => "brainpoolP256r1",
+        0x001B => "brainpoolP384r1",
+        0x001C => "brainpoolP512r1",
+        0x0009 => "sect283k1",
+        0x000A => "sect283r1",
+        0x000B => "sect409k1",
+        0x000C => "sect409r1",
+        0x000D => "sect571k1",
+        0x000E => "sect571r1",
+        0x0100 => "ffdhe2048",
+        0x0101 => "ffdhe3072",
+        0x0102 => "ffdhe4096",
+        0x0103 => "ffdhe6144",
+        0x0104 => "ffdhe8192",
+        _ => return None,
+    })
+}
+
+/// The `-min_protocol` / `-max_protocol` spelling of a version OpenSSL 3.0 can still serve.
+pub fn openssl_version_name(v: elbtls::tls::ProtocolVersion) -> Option<&'static str> {
+    use elbtls::tls::ProtocolVersion;
+    Some(match v {
+        ProtocolVersion::TLSV1_0 => "TLSv1",
+        ProtocolVersion::TLSV1_1 => "TLSv1.1",
+        ProtocolVersion::TLSV1_2 => "TLSv1.2",
+        ProtocolVersion::TLSV1_3 => "TLSv1.3",
+        _ => return None,
+    })
+}
+
+/// `openssl s_server` arguments that make it run `policy`: its TLS ≤ 1.2 ciphers in order with
+/// server preference, its TLS 1.3 suites, its groups and its protocol range. Panics on a group or
+/// version OpenSSL 3.0 cannot serve (post-quantum policies, SSL 3.0).
+pub fn policy_args(policy: &elbtls::catalogue::Policy) -> Vec<String> {
+    let (tls13, legacy): (Vec<_>, Vec<_>) = policy
+        .ciphers
+        .iter()
+        .partition(|c| c.info().unwrap().is_tls13());
+    let legacy: Vec<&str> = legacy
+        .iter()
+        .map(|c| c.info().unwrap().openssl_name.unwrap())
+        .collect();
+    let tls13: Vec<&str> = tls13.iter().map(|c| c.info().unwrap().iana_name).collect();
+    let groups: Vec<&str> = policy
+        .groups
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            openssl_group_name(*g)
+                .unwrap_or_else(|| panic!("no OpenSSL 3.0 name for group {g} of {}", policy.name))
+        })
+        .collect();
+    let version = |v: Option<elbtls::tls::ProtocolVersion>| {
+        let v = v.unwrap();
+        openssl_version_name(v)
+            .unwrap_or_else(|| panic!("OpenSSL 3.0 cannot serve {v} ({})", policy.name))
+            .to_string()
+    };
+    let mut args = vec![
+        "-serverpref".to_string(),
+        "-cipher".into(),
+        format!("{}:@SECLEVEL=0", legacy.join(":")),
+        "-ciphersuites".into(),
+        tls13.join(":"),
+        "-groups".into(),
+        groups.join(":"),
+        "-min_protocol".into(),
+        version(policy.min_protocol()),
+        "-max_protocol".into(),
+        version(policy.max_protocol()),
+    ];
+    if legacy.is_empty() {
+        // OpenSSL needs a TLS ≤ 1.2 list even for a TLS 1.3-only server.
+        args[2] = "DEFAULT".into();
+    }
+    args
+}
+
 pub mod aws_stub;
 pub mod moto;
 pub mod responder;

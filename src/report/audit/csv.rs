@@ -24,6 +24,10 @@ pub const COLUMNS: [&str; 12] = [
     "message",
 ];
 
+/// The column `--negotiation-errors` adds at the end (the load balancer's CloudWatch count, on
+/// ALB and NLB TLS listeners; empty elsewhere).
+pub const NEGOTIATION_ERRORS_COLUMN: &str = "negotiation_errors";
+
 /// The `code` of a row that stands for an account or region that could not be read.
 pub const SCOPE_FAILURE: &str = "scope-failure";
 
@@ -37,8 +41,8 @@ fn field(text: &str) -> Cow<'_, str> {
     }
 }
 
-fn row(out: &mut impl Write, cells: [&str; 12]) -> io::Result<()> {
-    for (i, cell) in cells.into_iter().enumerate() {
+fn row(out: &mut impl Write, cells: &[&str]) -> io::Result<()> {
+    for (i, cell) in cells.iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
@@ -49,11 +53,22 @@ fn row(out: &mut impl Write, cells: [&str; 12]) -> io::Result<()> {
 
 /// Writes the CSV document.
 pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
-    row(out, COLUMNS)?;
+    let counted = report.negotiation_errors_hours.is_some();
+    let extra: &[&str] = if counted {
+        &[NEGOTIATION_ERRORS_COLUMN]
+    } else {
+        &[]
+    };
+    row(out, &[&COLUMNS[..], extra].concat())?;
     for l in &report.listeners {
         let port = l.port.to_string();
+        let count = l
+            .negotiation_errors
+            .map(|n| n.to_string())
+            .unwrap_or_default();
+        let extra: &[&str] = if counted { &[count.as_str()] } else { &[] };
         let listener = |severity, code, subject, message| {
-            [
+            let cells = [
                 l.account.as_str(),
                 &l.region,
                 &l.load_balancer,
@@ -66,36 +81,36 @@ pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
                 code,
                 subject,
                 message,
-            ]
+            ];
+            [&cells[..], extra].concat()
         };
         if l.findings.is_empty() {
-            row(out, listener("", "", "", ""))?;
+            row(out, &listener("", "", "", ""))?;
         }
         for f in &l.findings {
             row(
                 out,
-                listener(f.severity.as_str(), f.code.code(), &f.subject, &f.message),
+                &listener(f.severity.as_str(), f.code.code(), &f.subject, &f.message),
             )?;
         }
     }
+    let extra: &[&str] = if counted { &[""] } else { &[] };
     for f in &report.failures {
-        row(
-            out,
-            [
-                &f.account,
-                f.region.as_deref().unwrap_or(""),
-                f.resource.as_deref().unwrap_or(""),
-                "",
-                "",
-                "",
-                "",
-                "unverified",
-                "",
-                SCOPE_FAILURE,
-                f.reason.code(),
-                &f.message,
-            ],
-        )?;
+        let cells: [&str; 12] = [
+            &f.account,
+            f.region.as_deref().unwrap_or(""),
+            f.resource.as_deref().unwrap_or(""),
+            "",
+            "",
+            "",
+            "",
+            "unverified",
+            "",
+            SCOPE_FAILURE,
+            f.reason.code(),
+            &f.message,
+        ];
+        row(out, &[&cells[..], extra].concat())?;
     }
     Ok(())
 }

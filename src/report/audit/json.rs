@@ -26,6 +26,9 @@ struct Document<'a> {
     listeners: Vec<Listener<'a>>,
     failures: Vec<Failure<'a>>,
     diff: Option<Diff<'a>>,
+    /// Present only with `--negotiation-errors`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    negotiation_errors_hours: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -64,6 +67,9 @@ struct Listener<'a> {
     verdict: &'static str,
     probe: Probe<'a>,
     findings: Vec<FindingJson<'a>>,
+    /// Present only with `--negotiation-errors`, on ALB and NLB TLS listeners.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    negotiation_errors: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -115,6 +121,7 @@ pub(super) fn category_label(category: Category) -> &'static str {
         Category::Drift => "drift",
         Category::Baseline => "baseline",
         Category::Unverified => "unverified",
+        Category::Traffic => "traffic",
     }
 }
 
@@ -153,6 +160,7 @@ fn document(report: &AuditReport) -> Document<'_> {
             new: d.new.iter().map(changed).collect(),
             resolved: d.resolved.iter().map(changed).collect(),
         }),
+        negotiation_errors_hours: report.negotiation_errors_hours,
     }
 }
 
@@ -191,6 +199,7 @@ fn listener(l: &ListenerResult) -> Listener<'_> {
         verdict: l.verdict.as_str(),
         probe,
         findings: l.findings.iter().map(finding).collect(),
+        negotiation_errors: l.negotiation_errors,
     }
 }
 
@@ -364,6 +373,10 @@ pub fn diff(
 /// Whether this run was in a position to see the previous finding again.
 fn checked_again(p: &PreviousFinding, report: &AuditReport) -> bool {
     match report.listeners.iter().find(|l| l.id == p.listener) {
+        // Counted again only when this run read CloudWatch for the listener.
+        Some(l) if p.code == FindingCode::NegotiationErrors.code() => {
+            l.negotiation_errors.is_some()
+        }
         Some(l) => {
             let probed = matches!(l.probe, ProbeStatus::Probed { .. });
             l.verdict != Verdict::Unverified && (probed || !needs_probe(&p.code))

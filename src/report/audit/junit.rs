@@ -31,6 +31,8 @@ struct Case {
     classname: String,
     name: String,
     outcome: Outcome,
+    /// `<property>` elements (`negotiation_errors` with `--negotiation-errors`).
+    properties: Vec<(&'static str, String)>,
 }
 
 #[derive(Default)]
@@ -95,7 +97,8 @@ fn worst(findings: &[Finding]) -> Option<&Finding> {
 }
 
 fn listener_outcome(l: &ListenerResult) -> Outcome {
-    let Some(worst) = worst(&l.findings) else {
+    // A compliant listener passes even with a `traffic` finding (negotiation errors).
+    let Some(worst) = worst(&l.findings).filter(|_| l.verdict != Verdict::Compliant) else {
         return match (&l.probe, &l.declared_policy) {
             (ProbeStatus::Skipped, None) => Outcome::Skipped("does not terminate TLS"),
             (ProbeStatus::Skipped, Some(_)) => {
@@ -151,6 +154,7 @@ fn failure_case(f: &ScopeFailure) -> Case {
             message: format!("{scope} could not be read: {}", f.reason),
             text: format!("{}\n", f.message),
         },
+        properties: Vec::new(),
     }
 }
 
@@ -166,6 +170,10 @@ pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
                 classname: l.load_balancer.clone(),
                 name: format!("{}:{}", l.protocol, l.port),
                 outcome: listener_outcome(l),
+                properties: l
+                    .negotiation_errors
+                    .map(|n| vec![("negotiation_errors", n.to_string())])
+                    .unwrap_or_default(),
             });
     }
     for f in &report.failures {
@@ -201,10 +209,28 @@ pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
                 attr(&case.classname),
                 attr(&case.name)
             );
+            let properties: String = if case.properties.is_empty() {
+                String::new()
+            } else {
+                let items: String = case
+                    .properties
+                    .iter()
+                    .map(|(name, value)| {
+                        format!(
+                            "        <property name=\"{}\" value=\"{}\"/>\n",
+                            attr(name),
+                            attr(value)
+                        )
+                    })
+                    .collect();
+                format!("      <properties>\n{items}      </properties>\n")
+            };
+            let head = format!("{open}>\n{properties}");
             match &case.outcome {
-                Outcome::Passed => xml.push_str(&format!("{open}/>\n")),
+                Outcome::Passed if properties.is_empty() => xml.push_str(&format!("{open}/>\n")),
+                Outcome::Passed => xml.push_str(&format!("{head}    </testcase>\n")),
                 Outcome::Skipped(why) => xml.push_str(&format!(
-                    "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    "{head}      <skipped message=\"{}\"/>\n    </testcase>\n",
                     attr(why)
                 )),
                 Outcome::Broken {
@@ -213,7 +239,7 @@ pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
                     message,
                     text,
                 } => xml.push_str(&format!(
-                    "{open}>\n      <{element} message=\"{}\" type=\"{}\">{}</{element}>\n    </testcase>\n",
+                    "{head}      <{element} message=\"{}\" type=\"{}\">{}</{element}>\n    </testcase>\n",
                     attr(message),
                     attr(kind),
                     content(text),

@@ -8,6 +8,8 @@ pub mod sarif;
 pub mod table;
 
 #[cfg(test)]
+mod negotiation_tests;
+#[cfg(test)]
 mod sample;
 
 use crate::compare::{Finding, Severity, Verdict};
@@ -61,6 +63,10 @@ pub struct ListenerResult {
     pub findings: Vec<Finding>,
     /// How the behaviour was established.
     pub probe: ProbeStatus,
+    /// The load balancer's CloudWatch `ClientTLSNegotiationErrorCount` over the report's
+    /// window (`audit --negotiation-errors`), on TLS listeners of ALBs and NLBs; `None` when not
+    /// asked, for Classic, or when the region's metrics could not be read.
+    pub negotiation_errors: Option<u64>,
 }
 
 impl ListenerResult {
@@ -121,6 +127,8 @@ pub struct AuditReport {
     pub failures: Vec<ScopeFailure>,
     /// Findings new and resolved since `--diff PREVIOUS`.
     pub diff: Option<DiffSummary>,
+    /// The window of `--negotiation-errors`, in hours, when it was given.
+    pub negotiation_errors_hours: Option<u32>,
 }
 
 impl AuditReport {

@@ -45,6 +45,7 @@ fn listener(
         verdict: Verdict::of(&findings),
         findings,
         probe,
+        negotiation_errors: None,
     }
 }
 
@@ -172,5 +173,6 @@ pub(super) fn report() -> AuditReport {
                 severity: "medium".to_string(),
             }],
         }),
+        negotiation_errors_hours: None,
     }
 }

@@ -162,6 +162,9 @@ struct ResultProperties<'a> {
     subject: &'a str,
     declared_policy: Option<&'a str>,
     dns_name: Option<&'a str>,
+    /// With `--negotiation-errors`: the load balancer's CloudWatch count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    negotiation_errors: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -169,6 +172,8 @@ struct RunProperties<'a> {
     generated_at: &'a str,
     baseline: Option<&'a str>,
     probed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    negotiation_errors_hours: Option<u32>,
 }
 
 /// SARIF's level for a severity: critical and high are errors, medium a warning, low and info
@@ -308,6 +313,7 @@ fn result<'a>(report: &AuditReport, l: &'a ListenerResult, f: &'a Finding) -> Sa
             subject: &f.subject,
             declared_policy: l.declared_policy.as_deref(),
             dns_name: l.dns_name.as_deref(),
+            negotiation_errors: l.negotiation_errors,
         },
     }
 }
@@ -361,6 +367,7 @@ pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
                 generated_at: &report.generated_at,
                 baseline: report.baseline.as_deref(),
                 probed: report.probed,
+                negotiation_errors_hours: report.negotiation_errors_hours,
             },
         }],
     };

@@ -50,21 +50,26 @@ pub fn render(report: &AuditReport, color: bool, out: &mut impl Write) -> io::Re
         writeln!(out, "No listeners found.")?;
     } else {
         let mut table = Table::new();
+        let mut header = vec![
+            "Account".to_string(),
+            "Region".to_string(),
+            "Load balancer".to_string(),
+            "Type".to_string(),
+            "Listener".to_string(),
+            "Declared policy".to_string(),
+            "Verdict".to_string(),
+            "Findings".to_string(),
+        ];
+        // `--negotiation-errors`: the load balancer's CloudWatch count, on its TLS listeners.
+        if let Some(hours) = report.negotiation_errors_hours {
+            header.push(format!("TLS errors ({hours}h)"));
+        }
         table
             .load_style(presets::UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Disabled)
-            .set_header(vec![
-                "Account",
-                "Region",
-                "Load balancer",
-                "Type",
-                "Listener",
-                "Declared policy",
-                "Verdict",
-                "Findings",
-            ]);
+            .set_header(header);
         for l in &report.listeners {
-            table.add_row(vec![
+            let mut row = vec![
                 Cell::new(&l.account),
                 Cell::new(&l.region),
                 Cell::new(&l.load_balancer),
@@ -73,7 +78,14 @@ pub fn render(report: &AuditReport, color: bool, out: &mut impl Write) -> io::Re
                 Cell::new(l.declared_policy.as_deref().unwrap_or("-")),
                 Cell::new(l.verdict.as_str()),
                 Cell::new(l.findings.len()).set_alignment(CellAlignment::Right),
-            ]);
+            ];
+            if report.negotiation_errors_hours.is_some() {
+                let count = l
+                    .negotiation_errors
+                    .map_or("-".to_string(), |n| n.to_string());
+                row.push(Cell::new(count).set_alignment(CellAlignment::Right));
+            }
+            table.add_row(row);
         }
         writeln!(out, "{table}")?;
     }

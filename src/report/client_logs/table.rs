@@ -1,0 +1,220 @@
+//! `elbtls client logs --format table`.
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+
+use super::percent_label;
+use crate::client::logs::tally::FAILING_CLIENTS_TRACKED;
+use crate::client::logs::{Counted, LogFormat, LogReport, Reason, TopList, Verdict};
+
+/// Writes the report.
+pub fn render(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
+    let summary = &report.summary;
+    let c = &summary.counts;
+    let policy = report.policy;
+    let files = report.files.len();
+    writeln!(
+        out,
+        "{} ({}) against {files} file{} · {} lines",
+        policy.name,
+        policy.kind,
+        if files == 1 { "" } else { "s" },
+        c.lines
+    )?;
+    let mut parts: Vec<String> = LogFormat::ALL
+        .into_iter()
+        .filter(|f| c.by_format[f.index()] > 0)
+        .map(|f| format!("{} {}", f.label(), c.by_format[f.index()]))
+        .collect();
+    parts.push(format!("plain HTTP {}", c.plain));
+    parts.push(format!("TLS not negotiated {}", c.not_negotiated));
+    parts.push(format!("malformed {}", c.malformed));
+    if c.blank > 0 {
+        parts.push(format!("blank {}", c.blank));
+    }
+    writeln!(out, "  {}", parts.join(" · "))?;
+    writeln!(out)?;
+
+    if c.negotiated == 0 {
+        writeln!(
+            out,
+            "No negotiated TLS connection in the logs: nothing to judge against {}.",
+            policy.name
+        )?;
+    } else {
+        let verdict = if c.failing == 0 {
+            "Nothing would fail".to_string()
+        } else {
+            format!(
+                "Would FAIL: {} of {} TLS connections ({})",
+                c.failing,
+                c.negotiated,
+                percent_label(c.failing, c.negotiated)
+            )
+        };
+        let unknown = if c.unknown > 0 {
+            format!(
+                "; {} ({}) cannot be judged",
+                c.unknown,
+                percent_label(c.unknown, c.negotiated)
+            )
+        } else {
+            String::new()
+        };
+        writeln!(out, "{verdict} under {}{unknown}.", policy.name)?;
+        if c.not_negotiated > 0 {
+            writeln!(
+                out,
+                "{} TLS handshakes already failed (nothing negotiated) and are not in the shares.",
+                c.not_negotiated
+            )?;
+        }
+        writeln!(out)?;
+        pairs_table(report, out)?;
+    }
+
+    if c.failing > 0 {
+        top_list(
+            "Client IPs of failing connections",
+            &summary.failing_client_ips,
+            c.failing,
+            report.top,
+            out,
+        )?;
+        if let Some(agents) = &summary.failing_user_agents {
+            top_list(
+                "User agents of failing ALB requests",
+                agents,
+                agents.top.iter().map(|a| a.count).sum::<u64>() + agents.others,
+                report.top,
+                out,
+            )?;
+        }
+    }
+
+    if c.malformed > 0 {
+        let shown = summary.malformed_samples.len();
+        let first = if (shown as u64) < c.malformed {
+            format!("; the first {shown}")
+        } else {
+            String::new()
+        };
+        writeln!(
+            out,
+            "\nMalformed lines: {} (not counted above{first}):",
+            c.malformed
+        )?;
+        for sample in &summary.malformed_samples {
+            writeln!(out, "  {}:{}: {}", sample.file, sample.line, sample.reason)?;
+        }
+    }
+    Ok(())
+}
+
+fn pairs_table(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
+    let summary = &report.summary;
+    let negotiated = summary.counts.negotiated;
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .set_header(vec![
+            "Protocol", "Cipher", "Group", "Count", "Share", "Verdict",
+        ]);
+    for pair in &summary.pairs {
+        table.add_row(vec![
+            Cell::new(&pair.protocol),
+            Cell::new(&pair.cipher),
+            Cell::new(pair.group.as_deref().unwrap_or("-")),
+            Cell::new(pair.count).set_alignment(CellAlignment::Right),
+            Cell::new(percent_label(pair.count, negotiated)).set_alignment(CellAlignment::Right),
+            Cell::new(verdict_label(pair.verdict, &pair.reasons)),
+        ]);
+    }
+    if summary.unitemised > 0 {
+        table.add_row(vec![
+            Cell::new("(other)"),
+            Cell::new("(too many distinct names to list)"),
+            Cell::new("-"),
+            Cell::new(summary.unitemised).set_alignment(CellAlignment::Right),
+            Cell::new(percent_label(summary.unitemised, negotiated))
+                .set_alignment(CellAlignment::Right),
+            Cell::new("unknown"),
+        ]);
+    }
+    writeln!(out, "{table}")
+}
+
+fn verdict_label(verdict: Verdict, reasons: &[Reason]) -> String {
+    let labels: Vec<&str> = reasons.iter().map(|r| r.label()).collect();
+    match verdict {
+        Verdict::Allowed => "ok".to_string(),
+        Verdict::Fails => format!("FAILS: {}", labels.join(", ")),
+        Verdict::Unknown => format!("unknown: {}", labels.join(", ")),
+    }
+}
+
+fn top_list(
+    title: &str,
+    list: &TopList,
+    whole: u64,
+    top: usize,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    if top == 0 {
+        return Ok(());
+    }
+    let distinct = match list.distinct {
+        Some(n) => n.to_string(),
+        None => "many".to_string(),
+    };
+    if list.top.is_empty() {
+        if !list.exact {
+            writeln!(
+                out,
+                "\n{title}: none stands out among more than {FAILING_CLIENTS_TRACKED} distinct values."
+            )?;
+        }
+        return Ok(());
+    }
+    writeln!(out, "\n{title} (top {} of {distinct}):", list.top.len())?;
+    let count = |c: &Counted| {
+        if c.error > 0 {
+            format!("{}–{}", c.count - c.error, c.count)
+        } else {
+            c.count.to_string()
+        }
+    };
+    let width = list
+        .top
+        .iter()
+        .map(|c| count(c).chars().count())
+        .chain(std::iter::once(list.others.to_string().len()))
+        .max()
+        .unwrap_or(1);
+    for counted in &list.top {
+        writeln!(
+            out,
+            "  {:>width$}  {:>7}  {}",
+            count(counted),
+            percent_label(counted.count, whole),
+            counted.value
+        )?;
+    }
+    if list.others > 0 {
+        writeln!(
+            out,
+            "  {:>width$}  {:>7}  (all others)",
+            list.others,
+            percent_label(list.others, whole)
+        )?;
+    }
+    if !list.exact {
+        writeln!(
+            out,
+            "  (too many distinct values to count each exactly: LOW–HIGH bounds the true count)"
+        )?;
+    }
+    Ok(())
+}
