@@ -441,9 +441,10 @@ fn reads_gzip_files_whatever_their_name() {
     );
 
     let corrupt = temp_file("corrupt.gz", &bytes[..bytes.len() / 2]);
-    let error = analyse(&[corrupt], &policy, 5).expect_err("truncated gzip");
+    let error = analyse(std::slice::from_ref(&corrupt), &policy, 5).expect_err("truncated gzip");
     assert!(
         error.to_string().contains("read error after line"),
         "{error}"
     );
+    let _ = std::fs::remove_dir_all(corrupt.parent().expect("temp dir"));
 }
