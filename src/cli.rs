@@ -27,14 +27,19 @@ const ABOUT: &str = "Tells an AWS account the truth about its load balancers' TL
 const LONG_ABOUT: &str = "\
 Tells an AWS account the truth about its load balancers' TLS.
 
-elbtls knows every predefined ELB security policy (ALB, NLB and Classic) and what each lets a \
-client negotiate: protocol versions, cipher suites in priority order, key-exchange groups.";
+elbtls inventories every ALB, NLB and Classic listener of an account, probes each one live with \
+hand-built ClientHellos, and reports every difference between the security policy it declares and \
+what it really accepts, and every breach of your baseline. It knows every predefined ELB security \
+policy: protocol versions, cipher suites in priority order, key-exchange groups.";
 
 const AFTER_HELP: &str = "\
-Exit codes: 0 success, 1 findings at or above --fail-on (audit), 2 usage or configuration error, \
-3 run incomplete (something could not be verified).
+Exit codes: 0 success, 1 findings (audit --fail-on, probe --policy differences, a failing client), \
+2 usage or configuration error, 3 run incomplete (something could not be verified).
 
 Examples:
+  elbtls audit --all-regions --baseline modern
+  elbtls probe my-alb-123.eu-west-1.elb.amazonaws.com --policy auto
+  elbtls client check --profile java-8 --policy ELBSecurityPolicy-TLS13-1-2-2021-06
   elbtls policies list --type network
   elbtls policies show ELBSecurityPolicy-TLS13-1-2-2021-06
   elbtls policies diff ELBSecurityPolicy-2016-08 ELBSecurityPolicy-TLS13-1-2-Res-2021-06";
