@@ -142,6 +142,11 @@ pub struct ProbeArgs {
     #[arg(long)]
     pub no_certificates: bool,
 
+    /// Probe every address the name resolves to (a load balancer has nodes in several zones, and
+    /// a policy change rolls out node by node) and report nodes that disagree.
+    #[arg(long)]
+    pub all_addresses: bool,
+
     /// Output options.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -262,6 +267,7 @@ impl ProbeArgs {
                 max_connections: self.max_connections,
                 certificates: !self.no_certificates,
                 suite_hint: Vec::new(),
+                all_addresses: self.all_addresses,
             },
             policy,
             lb_type: self.lb_type,

@@ -409,3 +409,84 @@ fn bad_targets_and_flags_are_usage_errors() {
         assert!(stderr.starts_with("error: "), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn all_addresses_probes_every_node_and_names_the_one_that_disagrees() {
+    use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+    // Two "nodes" of one load balancer on 127.0.0.2 and 127.0.0.3, same port: the second still runs
+    // with TLS 1.0 and an extra CBC suite (a policy change half rolled out).
+    let port = loop {
+        let port = support::free_port();
+        if [2u8, 3]
+            .iter()
+            .all(|last| TcpListener::bind((Ipv4Addr::new(127, 0, 0, *last), port)).is_ok())
+        {
+            break port;
+        }
+    };
+    let p = policy("ELBSecurityPolicy-TLS13-1-2-2021-06");
+    let mut drifted = p.clone();
+    drifted.protocols.insert(0, ProtocolVersion::TLSV1_0);
+    drifted.ciphers.push(elbtls::catalogue::PolicyCipher {
+        suite: CipherSuite::from_name("ECDHE-RSA-AES128-SHA").unwrap(),
+        name: "ECDHE-RSA-AES128-SHA".into(),
+    });
+    let dir = TempDir::new("probe-nodes");
+    let cert = make_cert(dir.path(), KeyKind::Rsa2048);
+    let node = |last: u8, policy: &Policy, extra: &[&str]| {
+        let addr = SocketAddr::from((Ipv4Addr::new(127, 0, 0, last), port));
+        let mut command = Command::new("openssl");
+        command
+            .args(["s_server", "-accept", &addr.to_string(), "-www"])
+            .args(policy_args(policy))
+            .args(cert_args(&cert))
+            .args(extra);
+        ServerGuard::spawn(command, addr, dir.path().join(format!("node-{last}.log")))
+            .expect("node starts")
+    };
+    let _a = node(2, &p, &[]);
+    let _b = node(3, &drifted, &["-no_tls1_1"]);
+    let target = format!("lb.elbtls.test:{port}");
+    let resolve = format!("lb.elbtls.test:{port}:127.0.0.2,127.0.0.3");
+
+    // Only the first address: the listener looks exact.
+    let (output, json) = probe(&[
+        &target,
+        "--resolve",
+        &resolve,
+        "--policy",
+        &p.name,
+        "--no-certificates",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{json:#}");
+
+    // Every address: the second node's extras count, and the disagreement is named.
+    let (output, json) = probe(&[
+        &target,
+        "--resolve",
+        &resolve,
+        "--all-addresses",
+        "--policy",
+        &p.name,
+        "--no-certificates",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{json:#}");
+    let e = endpoint(&json);
+    assert_eq!(
+        e["nodes"],
+        serde_json::json!([format!("127.0.0.2:{port}"), format!("127.0.0.3:{port}")])
+    );
+    let disagreement = e["node_disagreements"][0].as_str().unwrap();
+    assert!(
+        disagreement.starts_with(&format!("node 127.0.0.3:{port} accepts TLSv1")),
+        "{disagreement}"
+    );
+    assert!(
+        disagreement.contains("ECDHE-RSA-AES128-SHA under TLSv1.2"),
+        "{disagreement}"
+    );
+    assert_eq!(
+        difference_codes(&json),
+        ["protocol-not-in-policy", "cipher-not-in-policy"]
+    );
+}

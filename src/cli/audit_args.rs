@@ -93,6 +93,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "HOST:PORT:ADDR")]
     pub resolve: Vec<String>,
 
+    /// Probe every address each listener's name resolves to, and report nodes that disagree
+    /// (`nodes-disagree`). Costs one probe per node.
+    #[arg(long)]
+    pub all_addresses: bool,
+
     /// Listeners probed at once, overall.
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub concurrency: usize,

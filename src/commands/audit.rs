@@ -109,6 +109,7 @@ pub(super) fn run(
         max_connections: args.max_connections,
         certificates: true,
         suite_hint: Vec::new(),
+        all_addresses: args.all_addresses,
     };
     let observations = if args.no_probe {
         HashMap::new()

@@ -111,6 +111,18 @@ pub fn assess(
     }
     if let Some(observation) = observation {
         findings.extend(probe_failure(label, observation));
+        if let ProbeOutcome::Completed(observed) = &observation.outcome {
+            for text in &observed.node_disagreements {
+                findings.push(Finding::new(
+                    FindingCode::NodesDisagree,
+                    text.split_whitespace().nth(1).unwrap_or_default(),
+                    format!(
+                        "{label}: {text}: a policy change still rolling out, or something in front of \
+                         some nodes; probe again, and check each zone"
+                    ),
+                ));
+            }
+        }
         if let (Declared::Known(policy), ProbeOutcome::Completed(observed)) =
             (declared, &observation.outcome)
         {
@@ -171,6 +183,32 @@ mod tests {
 
     fn codes(findings: &[Finding]) -> Vec<&'static str> {
         findings.iter().map(|f| f.code.code()).collect()
+    }
+
+    #[test]
+    fn nodes_that_disagree_are_a_finding_naming_the_node() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let policy = catalogue
+            .get(
+                "ELBSecurityPolicy-TLS-1-2-2017-01",
+                LoadBalancerType::Application,
+            )
+            .unwrap();
+        let mut observed = tls12_only(&["ECDHE-RSA-AES128-GCM-SHA256"]);
+        observed.nodes = vec!["10.0.1.5:443".into(), "10.0.2.9:443".into()];
+        observed.node_disagreements =
+            vec!["node 10.0.2.9:443 accepts TLSv1 that 10.0.1.5:443 does not".into()];
+        let findings = assess(
+            "web HTTPS:443 (111/eu-west-1)",
+            &Declared::Known(policy),
+            Some(&observation(ProbeOutcome::Completed(observed))),
+        );
+        let node = findings
+            .iter()
+            .find(|f| f.code == FindingCode::NodesDisagree)
+            .expect("a nodes-disagree finding");
+        assert_eq!(node.subject, "10.0.2.9:443");
+        assert!(node.message.contains("accepts TLSv1"), "{}", node.message);
     }
 
     #[test]

@@ -392,6 +392,7 @@ mod tests {
             },
             certificates: Vec::new(),
             warnings: Vec::new(),
+            ..Observed::default()
         }
     }
 

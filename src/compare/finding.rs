@@ -134,6 +134,8 @@ finding_codes! {
         "The listener refuses a key-exchange group its declared policy lists.";
     CipherOrderDiffers => "cipher-order-differs", Drift, Low,
         "The listener's cipher preference differs from its declared policy's priority.";
+    NodesDisagree => "nodes-disagree", Drift, High,
+        "The load balancer's nodes (the addresses its name resolves to) do not accept the same protocols, suites or groups.";
     PolicyUnknown => "policy-unknown", Unverified, Medium,
         "The declared policy is not in the catalogue or could not be read, so nothing can be compared.";
     ProbeFailed => "probe-failed", Unverified, Medium,

@@ -112,6 +112,13 @@ pub struct Observed {
     /// Problems that did not stop the probe (a handshake that timed out, a certificate that could
     /// not be read); each makes part of the result less certain.
     pub warnings: Vec<String>,
+    /// The node addresses probed, when the name resolved to several and all were probed
+    /// (`--all-addresses`); empty otherwise. The acceptance above is then their union.
+    pub nodes: Vec<String>,
+    /// How the nodes differ from the first one (empty when they agree).
+    pub node_disagreements: Vec<String>,
+    /// Nodes that could not be probed, with the reason: the listener is then verified only in part.
+    pub failed_nodes: Vec<String>,
 }
 
 impl Observed {
@@ -127,9 +134,11 @@ impl Observed {
     /// Whether every version was determined and every enumeration ran to its end. An incomplete
     /// observation cannot vouch for a listener.
     pub fn is_complete(&self) -> bool {
-        self.protocols
-            .iter()
-            .all(|p| p.complete && !matches!(p.support, Support::Unknown(_)))
+        self.failed_nodes.is_empty()
+            && self
+                .protocols
+                .iter()
+                .all(|p| p.complete && !matches!(p.support, Support::Unknown(_)))
     }
 
     /// The observation of one version.

@@ -1,6 +1,7 @@
 //! Probing one endpoint from start to end: resolve, scan, fetch certificates, assemble the
 //! [`Observation`].
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,7 +10,8 @@ use super::conn::Network;
 use super::scan::scan;
 use super::target::{ResolveOverride, SniChoice, Target, resolve};
 use crate::model::certificate::{CertificateChain, Trust};
-use crate::model::observed::{Endpoint, Observation, Observed, ProbeOutcome};
+use crate::model::observed::{Endpoint, Observation, Observed, ProbeOutcome, Support};
+use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
 
 /// How to probe.
 #[derive(Clone, Debug)]
@@ -28,6 +30,9 @@ pub struct ProbeOptions {
     /// ELB order). Only a speed-up: the enumeration speculates along it and stays exact when it
     /// is wrong.
     pub suite_hint: Vec<crate::tls::CipherSuite>,
+    /// Probe every address the name resolves to (a load balancer has a node per zone, and a policy
+    /// change rolls out node by node), not only the first.
+    pub all_addresses: bool,
 }
 
 impl Default for ProbeOptions {
@@ -39,6 +44,7 @@ impl Default for ProbeOptions {
             max_connections: 4,
             certificates: true,
             suite_hint: Vec::new(),
+            all_addresses: false,
         }
     }
 }
@@ -65,8 +71,38 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
             };
         }
     };
-    let address = addresses[0];
-    endpoint.address = Some(address);
+    endpoint.address = Some(addresses[0]);
+    let probed: Vec<SocketAddr> = if options.all_addresses {
+        addresses
+    } else {
+        vec![addresses[0]]
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    for (index, address) in probed.iter().copied().enumerate() {
+        let (sni, options) = (sni.clone(), options.clone());
+        tasks.spawn(async move { (index, probe_address(address, sni, &options).await) });
+    }
+    let mut results: Vec<(usize, (ProbeOutcome, u32))> = tasks.join_all().await;
+    results.sort_by_key(|(index, _)| *index);
+    let connections = results.iter().map(|(_, (_, n))| n).sum();
+    let outcomes: Vec<(SocketAddr, ProbeOutcome)> = probed
+        .into_iter()
+        .zip(results.into_iter().map(|(_, (outcome, _))| outcome))
+        .collect();
+    Observation {
+        endpoint,
+        outcome: combine(outcomes),
+        connections,
+        duration: started.elapsed(),
+    }
+}
+
+/// Probes one address; returns the outcome and the connections it took.
+async fn probe_address(
+    address: SocketAddr,
+    sni: Option<String>,
+    options: &ProbeOptions,
+) -> (ProbeOutcome, u32) {
     let network = Arc::new(Network::new(
         address,
         sni.clone(),
@@ -125,14 +161,155 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
             groups: result.groups,
             certificates: chains,
             warnings,
+            ..Observed::default()
         })
     };
-    Observation {
-        endpoint,
-        outcome,
-        connections: network.connections(),
-        duration: started.elapsed(),
+    (outcome, network.connections())
+}
+
+/// One node's acceptance: (version, suites) for accepted versions, and groups, sorted.
+fn signature(observed: &Observed) -> (Vec<(ProtocolVersion, Vec<CipherSuite>)>, Vec<NamedGroup>) {
+    let protocols = observed
+        .protocols
+        .iter()
+        .filter(|p| p.support.is_accepted())
+        .map(|p| {
+            let mut suites = p.ciphers.clone();
+            suites.sort();
+            (p.version, suites)
+        })
+        .collect();
+    let mut groups = observed.groups.all();
+    groups.sort();
+    (protocols, groups)
+}
+
+/// What `node` accepts that `first` does not, and the reverse, in words.
+fn disagreement(first: (&SocketAddr, &Observed), node: (&SocketAddr, &Observed)) -> Option<String> {
+    let describe = |a: &Observed, b: &Observed| -> Vec<String> {
+        let mut extra = Vec::new();
+        for p in a.protocols.iter().filter(|p| p.support.is_accepted()) {
+            if !b.accepted_versions().contains(&p.version) {
+                extra.push(p.version.to_string());
+                continue;
+            }
+            for suite in &p.ciphers {
+                if !b.accepts(p.version, *suite) {
+                    extra.push(format!("{suite} under {}", p.version));
+                }
+            }
+        }
+        let b_groups = b.groups.all();
+        extra.extend(
+            a.groups
+                .all()
+                .into_iter()
+                .filter(|g| !b_groups.contains(g))
+                .map(|g| format!("group {g}")),
+        );
+        extra
+    };
+    if signature(first.1) == signature(node.1) {
+        return None;
     }
+    let more = describe(node.1, first.1);
+    let less = describe(first.1, node.1);
+    let mut parts = Vec::new();
+    if !more.is_empty() {
+        parts.push(format!(
+            "accepts {} that {} does not",
+            more.join(", "),
+            first.0
+        ));
+    }
+    if !less.is_empty() {
+        parts.push(format!(
+            "refuses {} that {} accepts",
+            less.join(", "),
+            first.0
+        ));
+    }
+    if parts.is_empty() {
+        parts.push(format!("prefers another order than {}", first.0));
+    }
+    Some(format!("node {} {}", node.0, parts.join("; ")))
+}
+
+/// One outcome for all the nodes probed: the first completed node's observation, with every
+/// other node's acceptance added (the listener accepts what any node accepts), the disagreements
+/// named, and the nodes that could not be probed recorded.
+fn combine(outcomes: Vec<(SocketAddr, ProbeOutcome)>) -> ProbeOutcome {
+    let completed: Vec<(&SocketAddr, &Observed)> = outcomes
+        .iter()
+        .filter_map(|(a, o)| match o {
+            ProbeOutcome::Completed(observed) => Some((a, observed)),
+            _ => None,
+        })
+        .collect();
+    let Some(&(first_address, first)) = completed.first() else {
+        // No node answered: the first one's failure says why.
+        return outcomes
+            .into_iter()
+            .next()
+            .map(|(_, o)| o)
+            .expect("at least one address is probed");
+    };
+    if outcomes.len() == 1 {
+        return ProbeOutcome::Completed(first.clone());
+    }
+    let mut merged = first.clone();
+    merged.nodes = outcomes.iter().map(|(a, _)| a.to_string()).collect();
+    for (address, outcome) in &outcomes {
+        match outcome {
+            ProbeOutcome::Unreachable { reason } | ProbeOutcome::Failed { reason } => {
+                merged.failed_nodes.push(format!("{address}: {reason}"));
+            }
+            ProbeOutcome::Completed(_) => {}
+        }
+    }
+    for &(address, other) in &completed[1..] {
+        if let Some(text) = disagreement((first_address, first), (address, other)) {
+            merged.node_disagreements.push(text);
+        }
+        for p in other.protocols.iter().filter(|p| p.support.is_accepted()) {
+            match merged.protocols.iter_mut().find(|m| m.version == p.version) {
+                Some(m) => {
+                    if !m.support.is_accepted() {
+                        m.support = Support::Accepted;
+                        m.server_order = p.server_order;
+                    }
+                    for suite in &p.ciphers {
+                        if !m.ciphers.contains(suite) {
+                            m.ciphers.push(*suite);
+                        }
+                    }
+                    m.complete &= p.complete;
+                }
+                None => merged.protocols.push(p.clone()),
+            }
+        }
+        for (mine, theirs) in [
+            (&mut merged.groups.tls13, &other.groups.tls13),
+            (&mut merged.groups.tls12, &other.groups.tls12),
+        ] {
+            if let Some(theirs) = theirs {
+                let mine = mine.get_or_insert_with(Vec::new);
+                for g in theirs {
+                    if !mine.contains(g) {
+                        mine.push(*g);
+                    }
+                }
+            }
+        }
+        for chain in &other.certificates {
+            if !merged.certificates.contains(chain) {
+                merged.certificates.push(chain.clone());
+            }
+        }
+        merged.warnings.extend(other.warnings.iter().cloned());
+    }
+    merged.protocols.sort_by_key(|p| p.version);
+    ProbeOutcome::Completed(merged)
 }
 
 fn plaintext_chain(ders: &[Vec<u8>]) -> Result<CertificateChain, String> {

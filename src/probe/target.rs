@@ -119,8 +119,9 @@ pub struct ResolveOverride {
     pub host: String,
     /// The port it applies to; `None` for any.
     pub port: Option<u16>,
-    /// Where to connect instead.
-    pub address: IpAddr,
+    /// Where to connect instead (curl's comma-separated list: several addresses stand for the
+    /// several nodes a load balancer's name resolves to).
+    pub addresses: Vec<IpAddr>,
 }
 
 impl FromStr for ResolveOverride {
@@ -129,9 +130,15 @@ impl FromStr for ResolveOverride {
     fn from_str(input: &str) -> Result<Self, Self::Err> {
         let bad = || TargetError::BadResolve(input.to_string());
         let (host, rest) = input.trim().split_once(':').ok_or_else(bad)?;
-        let (port, address) = rest.split_once(':').ok_or_else(bad)?;
-        let address = address.trim_start_matches('[').trim_end_matches(']');
-        let address: IpAddr = address.parse().map_err(|_| bad())?;
+        let (port, list) = rest.split_once(':').ok_or_else(bad)?;
+        let mut addresses = Vec::new();
+        for address in list.split(',') {
+            let address = address.trim().trim_start_matches('[').trim_end_matches(']');
+            let address: IpAddr = address.parse().map_err(|_| bad())?;
+            if !addresses.contains(&address) {
+                addresses.push(address);
+            }
+        }
         let port = match port {
             "*" => None,
             p => Some(p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(bad)?),
@@ -142,7 +149,7 @@ impl FromStr for ResolveOverride {
         Ok(Self {
             host: host.to_ascii_lowercase(),
             port,
-            address,
+            addresses,
         })
     }
 }
@@ -180,7 +187,11 @@ pub async fn resolve(
     if let Some(o) = overrides.iter().find(|o| {
         (o.host == "*" || o.host == target.host) && o.port.is_none_or(|p| p == target.port)
     }) {
-        return Ok(vec![SocketAddr::new(o.address, target.port)]);
+        return Ok(o
+            .addresses
+            .iter()
+            .map(|a| SocketAddr::new(*a, target.port))
+            .collect());
     }
     if let Some(ip) = target.ip() {
         return Ok(vec![SocketAddr::new(ip, target.port)]);
@@ -247,11 +258,13 @@ mod tests {
     fn parses_curl_resolve_entries() {
         let o: ResolveOverride = "lb.example.com:443:127.0.0.1".parse().unwrap();
         assert_eq!(
-            (o.port, o.address),
-            (Some(443), "127.0.0.1".parse().unwrap())
+            (o.port, o.addresses.clone()),
+            (Some(443), vec!["127.0.0.1".parse().unwrap()])
         );
         let o: ResolveOverride = "lb.example.com:*:[::1]".parse().unwrap();
-        assert_eq!((o.port, o.address), (None, "::1".parse().unwrap()));
+        assert_eq!((o.port, o.addresses), (None, vec!["::1".parse().unwrap()]));
+        let o: ResolveOverride = "lb.example.com:443:127.0.0.2,127.0.0.3".parse().unwrap();
+        assert_eq!(o.addresses.len(), 2);
         let o: ResolveOverride = "*:8443:127.0.0.3".parse().unwrap();
         assert_eq!((o.host.as_str(), o.port), ("*", Some(8443)));
         assert!("lb.example.com:443".parse::<ResolveOverride>().is_err());

@@ -63,6 +63,7 @@ fn legacy_listener() -> Observed {
         },
         certificates: Vec::new(),
         warnings: Vec::new(),
+        ..Observed::default()
     }
 }
 
@@ -94,6 +95,7 @@ fn clean_listener() -> Observed {
             NOW + 365 * SECONDS_PER_DAY,
         )],
         warnings: Vec::new(),
+        ..Observed::default()
     }
 }
 

@@ -35,6 +35,12 @@ struct Endpoint<'a> {
     groups: Groups,
     certificates: &'a [CertificateChain],
     warnings: &'a [String],
+    /// The node addresses probed (`--all-addresses` and several addresses); empty otherwise.
+    nodes: &'a [String],
+    /// How the nodes differ.
+    node_disagreements: &'a [String],
+    /// Nodes that could not be probed.
+    failed_nodes: &'a [String],
     connections: u32,
     duration_ms: u128,
     policy: Option<PolicyResult<'a>>,
@@ -162,6 +168,9 @@ fn endpoint<'a>(report: &'a EndpointReport<'_>) -> Endpoint<'a> {
         },
         certificates: &[],
         warnings: &[],
+        nodes: &[],
+        node_disagreements: &[],
+        failed_nodes: &[],
         connections: o.connections,
         duration_ms: o.duration.as_millis(),
         policy: None,
@@ -199,6 +208,9 @@ fn endpoint<'a>(report: &'a EndpointReport<'_>) -> Endpoint<'a> {
             e.certificates = &observed.certificates;
             e.complete = observed.is_complete();
             e.warnings = &observed.warnings;
+            e.nodes = &observed.nodes;
+            e.node_disagreements = &observed.node_disagreements;
+            e.failed_nodes = &observed.failed_nodes;
         }
     }
     match &report.comparison {

@@ -237,6 +237,19 @@ fn completed(observed: &Observed, out: &mut impl Write) -> io::Result<()> {
             certificate_line(chain, out)?;
         }
     }
+    if !observed.nodes.is_empty() {
+        writeln!(
+            out,
+            "  Nodes probed: {} (the rows above are what any of them accepts)",
+            observed.nodes.join(", ")
+        )?;
+    }
+    for text in &observed.node_disagreements {
+        writeln!(out, "  NODES DISAGREE: {text}")?;
+    }
+    for text in &observed.failed_nodes {
+        writeln!(out, "  Node not probed: {text}")?;
+    }
     for warning in &observed.warnings {
         writeln!(out, "  Warning: {warning}")?;
     }
