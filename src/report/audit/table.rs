@@ -92,14 +92,21 @@ pub fn render(report: &AuditReport, color: bool, out: &mut impl Write) -> io::Re
 
     for l in report.listeners.iter().filter(|l| !l.findings.is_empty()) {
         writeln!(out)?;
-        writeln!(out, "{} — {}", l.label(), paint.verdict(l.verdict))?;
+        let label = l.label();
+        writeln!(out, "{label} — {}", paint.verdict(l.verdict))?;
         for f in &l.findings {
+            // The heading names the listener; the message need not say it again.
+            let message = f
+                .message
+                .strip_prefix(label.as_str())
+                .map(|rest| rest.trim_start_matches([':', ' ']))
+                .unwrap_or(&f.message);
             writeln!(
                 out,
                 "  {} {:<30} {}",
                 paint.severity(f.severity),
                 f.code.code(),
-                f.message
+                message
             )?;
         }
     }
