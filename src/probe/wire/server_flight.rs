@@ -17,10 +17,8 @@ use super::key_share::plausible_key_share;
 use super::record::encode_records;
 use super::record::{ContentType, HandshakeMessage, HandshakeType, MAX_HANDSHAKE_MESSAGE};
 use super::server_hello::HELLO_RETRY_REQUEST_RANDOM;
+use super::server_hello::parse_certificate_list;
 use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
-
-/// The most certificates read from one Certificate message (as the prober's reader).
-const MAX_CERTIFICATES: usize = 32;
 
 /// `ECCurveType.named_curve` (RFC 8422 §5.4): the only curve type TLS servers still send.
 const NAMED_CURVE: u8 = 3;
@@ -417,26 +415,7 @@ impl Codec for CertificateMessage {
                 value: message.typ.0.into(),
             });
         }
-        let mut body = Reader::new(&message.body);
-        let mut list = body.sub(LengthPrefix::U24, "Certificate.certificate_list")?;
-        body.expect_empty("Certificate")?;
-        let mut certificates = Vec::new();
-        while !list.is_empty() {
-            if certificates.len() == MAX_CERTIFICATES {
-                return Err(DecodeError::TooLarge {
-                    what: "Certificate.certificate_list (certificates)",
-                    len: certificates.len() + 1,
-                    limit: MAX_CERTIFICATES,
-                });
-            }
-            let der = list
-                .sub(LengthPrefix::U24, "Certificate.certificate")?
-                .rest();
-            if der.is_empty() {
-                return Err(DecodeError::MissingData("Certificate.certificate (empty)"));
-            }
-            certificates.push(der.to_vec());
-        }
+        let certificates = parse_certificate_list(&message.body)?;
         Ok(Self { certificates })
     }
 }

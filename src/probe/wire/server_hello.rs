@@ -288,7 +288,7 @@ pub fn read_certificate_chain(
 }
 
 /// Parses a TLS ≤ 1.2 Certificate message body: a 24-bit list of 24-bit DER certificates.
-fn parse_certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, DecodeError> {
+pub(super) fn parse_certificate_list(body: &[u8]) -> Result<Vec<Vec<u8>>, DecodeError> {
     let mut r = Reader::new(body);
     let mut list = r.sub(LengthPrefix::U24, "Certificate.certificate_list")?;
     r.expect_empty("Certificate")?;
