@@ -382,18 +382,35 @@ impl ClientExtension {
     }
 }
 
+/// Writes one extension's TLV framing (`extension_type`, 16-bit length) around `body`.
+pub(super) fn encode_extension(
+    out: &mut Vec<u8>,
+    typ: ExtensionType,
+    body: impl FnOnce(&mut Vec<u8>),
+) {
+    typ.encode(out);
+    length_prefixed(out, LengthPrefix::U16, body);
+}
+
+/// Reads one extension's TLV framing and hands its body to `read_body`, which must consume it all.
+pub(super) fn read_extension<T>(
+    r: &mut Reader<'_>,
+    read_body: impl FnOnce(ExtensionType, &mut Reader<'_>) -> Result<T, DecodeError>,
+) -> Result<T, DecodeError> {
+    let typ = ExtensionType::read(r)?;
+    let mut body = r.sub(LengthPrefix::U16, "Extension.extension_data")?;
+    let extension = read_body(typ, &mut body)?;
+    body.expect_empty("Extension.extension_data")?;
+    Ok(extension)
+}
+
 impl Codec for ClientExtension {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.typ().encode(out);
-        length_prefixed(out, LengthPrefix::U16, |out| self.encode_body(out));
+        encode_extension(out, self.typ(), |out| self.encode_body(out));
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let typ = ExtensionType::read(r)?;
-        let mut body = r.sub(LengthPrefix::U16, "Extension.extension_data")?;
-        let extension = Self::read_body(typ, &mut body)?;
-        body.expect_empty("Extension.extension_data")?;
-        Ok(extension)
+        read_extension(r, Self::read_body)
     }
 }
 

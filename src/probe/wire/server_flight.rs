@@ -12,7 +12,9 @@ use super::alert::{Alert, AlertDescription, AlertLevel};
 use super::codec::{
     Codec, DecodeError, EncodeError, LengthPrefix, Reader, length_prefixed, read_list,
 };
-use super::extension::{ExtensionType, KeyShareEntry, SignatureScheme};
+use super::extension::{
+    ExtensionType, KeyShareEntry, SignatureScheme, encode_extension, read_extension,
+};
 use super::key_share::plausible_key_share;
 use super::record::encode_records;
 use super::record::{ContentType, HandshakeMessage, HandshakeType, MAX_HANDSHAKE_MESSAGE};
@@ -176,16 +178,11 @@ impl ServerExtension {
 
 impl Codec for ServerExtension {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.typ().encode(out);
-        length_prefixed(out, LengthPrefix::U16, |out| self.encode_body(out));
+        encode_extension(out, self.typ(), |out| self.encode_body(out));
     }
 
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let typ = ExtensionType::read(r)?;
-        let mut body = r.sub(LengthPrefix::U16, "Extension.extension_data")?;
-        let extension = Self::read_body(typ, &mut body)?;
-        body.expect_empty("Extension.extension_data")?;
-        Ok(extension)
+        read_extension(r, Self::read_body)
     }
 }
 
