@@ -5,20 +5,13 @@
 //!
 //! `OPENSSL_CONF=/dev/null` keeps the distribution's `openssl.cnf` (Debian's SECLEVEL=2) out.
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::process::{Command, Output};
 use std::time::Duration;
 
 use elbtls::client::{ClientDescription, capture::capture, openssl};
 use elbtls::tls::{CipherSuite, NamedGroup, ProtocolVersion};
 
-fn free_addr() -> SocketAddr {
-    let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port();
-    SocketAddr::from((Ipv4Addr::LOCALHOST, port))
-}
 
 fn s_client(addr_placeholder: &str, args: &[&str]) -> Command {
     let mut command = Command::new("openssl");
@@ -32,21 +25,28 @@ fn s_client(addr_placeholder: &str, args: &[&str]) -> Command {
 
 /// Runs the clients against one capture; `{addr}` in their arguments is the listening address.
 fn run(clients: &[(&str, &[&str])]) -> Vec<(ClientDescription, Output)> {
-    let addr = free_addr();
+    // Port 0: the capture picks a free port and names it in its first line. A port found free
+    // beforehand can be taken meanwhile as the local port of another test's client connection.
+    let any_port = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let count = clients.len();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     let capturing = runtime.spawn(async move {
-        capture(addr, count, Duration::from_secs(10), move |line| {
-            if line.starts_with("point your client") {
-                let _ = ready_tx.send(());
+        capture(any_port, count, Duration::from_secs(10), move |line| {
+            if let Some(rest) = line.strip_prefix("point your client at https://") {
+                let addr: SocketAddr = rest.split('/').next().unwrap().parse().unwrap();
+                let _ = ready_tx.send(addr);
             }
         })
         .await
     });
-    ready_rx
-        .recv_timeout(Duration::from_secs(10))
-        .expect("the capture listens");
+    let addr = match ready_rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(addr) => addr,
+        Err(e) => panic!(
+            "the capture listens: {e}; capture ended with {:?}",
+            runtime.block_on(capturing)
+        ),
+    };
     let outputs: Vec<Output> = clients
         .iter()
         .map(|(program, args)| {

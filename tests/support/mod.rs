@@ -51,12 +51,25 @@ impl Drop for TempDir {
     }
 }
 
-/// A port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+/// A port on 127.0.0.1 that was free a moment ago, for a server started as another process.
+///
+/// Chosen below Linux's ephemeral range (32768–60999): a port the kernel handed out for port 0
+/// is in that range, and between its release and the server's start another test's outgoing
+/// connection may take it as its local port (seen as flaky "address in use" starts).
 pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|listener| listener.local_addr())
-        .expect("bind 127.0.0.1:0")
-        .port()
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let seed = std::process::id() as usize * 7919
+        + SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos() as usize);
+    for _ in 0..2000 {
+        let offset = (seed + NEXT.fetch_add(1, Ordering::Relaxed) * 104_729) % 12_000;
+        let port = 20_000 + offset as u16;
+        if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port on 127.0.0.1 between 20000 and 31999")
 }
 
 /// A listener that completes TCP handshakes (through the kernel's backlog) but never reads or

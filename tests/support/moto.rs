@@ -5,7 +5,7 @@
 //! Nothing here talks to anything but 127.0.0.1.
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Output, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -53,12 +53,9 @@ impl Drop for Moto {
     }
 }
 
-/// Binds port 0 on loopback and releases it: a port nobody was using a moment ago.
+/// A port on loopback that nobody was using a moment ago (see [`super::free_port`]).
 pub fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .expect("bind a free loopback port")
-        .port()
+    super::free_port()
 }
 
 // moto exits when its stdin closes, i.e. when the test process that started it goes away.
