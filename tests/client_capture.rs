@@ -12,7 +12,6 @@ use std::time::Duration;
 use elbtls::client::{ClientDescription, capture::capture, openssl};
 use elbtls::tls::{CipherSuite, NamedGroup, ProtocolVersion};
 
-
 fn s_client(addr_placeholder: &str, args: &[&str]) -> Command {
     let mut command = Command::new("openssl");
     command

@@ -84,10 +84,13 @@ pub enum Subject {
     Order {
         /// The version.
         version: ProtocolVersion,
-        /// The policy's priority, restricted to the suites both have.
+        /// The policy's served priority, restricted to the suites compared.
         declared: Vec<CipherSuite>,
         /// The server's preference (empty when the server does not enforce one).
         observed: Vec<CipherSuite>,
+        /// The pairs the server ranks the other way round: `(a, b)` means the server prefers `a`
+        /// to `b` where the policy ranks `b` first.
+        inverted: Vec<(CipherSuite, CipherSuite)>,
     },
 }
 
@@ -107,9 +110,54 @@ fn versions_text(versions: &[ProtocolVersion]) -> String {
     names.join(", ")
 }
 
-fn suites_text(suites: &[CipherSuite]) -> String {
-    let names: Vec<String> = suites.iter().map(ToString::to_string).collect();
-    names.join(" > ")
+/// The order a server running `policy` applies: the served order where the catalogue records
+/// one (what s2n-tls really serves, when it differs from AWS's published priority), else the
+/// published priority.
+fn served_priority(policy: &Policy) -> Vec<CipherSuite> {
+    policy.ciphers.iter().map(|c| c.suite).collect()
+}
+
+/// The pairs `observed` ranks differently from `declared` (both hold the same suites), fewest
+/// words first: each suite the server moved up, with the suites it overtook.
+fn inversions(
+    observed: &[CipherSuite],
+    declared: &[CipherSuite],
+) -> Vec<(CipherSuite, CipherSuite)> {
+    let rank = |s: &CipherSuite| declared.iter().position(|d| d == s).unwrap_or(usize::MAX);
+    let mut pairs = Vec::new();
+    for (i, a) in observed.iter().enumerate() {
+        for b in &observed[i + 1..] {
+            if rank(a) > rank(b) {
+                pairs.push((*a, *b));
+            }
+        }
+    }
+    pairs
+}
+
+/// "A before B and C; D before E": the inverted pairs grouped by the suite the server moved up,
+/// at most four groups, then how many more.
+fn pairs_text(pairs: &[(CipherSuite, CipherSuite)]) -> String {
+    const SHOWN: usize = 4;
+    let mut groups: Vec<(CipherSuite, Vec<CipherSuite>)> = Vec::new();
+    for (a, b) in pairs {
+        match groups.iter_mut().find(|(first, _)| first == a) {
+            Some((_, overtaken)) => overtaken.push(*b),
+            None => groups.push((*a, vec![*b])),
+        }
+    }
+    let mut text: Vec<String> = groups
+        .iter()
+        .take(SHOWN)
+        .map(|(a, overtaken)| {
+            let names: Vec<String> = overtaken.iter().map(ToString::to_string).collect();
+            format!("{a} before {}", names.join(" and "))
+        })
+        .collect();
+    if groups.len() > SHOWN {
+        text.push(format!("and {} more", groups.len() - SHOWN));
+    }
+    text.join("; ")
 }
 
 /// Compares `policy` with what was `observed`.
@@ -198,44 +246,49 @@ pub fn drift(policy: &Policy, observed: &Observed) -> Vec<Difference> {
         }
     }
 
-    // Cipher order, per accepted version where the policy enforces its priority.
+    // Cipher order, per accepted version where the policy enforces its priority. Only suites a
+    // client could be choosing between count: those valid for the version (s2n-tls's fallback to
+    // a suite of a higher version happens only when nothing valid is offered) and in the policy.
+    // The presented certificates already limit what was accepted.
     if policy.server_order {
+        let priority = served_priority(policy);
         for p in observed
             .protocols
             .iter()
             .filter(|p| p.support.is_accepted())
         {
             let observed_order: Vec<CipherSuite> = p
-                .ciphers
-                .iter()
-                .copied()
-                .filter(|s| policy.allows_cipher(*s))
+                .within_version()
+                .into_iter()
+                .filter(|s| priority.contains(s))
                 .collect();
             if observed_order.len() < 2 {
                 continue;
             }
-            let declared: Vec<CipherSuite> = policy
-                .ciphers
+            let declared: Vec<CipherSuite> = priority
                 .iter()
-                .map(|c| c.suite)
+                .copied()
                 .filter(|s| observed_order.contains(s))
                 .collect();
             match p.server_order {
-                Some(true) if declared != observed_order => out.push(Difference {
-                    code: DifferenceCode::CipherOrderDiffers,
-                    message: format!(
-                        "under {} prefers {}, where {} ranks {}",
-                        p.version,
-                        suites_text(&observed_order),
-                        policy.name,
-                        suites_text(&declared)
-                    ),
-                    subject: Subject::Order {
-                        version: p.version,
-                        declared,
-                        observed: observed_order,
-                    },
-                }),
+                Some(true) if declared != observed_order => {
+                    let inverted = inversions(&observed_order, &declared);
+                    out.push(Difference {
+                        code: DifferenceCode::CipherOrderDiffers,
+                        message: format!(
+                            "under {} prefers {}, where {} ranks them the other way round",
+                            p.version,
+                            pairs_text(&inverted),
+                            policy.name
+                        ),
+                        subject: Subject::Order {
+                            version: p.version,
+                            declared,
+                            observed: observed_order,
+                            inverted,
+                        },
+                    });
+                }
                 Some(false) => out.push(Difference {
                     code: DifferenceCode::CipherOrderDiffers,
                     message: format!(
@@ -246,6 +299,7 @@ pub fn drift(policy: &Policy, observed: &Observed) -> Vec<Difference> {
                         version: p.version,
                         declared,
                         observed: Vec::new(),
+                        inverted: Vec::new(),
                     },
                 }),
                 _ => {}
@@ -532,6 +586,95 @@ mod tests {
             pq.differences
                 .iter()
                 .all(|d| d.code == DifferenceCode::DeclaredGroupNotOffered)
+        );
+    }
+
+    /// An RSA-only 2016-08 listener on s2n-tls, as probed: under TLS 1.0 the suites valid for it
+    /// in the server's order, then — offered nothing else — the TLS 1.2-only ones it settles for.
+    fn policy_2016_08_rsa_listener_on_s2n(policy: &Policy) -> Observed {
+        let tls12: Vec<CipherSuite> = policy
+            .ciphers_for(ProtocolVersion::TLSV1_2)
+            .map(|c| c.suite)
+            .filter(|s| !s.info().unwrap().iana_name.contains("ECDSA"))
+            .collect();
+        let mut tls10: Vec<CipherSuite> = tls12
+            .iter()
+            .copied()
+            .filter(|s| s.info().unwrap().usable_with(ProtocolVersion::TLSV1_0))
+            .collect();
+        tls10.extend(
+            tls12
+                .iter()
+                .filter(|s| !s.info().unwrap().usable_with(ProtocolVersion::TLSV1_0)),
+        );
+        Observed {
+            protocols: vec![
+                rejected(ProtocolVersion::SSLV3),
+                accepted(ProtocolVersion::TLSV1_0, tls10.clone()),
+                accepted(ProtocolVersion::TLSV1_1, tls10),
+                accepted(ProtocolVersion::TLSV1_2, tls12),
+                rejected(ProtocolVersion::TLSV1_3),
+            ],
+            groups: GroupObservation {
+                tls13: None,
+                tls12: Some(vec![NamedGroup::SECP256R1, NamedGroup::SECP384R1]),
+            },
+            ..Observed::default()
+        }
+    }
+
+    #[test]
+    fn suites_accepted_only_by_version_fallback_are_neither_drift_nor_order() {
+        let catalogue = catalogue();
+        let policy = catalogue
+            .get("ELBSecurityPolicy-2016-08", LoadBalancerType::Application)
+            .unwrap();
+        let observed = policy_2016_08_rsa_listener_on_s2n(policy);
+        let tls10 = observed.protocol(ProtocolVersion::TLSV1_0).unwrap();
+        assert!(
+            tls10
+                .beyond_version()
+                .contains(&CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+        );
+        assert_eq!(drift(policy, &observed), []);
+    }
+
+    #[test]
+    fn an_order_difference_names_the_inverted_pairs() {
+        let catalogue = catalogue();
+        let policy = catalogue
+            .get("ELBSecurityPolicy-2016-08", LoadBalancerType::Application)
+            .unwrap();
+        let mut observed = policy_2016_08_rsa_listener_on_s2n(policy);
+        let tls12 = &mut observed.protocols[3].ciphers;
+        let a = tls12
+            .iter()
+            .position(|s| *s == CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA)
+            .unwrap();
+        let b = tls12
+            .iter()
+            .position(|s| *s == CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384)
+            .unwrap();
+        let moved = tls12.remove(b);
+        tls12.insert(a, moved);
+        let differences = drift(policy, &observed);
+        assert_eq!(codes(&differences), ["cipher-order-differs"]);
+        let Subject::Order { inverted, .. } = &differences[0].subject else {
+            panic!("{differences:?}")
+        };
+        assert_eq!(
+            inverted,
+            &[(
+                CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+            )]
+        );
+        assert!(
+            differences[0]
+                .message
+                .contains("ECDHE-RSA-AES256-GCM-SHA384 before ECDHE-RSA-AES128-SHA"),
+            "{}",
+            differences[0].message
         );
     }
 

@@ -66,6 +66,29 @@ pub struct ProtocolObservation {
     pub complete: bool,
 }
 
+impl ProtocolObservation {
+    /// The accepted suites this version can negotiate by the book, in the order found.
+    pub fn within_version(&self) -> Vec<CipherSuite> {
+        self.ciphers
+            .iter()
+            .copied()
+            .filter(|s| s.info().is_none_or(|info| info.usable_with(self.version)))
+            .collect()
+    }
+
+    /// Accepted suites that need another version than this one (a TLS 1.2-only AES-GCM suite
+    /// under TLS 1.0). s2n-tls, which ALB and NLB run, settles for such a suite when the client
+    /// offers nothing valid for the negotiated version; a client that offers a suite valid for the
+    /// version never gets one of these. A fact of the server, not of its policy.
+    pub fn beyond_version(&self) -> Vec<CipherSuite> {
+        self.ciphers
+            .iter()
+            .copied()
+            .filter(|s| s.info().is_some_and(|info| !info.usable_with(self.version)))
+            .collect()
+    }
+}
+
 /// The key-exchange groups an endpoint accepts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GroupObservation {

@@ -53,6 +53,9 @@ struct Protocol {
     server_order: Option<bool>,
     complete: bool,
     ciphers: Vec<Cipher>,
+    /// Accepted suites that need another version (s2n-tls's fallback when nothing valid for the
+    /// version is offered), by IANA name; they are also in `ciphers`.
+    beyond_version: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -193,6 +196,14 @@ fn endpoint<'a>(report: &'a EndpointReport<'_>) -> Endpoint<'a> {
                         server_order: p.server_order,
                         complete: p.complete,
                         ciphers: p.ciphers.iter().copied().map(Cipher::new).collect(),
+                        beyond_version: p
+                            .beyond_version()
+                            .into_iter()
+                            .map(|s| {
+                                s.info()
+                                    .map_or_else(|| s.to_string(), |i| i.iana_name.to_string())
+                            })
+                            .collect(),
                     }),
                     Support::Rejected => e.refused_protocols.push(p.version.to_string()),
                     Support::Unknown(reason) => e.undetermined_protocols.push(Undetermined {

@@ -215,6 +215,25 @@ fn completed(observed: &Observed, out: &mut impl Write) -> io::Result<()> {
     if !orders.is_empty() {
         writeln!(out, "  Cipher order: {}", orders.join("; "))?;
     }
+    for p in observed
+        .protocols
+        .iter()
+        .filter(|p| p.support.is_accepted())
+    {
+        let beyond = p.beyond_version();
+        if !beyond.is_empty() {
+            let names: Vec<String> = beyond.iter().map(ToString::to_string).collect();
+            writeln!(
+                out,
+                "  Version fallback: under {} the server also settles for {} (not valid for {}) when a \
+                 client offers nothing else — s2n-tls does this; a client offering a {} suite never gets one",
+                p.version,
+                names.join(", "),
+                p.version,
+                p.version
+            )?;
+        }
+    }
     let group_list = |groups: &Option<Vec<NamedGroup>>| match groups {
         Some(groups) if groups.is_empty() => "none".to_string(),
         Some(groups) => {
