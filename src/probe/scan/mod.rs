@@ -137,11 +137,11 @@ fn base_offer(version: ProtocolVersion, suites: Vec<CipherSuite>) -> Offer {
     Offer {
         version,
         suites,
-        groups: if tls13 {
-            DEFAULT_KEY_SHARES.to_vec()
-        } else {
-            candidate_groups(version)
-        },
+        // Every group, not only those with a key share: a server whose policy allows none of
+        // the shared ones (an RFC 9151 or CNSA policy: P-384 only) then names its group in a
+        // HelloRetryRequest instead of failing the handshake (s2n-tls gives up when
+        // `supported_groups` holds nothing it allows).
+        groups: candidate_groups(version),
         key_shares: if tls13 {
             DEFAULT_KEY_SHARES.to_vec()
         } else {
