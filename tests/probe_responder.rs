@@ -381,6 +381,34 @@ fn post_quantum_policy_groups_are_found_in_server_order() {
     assert_eq!(run.exit, 1);
 }
 
+/// A TLS 1.3-only policy whose one group has no key share in the probe's hellos (RFC 9151:
+/// P-384 only). The probe must list every group so the server can ask for P-384 with a
+/// HelloRetryRequest; it used to offer only X25519 and P-256 and read the alert as "TLS 1.3
+/// refused" (s2n-tls, which ALB and NLB run, refused the same way).
+#[test]
+fn tls13_only_rfc9151_policy_answers_with_a_retry_for_p384() {
+    const RFC9151: &str = "ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07";
+    let responder = Responder::start(PolicyConfig::from_catalogue(
+        RFC9151,
+        LoadBalancerType::Application,
+        KeyType::Ecdsa,
+    ));
+    let run = probe(&responder, &["--policy", RFC9151]);
+    assert_clean(&responder, &run);
+    let e = &run.endpoint;
+    assert_eq!(
+        accepted(e),
+        [(
+            "TLSv1.3".into(),
+            names(&["TLS_AES_256_GCM_SHA384"]),
+            Value::Null
+        )]
+    );
+    assert_eq!(group_names(&e["groups"]["tls13"]), ["secp384r1"]);
+    assert_eq!(codes(&e["policy"]), Vec::<String>::new());
+    assert_eq!(run.exit, 0);
+}
+
 #[test]
 fn drift_from_classic_2016_08_is_exactly_sslv3_and_rc4() {
     let mut config = PolicyConfig::from_catalogue(
