@@ -1,7 +1,7 @@
 //! From a listener's declared policy and what a probe saw, to findings: drift, and the reasons a
 //! listener stays unverified. Pure: the audit command gathers the inputs, this decides.
 
-use super::drift::{Difference, DifferenceCode, Subject, drift};
+use super::drift::{Difference, DifferenceCode, drift};
 use super::finding::{Finding, FindingCode};
 use crate::catalogue::Policy;
 use crate::model::observed::{Observation, Observed, ProbeOutcome};
@@ -21,12 +21,7 @@ pub enum Declared<'a> {
 }
 
 fn subject(difference: &Difference) -> String {
-    match &difference.subject {
-        Subject::Protocol(v) => v.to_string(),
-        Subject::Cipher { suite, .. } => suite.to_string(),
-        Subject::Group(g) => g.to_string(),
-        Subject::Order { version, .. } => version.to_string(),
-    }
+    difference.subject.to_string()
 }
 
 fn advice(code: DifferenceCode) -> &'static str {

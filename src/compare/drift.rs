@@ -94,6 +94,19 @@ pub enum Subject {
     },
 }
 
+impl fmt::Display for Subject {
+    /// The protocol, suite (OpenSSL name where it has one), group, or the version whose order
+    /// differs: what reports and `--diff` key a finding on.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Protocol(v) => v.fmt(f),
+            Self::Cipher { suite, .. } => suite.fmt(f),
+            Self::Group(g) => g.fmt(f),
+            Self::Order { version, .. } => version.fmt(f),
+        }
+    }
+}
+
 /// One difference between a policy and what was observed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Difference {

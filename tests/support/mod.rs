@@ -96,6 +96,8 @@ pub fn closing_listener(connections: usize) -> SocketAddr {
 pub enum KeyKind {
     /// RSA, 2048 bits.
     Rsa2048,
+    /// RSA, 3072 bits (the least RFC 9151 and CNSA policies take).
+    Rsa3072,
     /// RSA, 4096 bits.
     Rsa4096,
     /// ECDSA on P-256.
@@ -112,6 +114,7 @@ impl KeyKind {
     fn openssl_args(self) -> &'static [&'static str] {
         match self {
             Self::Rsa2048 => &["-newkey", "rsa:2048"],
+            Self::Rsa3072 => &["-newkey", "rsa:3072"],
             Self::Rsa4096 => &["-newkey", "rsa:4096"],
             Self::EcdsaP256 => &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
             Self::EcdsaP384 => &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"],
@@ -123,6 +126,7 @@ impl KeyKind {
     fn stem(self) -> &'static str {
         match self {
             Self::Rsa2048 => "rsa2048",
+            Self::Rsa3072 => "rsa3072",
             Self::Rsa4096 => "rsa4096",
             Self::EcdsaP256 => "ecdsa-p256",
             Self::EcdsaP384 => "ecdsa-p384",
@@ -390,5 +394,6 @@ pub fn policy_args(policy: &elbtls::catalogue::Policy) -> Vec<String> {
 }
 
 pub mod aws_stub;
+pub mod elbemu;
 pub mod moto;
 pub mod responder;

@@ -128,6 +128,8 @@ struct PolicyResult<'a> {
 #[derive(Serialize)]
 struct DifferenceJson<'a> {
     code: &'static str,
+    /// The protocol, suite, group, or (for an order) the version concerned.
+    subject: String,
     message: &'a str,
 }
 
@@ -135,6 +137,7 @@ fn differences(list: &[Difference]) -> Vec<DifferenceJson<'_>> {
     list.iter()
         .map(|d| DifferenceJson {
             code: d.code.code(),
+            subject: d.subject.to_string(),
             message: &d.message,
         })
         .collect()
