@@ -166,10 +166,25 @@ fn fidelity_problems(policy: &str, kind: Kind) -> Vec<String> {
 }
 
 fn assert_faithful(kind: Kind) {
-    let problems: Vec<String> = shared_policies()
-        .iter()
-        .flat_map(|policy| fidelity_problems(policy, kind))
-        .collect();
+    // A few emulators at a time: each probe is mostly waiting on loopback round trips.
+    let policies = shared_policies();
+    let problems: Vec<String> = std::thread::scope(|scope| {
+        let workers: Vec<_> = policies
+            .chunks(policies.len().div_ceil(4))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk
+                        .iter()
+                        .flat_map(|policy| fidelity_problems(policy, kind))
+                        .collect::<Vec<String>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a fidelity worker"))
+            .collect()
+    });
     assert!(
         problems.is_empty(),
         "{} problems:\n{}",
