@@ -57,6 +57,12 @@ pub struct Cli {
     #[arg(long, global = true, requires = "catalogue")]
     pub catalogue_only: bool,
 
+    /// Also list, rank (`--policy auto`) and suggest the unpublished catalogue policies: names
+    /// no AWS documentation or API lists (the CNSA2-INTEROP ones, seen only in s2n-tls).
+    /// `policies show NAME` and a listener declaring one work without it.
+    #[arg(long, global = true)]
+    pub include_unpublished: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -359,6 +365,8 @@ pub enum CatalogueChoice {
 pub struct Config {
     /// The catalogue to load.
     pub catalogue: CatalogueChoice,
+    /// Whether unpublished policies are listed, ranked and suggested (`--include-unpublished`).
+    pub include_unpublished: bool,
     /// The command to run.
     pub command: Command,
 }
@@ -384,6 +392,7 @@ impl Config {
         };
         Ok(Self {
             catalogue,
+            include_unpublished: cli.include_unpublished,
             command: cli.command,
         })
     }

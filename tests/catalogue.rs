@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-use elbtls::catalogue::{Catalogue, Confidence, Policy, PolicyKind};
+use elbtls::catalogue::{Catalogue, CatalogueError, Confidence, Engine, Policy, PolicyKind};
 use elbtls::model::LoadBalancerType;
 use elbtls::tls::{CipherSuite, NamedGroup, ProtocolVersion};
 
@@ -38,6 +38,7 @@ fn holds_every_policy_of_the_reference_table() {
     let elbv2 = catalogue
         .policies()
         .iter()
+        .chain(catalogue.unpublished())
         .filter(|p| p.kind == PolicyKind::Elbv2)
         .count();
     let classic = catalogue
@@ -124,7 +125,12 @@ fn every_cited_source_is_defined() {
             "{} cites no source",
             policy.name
         );
-        for id in policy.sources.iter().chain(&policy.groups_source) {
+        for id in policy
+            .sources
+            .iter()
+            .chain(&policy.groups_source)
+            .chain(&policy.served_source)
+        {
             assert!(
                 catalogue.sources().contains_key(id),
                 "{}: source {id} undefined",
@@ -428,4 +434,258 @@ fn lookups_suggest_close_names() {
         .name,
         "ELBSecurityPolicy-TLS13-1-3-2021-06"
     );
+}
+
+// What ALB/NLB really serve: s2n-tls 0.3.47's lists (lib/tls/s2n_cipher_preferences.c,
+// s2n_ecc_preferences.c, s2n_kem_preferences.c), typed here independently of policies/*.toml.
+// `scripts/s2n-policies` prints them from the s2n-tls-sys source.
+
+fn served_names(policy: &Policy) -> Vec<&str> {
+    policy
+        .served_priority()
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect()
+}
+
+/// s2n's ELB list shared by 2016-08 and TLS-1-2-Ext-2018-06
+/// (`cipher_suites_elb_security_policy_2016_08`, `..._tls_1_2_ext_2018_06`).
+const S2N_ELB_2016_08: [&str; 18] = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES128-SHA256",
+    "ECDHE-RSA-AES128-SHA256",
+    "ECDHE-ECDSA-AES128-SHA",
+    "ECDHE-RSA-AES128-SHA",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-AES256-SHA384",
+    "ECDHE-RSA-AES256-SHA384",
+    "ECDHE-ECDSA-AES256-SHA",
+    "ECDHE-RSA-AES256-SHA",
+    "AES128-GCM-SHA256",
+    "AES128-SHA256",
+    "AES128-SHA",
+    "AES256-GCM-SHA384",
+    "AES256-SHA256",
+    "AES256-SHA",
+];
+
+#[test]
+fn served_order_of_2016_08_and_tls_1_2_ext_2018_06_is_s2n_s() {
+    let catalogue = catalogue();
+    for name in [
+        "ELBSecurityPolicy-2016-08",
+        "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    ] {
+        let p = policy(&catalogue, name, LoadBalancerType::Application);
+        assert_eq!(served_names(p), S2N_ELB_2016_08, "{name}");
+        // The published priority (DescribeSSLPolicies) keeps RSA first for this pair.
+        let published = cipher_names(p);
+        let rank = |n: &str| published.iter().position(|c| *c == n).unwrap();
+        assert!(
+            rank("ECDHE-RSA-AES256-SHA") < rank("ECDHE-ECDSA-AES256-SHA"),
+            "{name}"
+        );
+        assert!(p.served_order_differs());
+        assert_eq!(p.served_source, ["S25"]);
+        assert_eq!(p.engine(), Engine::S2nTls);
+    }
+    // The Classic policy of the same name runs on another engine and records no served order.
+    let classic = policy(
+        &catalogue,
+        "ELBSecurityPolicy-2016-08",
+        LoadBalancerType::Classic,
+    );
+    assert_eq!(classic.engine(), Engine::OpenSsl);
+    assert_eq!(classic.served_priority(), classic.ciphers.as_slice());
+}
+
+#[test]
+fn served_priority_is_the_published_one_where_s2n_agrees() {
+    let catalogue = catalogue();
+    let p = policy(
+        &catalogue,
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        LoadBalancerType::Network,
+    );
+    assert!(!p.served_order_differs());
+    assert_eq!(p.served_priority(), p.ciphers.as_slice());
+}
+
+#[test]
+fn ext2_publishes_ecdsa_aes256_sha_first_as_the_live_api_does() {
+    // moto commit 5cabac5cc's DescribeSSLPolicies dump: priority 14 ECDHE-ECDSA-AES256-SHA,
+    // 15 ECDHE-RSA-AES256-SHA; s2n serves Ext2-PQ in the same order.
+    let catalogue = catalogue();
+    for name in [
+        "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+        "ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09",
+    ] {
+        let p = policy(&catalogue, name, LoadBalancerType::Application);
+        let names = cipher_names(p);
+        assert_eq!(
+            names[13..15],
+            ["ECDHE-ECDSA-AES256-SHA", "ECDHE-RSA-AES256-SHA"],
+            "{name}"
+        );
+        assert!(!p.served_order_differs(), "{name}");
+    }
+}
+
+#[test]
+fn pq_policies_prefer_the_kem_groups_in_s2n_order() {
+    let catalogue = catalogue();
+    let pq = policy(
+        &catalogue,
+        "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        LoadBalancerType::Application,
+    );
+    // kem_preferences_pq_tls_1_3_ietf_2025_07, then s2n_ecc_preferences_20240603.
+    assert_eq!(
+        pq.groups,
+        groups(&[
+            "X25519MLKEM768",
+            "SecP256r1MLKEM768",
+            "SecP384r1MLKEM1024",
+            "x25519",
+            "secp256r1",
+            "secp384r1",
+            "secp521r1"
+        ])
+    );
+    let fips_pq = policy(
+        &catalogue,
+        "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+        LoadBalancerType::Application,
+    );
+    assert_eq!(
+        fips_pq.groups,
+        groups(&[
+            "X25519MLKEM768",
+            "SecP256r1MLKEM768",
+            "SecP384r1MLKEM1024",
+            "secp256r1",
+            "secp384r1",
+            "secp521r1"
+        ])
+    );
+}
+
+#[test]
+fn unpublished_cnsa2_policies_resolve_but_are_not_listed_or_suggested() {
+    let mut catalogue = catalogue();
+    let name = "ELBSecurityPolicy-TLS13-1-3-CNSA2-INTEROP1-FIPS-PQ-2026-07";
+    let unpublished: Vec<&str> = catalogue
+        .unpublished()
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    assert_eq!(unpublished.len(), 3, "{unpublished:?}");
+    assert!(unpublished.iter().all(|n| n.contains("-CNSA2-INTEROP")));
+    assert!(!catalogue.policies().iter().any(|p| p.name == name));
+    // A listener declaring it, or `policies show`, still finds it.
+    let p = policy(&catalogue, name, LoadBalancerType::Application);
+    assert!(!p.published);
+    // A near miss is not answered with an unpublished name.
+    let lower = policy(
+        &catalogue,
+        &name.to_ascii_lowercase(),
+        LoadBalancerType::Network,
+    );
+    assert_eq!(lower.name, name, "case-insensitive lookups still work");
+    let unknown = catalogue.unknown(
+        "ELBSecurityPolicy-TLS13-1-3-CNSA2-INTEROP1-FIPS-PQ",
+        Some(LoadBalancerType::Application),
+    );
+    assert!(
+        unknown.suggestions.iter().all(|s| !s.contains("CNSA2")),
+        "{:?}",
+        unknown.suggestions
+    );
+    catalogue.include_unpublished();
+    assert!(catalogue.unpublished().is_empty());
+    assert!(catalogue.policies().iter().any(|p| p.name == name));
+}
+
+#[test]
+fn every_other_builtin_policy_is_published() {
+    let catalogue = catalogue();
+    assert!(catalogue.policies().iter().all(|p| p.published));
+}
+
+fn load_user_file(tag: &str, text: &str) -> Result<Catalogue, CatalogueError> {
+    let dir = std::env::temp_dir().join(format!(
+        "elbtls-catalogue-{tag}-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("mine.toml"), text).unwrap();
+    let result = Catalogue::load_dir(&dir);
+    std::fs::remove_dir_all(&dir).unwrap();
+    result
+}
+
+const USER_POLICY: &str = r#"
+[[policy]]
+name = "Mine"
+load_balancer_types = ["application"]
+protocols = ["TLSv1.2"]
+server_order = true
+ciphers = ["ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384"]
+confidence = "one-source"
+"#;
+
+#[test]
+fn served_ciphers_must_reorder_the_published_ones_and_cite_a_source() {
+    let ok = load_user_file(
+        "served-ok",
+        &format!(
+            "{USER_POLICY}served_ciphers = [\"ECDHE-RSA-AES256-GCM-SHA384\", \"ECDHE-RSA-AES128-GCM-SHA256\"]\nserved_source = [\"a capture\"]\n"
+        ),
+    )
+    .unwrap();
+    let mine = policy(&ok, "Mine", LoadBalancerType::Application);
+    assert_eq!(
+        served_names(mine),
+        ["ECDHE-RSA-AES256-GCM-SHA384", "ECDHE-RSA-AES128-GCM-SHA256"]
+    );
+
+    let extra = load_user_file(
+        "served-extra",
+        &format!(
+            "{USER_POLICY}served_ciphers = [\"ECDHE-RSA-AES256-GCM-SHA384\", \"AES128-SHA\"]\nserved_source = [\"x\"]\n"
+        ),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        extra.contains("mine.toml:9") && extra.contains("exactly the suites of `ciphers`"),
+        "{extra}"
+    );
+
+    let unsourced = load_user_file(
+        "served-unsourced",
+        &format!(
+            "{USER_POLICY}served_ciphers = [\"ECDHE-RSA-AES256-GCM-SHA384\", \"ECDHE-RSA-AES128-GCM-SHA256\"]\n"
+        ),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(unsourced.contains("needs a `served_source`"), "{unsourced}");
+}
+
+#[test]
+fn a_user_policy_can_be_unpublished_and_overlays_replace_by_name() {
+    let user = load_user_file(
+        "unpublished",
+        &format!("{USER_POLICY}published = false\n"),
+    )
+    .unwrap();
+    assert!(user.policies().is_empty());
+    let mut builtin = catalogue();
+    let before = builtin.policies().len();
+    builtin.overlay(user);
+    assert_eq!(builtin.policies().len(), before);
+    assert!(!policy(&builtin, "Mine", LoadBalancerType::Application).published);
 }

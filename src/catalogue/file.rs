@@ -45,6 +45,10 @@ struct PolicyEntry {
     fips: bool,
     ciphers: Vec<Spanned<String>>,
     #[serde(default)]
+    served_ciphers: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    served_source: Vec<String>,
+    #[serde(default)]
     groups: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     groups_source: Vec<String>,
@@ -53,6 +57,8 @@ struct PolicyEntry {
     #[serde(default)]
     aliases: Vec<String>,
     confidence: Spanned<String>,
+    #[serde(default = "yes")]
+    published: bool,
     #[serde(default)]
     sources: Vec<String>,
     #[serde(default)]
@@ -71,8 +77,9 @@ pub(crate) struct Parsed {
 
 /// Parses one catalogue file. `label` names it in problems (a path or `policies/NAME`).
 pub(crate) fn parse(label: &str, text: &str, origin: &Origin) -> Result<Parsed, Vec<Problem>> {
+    let lines = LineIndex::new(text);
     let contents: FileContents = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |span| line_of(text, span.start));
+        let line = e.span().map_or(1, |span| lines.line_of(span.start));
         vec![Problem::new(
             label,
             line,
@@ -82,8 +89,8 @@ pub(crate) fn parse(label: &str, text: &str, origin: &Origin) -> Result<Parsed, 
     let mut problems = Vec::new();
     let mut policies = Vec::new();
     for entry in contents.policy {
-        let at = line_of(text, entry.span().start);
-        if let Some(policy) = build(label, text, at, entry.into_inner(), origin, &mut problems) {
+        let at = lines.line_of(entry.span().start);
+        if let Some(policy) = build(label, &lines, at, entry.into_inner(), origin, &mut problems) {
             policies.push(policy);
         }
     }
@@ -97,18 +104,30 @@ pub(crate) fn parse(label: &str, text: &str, origin: &Origin) -> Result<Parsed, 
     }
 }
 
-/// 1-based line of a byte offset.
-fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+/// Where each line of a file starts, so a byte offset becomes a line number in O(log n). Counting
+/// newlines from the start for every policy made a large catalogue quadratic to load (20,000
+/// policies in one file took seconds).
+pub(crate) struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { starts }
+    }
+
+    /// 1-based line of a byte offset.
+    pub(crate) fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|start| *start <= offset).max(1)
+    }
 }
 
 fn build(
     label: &str,
-    text: &str,
+    lines: &LineIndex,
     at: usize,
     entry: PolicyEntry,
     origin: &Origin,
@@ -117,7 +136,7 @@ fn build(
     let before = problems.len();
     let name = entry.name.get_ref().trim().to_string();
     let mut report = |span: std::ops::Range<usize>, message: String| {
-        problems.push(Problem::new(label, line_of(text, span.start), message));
+        problems.push(Problem::new(label, lines.line_of(span.start), message));
     };
     if name.is_empty() {
         report(entry.name.span(), "policy `name` is empty".to_string());
@@ -187,39 +206,7 @@ fn build(
         );
     }
 
-    let mut ciphers: Vec<PolicyCipher> = Vec::new();
-    for c in &entry.ciphers {
-        let cipher_name = c.get_ref().trim();
-        match CipherSuite::from_name(cipher_name) {
-            Some(suite) if ciphers.iter().any(|known| known.suite == suite) => report(
-                c.span(),
-                format!("policy `{name}`: cipher `{cipher_name}` is listed twice"),
-            ),
-            Some(suite) if suite.info().is_some_and(|i| i.is_signalling()) => report(
-                c.span(),
-                format!(
-                    "policy `{name}`: `{cipher_name}` is a signalling value, not a cipher suite"
-                ),
-            ),
-            Some(suite) => ciphers.push(PolicyCipher {
-                suite,
-                name: cipher_name.to_string(),
-            }),
-            None if Sslv2CipherKind::from_name(cipher_name).is_some() => report(
-                c.span(),
-                format!(
-                    "policy `{name}`: `{cipher_name}` is an SSL 2.0-only cipher, which no ELB listener can negotiate; remove it"
-                ),
-            ),
-            None => report(
-                c.span(),
-                format!(
-                    "policy `{name}`: unknown cipher `{cipher_name}`{}",
-                    super::suggest::hint(cipher_name, super::suggest::cipher_names())
-                ),
-            ),
-        }
-    }
+    let ciphers = resolve_ciphers(&name, &entry.ciphers, &mut report);
     if ciphers.is_empty() && entry.ciphers.is_empty() && entry.complete {
         report(
             entry.name.span(),
@@ -228,6 +215,30 @@ fn build(
             ),
         );
     }
+
+    let served_ciphers = entry.served_ciphers.as_ref().map(|served| {
+        let resolved = resolve_ciphers(&name, served.get_ref(), &mut report);
+        let mut published: Vec<_> = ciphers.iter().map(|c| c.suite).collect();
+        let mut reordered: Vec<_> = resolved.iter().map(|c| c.suite).collect();
+        published.sort();
+        reordered.sort();
+        if published != reordered {
+            report(
+                served.span(),
+                format!(
+                    "policy `{name}`: `served_ciphers` must list exactly the suites of `ciphers`, \
+                     in the order the server prefers them"
+                ),
+            );
+        }
+        if entry.served_source.is_empty() {
+            report(
+                served.span(),
+                format!("policy `{name}`: `served_ciphers` needs a `served_source`"),
+            );
+        }
+        resolved
+    });
 
     let groups = entry.groups.as_ref().map(|groups| {
         let mut resolved: Vec<NamedGroup> = Vec::new();
@@ -282,12 +293,72 @@ fn build(
         server_order: entry.server_order,
         fips: entry.fips,
         ciphers,
+        served_ciphers,
+        served_source: entry.served_source,
         groups,
         groups_source: entry.groups_source,
         complete: entry.complete,
         confidence,
+        published: entry.published,
         sources: entry.sources,
         notes: entry.notes.map(|n| n.trim().to_string()),
         origin: origin.clone(),
     })
+}
+
+/// Resolves a list of cipher names, reporting unknown, repeated and signalling ones.
+fn resolve_ciphers(
+    name: &str,
+    names: &[Spanned<String>],
+    report: &mut impl FnMut(std::ops::Range<usize>, String),
+) -> Vec<PolicyCipher> {
+    let mut ciphers: Vec<PolicyCipher> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for c in names {
+        let cipher_name = c.get_ref().trim();
+        match CipherSuite::from_name(cipher_name) {
+            Some(suite) if !seen.insert(suite) => report(
+                c.span(),
+                format!("policy `{name}`: cipher `{cipher_name}` is listed twice"),
+            ),
+            Some(suite) if suite.info().is_some_and(|i| i.is_signalling()) => report(
+                c.span(),
+                format!(
+                    "policy `{name}`: `{cipher_name}` is a signalling value, not a cipher suite"
+                ),
+            ),
+            Some(suite) => ciphers.push(PolicyCipher {
+                suite,
+                name: cipher_name.to_string(),
+            }),
+            None if Sslv2CipherKind::from_name(cipher_name).is_some() => report(
+                c.span(),
+                format!(
+                    "policy `{name}`: `{cipher_name}` is an SSL 2.0-only cipher, which no ELB listener can negotiate; remove it"
+                ),
+            ),
+            None => report(
+                c.span(),
+                format!(
+                    "policy `{name}`: unknown cipher `{cipher_name}`{}",
+                    super::suggest::hint(cipher_name, super::suggest::cipher_names())
+                ),
+            ),
+        }
+    }
+    ciphers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    #[test]
+    fn line_index_numbers_lines_from_one() {
+        let index = LineIndex::new("a\nbc\n\nd");
+        let lines: Vec<usize> = (0..8).map(|offset| index.line_of(offset)).collect();
+        // a \n b c \n \n d (past the end stays on the last line)
+        assert_eq!(lines, [1, 1, 2, 2, 2, 3, 4, 4]);
+        assert_eq!(LineIndex::new("").line_of(0), 1);
+    }
 }

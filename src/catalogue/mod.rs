@@ -9,7 +9,7 @@ mod file;
 mod policy;
 mod suggest;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::Path;
 
@@ -18,16 +18,22 @@ pub use classic::{ClassicPolicyError, ResolvedClassicPolicy, from_classic_attrib
 pub use diff::{GroupsDiff, PolicyDiff};
 pub use error::{CatalogueError, Problem, UnknownPolicy};
 pub use file::Source;
-pub use policy::{Confidence, Origin, Policy, PolicyCipher, PolicyKind};
+pub use policy::{Confidence, Engine, Origin, Policy, PolicyCipher, PolicyKind};
 
 use crate::model::LoadBalancerType;
 
 include!(concat!(env!("OUT_DIR"), "/catalogue_files.rs"));
 
 /// A set of policies and the sources they cite.
+///
+/// Unpublished policies (`published = false`: names no AWS documentation or API lists) are kept
+/// apart: [`Catalogue::policies`] leaves them out, so listings, `--policy auto` and every
+/// suggestion do too, until [`Catalogue::include_unpublished`] is called. Lookups by name
+/// ([`Catalogue::get`], [`Catalogue::find_all`]) always find them.
 #[derive(Clone, Debug, Default)]
 pub struct Catalogue {
     policies: Vec<Policy>,
+    unpublished: Vec<Policy>,
     sources: BTreeMap<String, Source>,
 }
 
@@ -114,7 +120,7 @@ impl Catalogue {
                                 first_seen.insert(key, label.clone());
                             }
                         }
-                        catalogue.policies.push(policy);
+                        catalogue.push(policy);
                     }
                     for source in parsed.sources {
                         if catalogue.sources.contains_key(&source.id) {
@@ -137,25 +143,62 @@ impl Catalogue {
         }
     }
 
+    fn push(&mut self, policy: Policy) {
+        if policy.published {
+            self.policies.push(policy);
+        } else {
+            self.unpublished.push(policy);
+        }
+    }
+
     /// Adds `other` on top of this catalogue: a policy of `other` replaces one of the same name and
     /// kind here; new ones are added. Returns the names that were replaced.
     pub fn overlay(&mut self, other: Catalogue) -> Vec<String> {
         let mut replaced = Vec::new();
-        for policy in other.policies {
-            match self
-                .policies
-                .iter_mut()
-                .find(|p| p.kind == policy.kind && p.name == policy.name)
-            {
-                Some(existing) => {
-                    replaced.push(policy.name.clone());
-                    *existing = policy;
-                }
-                None => self.policies.push(policy),
+        // Indexed by (name, kind): a large user catalogue overlays in linear time.
+        let mut incoming: HashMap<(String, PolicyKind), Policy> = HashMap::new();
+        let mut order = Vec::new();
+        for policy in other.policies.into_iter().chain(other.unpublished) {
+            let key = (policy.name.clone(), policy.kind);
+            if incoming.insert(key.clone(), policy).is_none() {
+                order.push(key);
             }
+        }
+        let mut kept = Vec::new();
+        let existing = std::mem::take(&mut self.policies)
+            .into_iter()
+            .chain(std::mem::take(&mut self.unpublished));
+        for policy in existing {
+            match incoming.remove(&(policy.name.clone(), policy.kind)) {
+                Some(new) => {
+                    replaced.push(new.name.clone());
+                    kept.push(new);
+                }
+                None => kept.push(policy),
+            }
+        }
+        for key in order {
+            if let Some(new) = incoming.remove(&key) {
+                kept.push(new);
+            }
+        }
+        for policy in kept {
+            self.push(policy);
         }
         self.sources.extend(other.sources);
         replaced
+    }
+
+    /// Makes the unpublished policies ordinary members (`--include-unpublished`): listed,
+    /// ranked and suggested like the others.
+    pub fn include_unpublished(&mut self) {
+        let unpublished = std::mem::take(&mut self.unpublished);
+        self.policies.extend(unpublished);
+    }
+
+    /// The unpublished policies not yet included (see [`Catalogue::include_unpublished`]).
+    pub fn unpublished(&self) -> &[Policy] {
+        &self.unpublished
     }
 
     /// A typical server cipher preference over every suite the catalogue names: the ELBv2
@@ -184,7 +227,8 @@ impl Catalogue {
         }
     }
 
-    /// Every policy, in file order.
+    /// Every policy, in file order, without the unpublished ones unless they were included
+    /// ([`Catalogue::include_unpublished`]).
     pub fn policies(&self) -> &[Policy] {
         &self.policies
     }
@@ -198,15 +242,10 @@ impl Catalogue {
     /// any kind, ELBv2 first.
     pub fn find_all(&self, name: &str) -> Vec<&Policy> {
         let name = name.trim();
-        let mut found: Vec<&Policy> = self
-            .policies
-            .iter()
-            .filter(|p| p.answers_to(name))
-            .collect();
+        let mut found: Vec<&Policy> = self.every_policy().filter(|p| p.answers_to(name)).collect();
         if found.is_empty() {
             found = self
-                .policies
-                .iter()
+                .every_policy()
                 .filter(|p| {
                     p.name.eq_ignore_ascii_case(name)
                         || p.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
@@ -215,6 +254,11 @@ impl Catalogue {
         }
         found.sort_by_key(|p| p.kind);
         found
+    }
+
+    /// Every policy, the unpublished ones included.
+    fn every_policy(&self) -> impl Iterator<Item = &Policy> {
+        self.policies.iter().chain(&self.unpublished)
     }
 
     /// The policy a load balancer of type `lb` means by `name`.

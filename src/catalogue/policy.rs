@@ -45,6 +45,43 @@ impl fmt::Display for PolicyKind {
     }
 }
 
+/// The TLS implementation a load balancer kind terminates connections with. It decides behaviour
+/// a policy's lists do not spell out (the served cipher order, the version fallback).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Engine {
+    /// s2n-tls: Application and Network Load Balancers. It ships AWS's ELB policies under their
+    /// AWS names; its lists are what a listener serves.
+    S2nTls,
+    /// An OpenSSL-based stack: Classic Load Balancers (OpenSSL 1.0 cipher names and attributes).
+    OpenSsl,
+}
+
+impl Engine {
+    /// `s2n-tls` or `openssl`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::S2nTls => "s2n-tls",
+            Self::OpenSsl => "openssl",
+        }
+    }
+
+    /// The engine a load balancer of type `lb` runs (`None` for gateway load balancers, which
+    /// do not terminate TLS).
+    pub fn of(lb: LoadBalancerType) -> Option<Self> {
+        match lb {
+            LoadBalancerType::Application | LoadBalancerType::Network => Some(Self::S2nTls),
+            LoadBalancerType::Classic => Some(Self::OpenSsl),
+            LoadBalancerType::Gateway => None,
+        }
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// How well the contents of a policy are established.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Confidence {
@@ -147,8 +184,14 @@ pub struct Policy {
     pub server_order: bool,
     /// Whether AWS runs the policy with a FIPS-validated module (declared, not derived).
     pub fips: bool,
-    /// Enabled ciphers in priority order.
+    /// Enabled ciphers in AWS's published priority order (`DescribeSSLPolicies`, the doc tables).
     pub ciphers: Vec<PolicyCipher>,
+    /// The order the load balancer's TLS engine really prefers, where a source shows it differs
+    /// from the published one (the same suites, reordered); `None` when it does not differ or is
+    /// not known. Use [`Policy::served_priority`] to compare with a live server.
+    pub served_ciphers: Option<Vec<PolicyCipher>>,
+    /// Sources for `served_ciphers`.
+    pub served_source: Vec<String>,
     /// Key-exchange groups in preference order, `None` where they are not known.
     pub groups: Option<Vec<NamedGroup>>,
     /// Sources for the groups.
@@ -158,6 +201,10 @@ pub struct Policy {
     pub complete: bool,
     /// How well established the contents are.
     pub confidence: Confidence,
+    /// False for names no AWS documentation or API answer lists (seen only in a TLS library's
+    /// source, say). Unpublished policies are left out of listings, `--policy auto` and
+    /// suggestions unless asked for, but still resolve by name.
+    pub published: bool,
     /// Source ids (`S1` … of `policies/sources.toml`) or free text.
     pub sources: Vec<String>,
     /// Free-text remarks.
@@ -185,6 +232,26 @@ impl Policy {
     /// Whether a protocol is enabled.
     pub fn allows_protocol(&self, version: ProtocolVersion) -> bool {
         self.protocols.contains(&version)
+    }
+
+    /// The cipher priority a live listener under this policy shows: the served order where the
+    /// catalogue records one (`served_ciphers`), else the published one. Same suites either way.
+    pub fn served_priority(&self) -> &[PolicyCipher] {
+        self.served_ciphers.as_deref().unwrap_or(&self.ciphers)
+    }
+
+    /// Whether the served order differs from the published priority.
+    pub fn served_order_differs(&self) -> bool {
+        self.served_ciphers.is_some()
+    }
+
+    /// The TLS engine the load balancers that can use this policy run: s2n-tls for ELBv2
+    /// (application, network), OpenSSL-based for Classic.
+    pub fn engine(&self) -> Engine {
+        match self.kind {
+            PolicyKind::Elbv2 => Engine::S2nTls,
+            PolicyKind::Classic => Engine::OpenSsl,
+        }
     }
 
     /// Whether a suite is enabled.

@@ -46,7 +46,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 /// Runs one command.
 pub fn run(config: Config) -> anyhow::Result<Exit> {
-    let catalogue = load_catalogue(&config.catalogue)?;
+    let mut catalogue = load_catalogue(&config.catalogue)?;
+    if config.include_unpublished {
+        catalogue.include_unpublished();
+    }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let exit = match config.command {

@@ -27,6 +27,10 @@ struct PolicySummary<'a> {
     post_quantum: Option<bool>,
     complete: bool,
     confidence: &'static str,
+    /// False for names no AWS documentation or API answer lists.
+    published: bool,
+    /// The TLS engine the policy's load balancers run: `s2n-tls` or `openssl`.
+    engine: &'static str,
 }
 
 impl<'a> PolicySummary<'a> {
@@ -43,6 +47,8 @@ impl<'a> PolicySummary<'a> {
             post_quantum: policy.post_quantum(),
             complete: policy.complete,
             confidence: policy.confidence.as_str(),
+            published: policy.published,
+            engine: policy.engine().as_str(),
         }
     }
 }
@@ -120,6 +126,10 @@ struct PolicyDetail<'a> {
     aliases: &'a [String],
     weaknesses: Vec<&'static str>,
     ciphers: Vec<PrioritisedCipher<'a>>,
+    /// The cipher names in the order the load balancer's engine serves them, where that differs
+    /// from the published priority in `ciphers`; `null` otherwise.
+    served_ciphers: Option<Vec<&'a str>>,
+    served_source: &'a [String],
     /// `null` when unknown.
     groups: Option<Vec<Group>>,
     groups_source: &'a [String],
@@ -189,6 +199,11 @@ pub fn show(
                 cipher: Cipher::new(c),
             })
             .collect(),
+        served_ciphers: policy
+            .served_ciphers
+            .as_ref()
+            .map(|served| served.iter().map(|c| c.name.as_str()).collect()),
+        served_source: &policy.served_source,
         groups: policy
             .groups
             .as_ref()

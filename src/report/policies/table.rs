@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
 use super::super::{protocols_label, yes_no};
-use crate::catalogue::{GroupsDiff, Origin, Policy, PolicyCipher, PolicyDiff, Source};
+use crate::catalogue::{Engine, GroupsDiff, Origin, Policy, PolicyCipher, PolicyDiff, Source};
 use crate::tls::{NamedGroup, SuiteProperty};
 
 fn new_table(header: &[&str]) -> Table {
@@ -36,8 +36,13 @@ pub fn list(policies: &[&Policy], out: &mut impl Write) -> io::Result<()> {
         } else {
             format!("≥{}", policy.ciphers.len())
         };
+        let name = if policy.published {
+            policy.name.clone()
+        } else {
+            format!("{} (unpublished)", policy.name)
+        };
         table.add_row(vec![
-            Cell::new(&policy.name),
+            Cell::new(name),
             Cell::new(policy.types_label()),
             Cell::new(protocols_label(&policy.protocols)),
             Cell::new(count).set_alignment(CellAlignment::Right),
@@ -97,6 +102,26 @@ fn cipher_row(priority: usize, cipher: &PolicyCipher) -> Vec<Cell> {
     ]
 }
 
+/// The pairs the served order puts the other way round from the published one, as
+/// `A before B; C before D`; the whole served list when more than three pairs moved.
+fn served_order_label(published: &[PolicyCipher], served: &[PolicyCipher]) -> String {
+    let rank = |suite| published.iter().position(|c| c.suite == suite);
+    let mut pairs = Vec::new();
+    for (i, first) in served.iter().enumerate() {
+        for second in &served[i + 1..] {
+            if rank(first.suite) > rank(second.suite) {
+                pairs.push(format!("{} before {}", first.name, second.name));
+            }
+        }
+    }
+    if pairs.len() > 3 {
+        let names: Vec<&str> = served.iter().map(|c| c.name.as_str()).collect();
+        names.join(" > ")
+    } else {
+        pairs.join("; ")
+    }
+}
+
 /// `policies show`: the facts of one policy, then its ciphers in priority order.
 pub fn show(
     policy: &Policy,
@@ -113,6 +138,22 @@ pub fn show(
         policy.types_label(),
         policy.kind
     )?;
+    writeln!(
+        out,
+        "  TLS engine:       {} ({})",
+        policy.engine(),
+        match policy.engine() {
+            Engine::S2nTls => "ALB and NLB listeners terminate TLS with s2n-tls",
+            Engine::OpenSsl => "Classic listeners run an OpenSSL-based stack",
+        }
+    )?;
+    if !policy.published {
+        writeln!(
+            out,
+            "  Published:        no: no AWS documentation or API answer lists this name; it is left out \
+             of `policies list`, `--policy auto` and suggestions unless --include-unpublished"
+        )?;
+    }
     let protocols: Vec<String> = policy.protocols.iter().map(ToString::to_string).collect();
     writeln!(out, "  Protocols:        {}", protocols.join(", "))?;
     writeln!(
@@ -166,6 +207,19 @@ pub fn show(
             " (contents incomplete: only the ciphers below are known)"
         }
     )?;
+    if policy.served_order_differs() {
+        let source = if policy.served_source.is_empty() {
+            String::new()
+        } else {
+            format!(" [source {}]", policy.served_source.join(", "))
+        };
+        writeln!(
+            out,
+            "  Served order:     {} serves {} (the published priority below says otherwise){source}",
+            policy.engine(),
+            served_order_label(&policy.ciphers, policy.served_priority())
+        )?;
+    }
     writeln!(out, "  From:             {}", origin_label(&policy.origin))?;
     for id in &policy.sources {
         match sources.get(id) {
