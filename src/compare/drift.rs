@@ -127,7 +127,7 @@ fn versions_text(versions: &[ProtocolVersion]) -> String {
 /// one (what s2n-tls really serves, when it differs from AWS's published priority), else the
 /// published priority.
 fn served_priority(policy: &Policy) -> Vec<CipherSuite> {
-    policy.ciphers.iter().map(|c| c.suite).collect()
+    policy.served_priority().iter().map(|c| c.suite).collect()
 }
 
 /// The pairs `observed` ranks differently from `declared` (both hold the same suites), fewest
