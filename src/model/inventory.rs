@@ -219,6 +219,9 @@ pub enum FailureReason {
     Throttled,
     /// The service failed (5xx) after retries.
     ServiceError,
+    /// The answer could not be believed: cut short, empty, not XML, not an AWS answer, or a
+    /// listing that never ends or comes back to a page it already gave.
+    InvalidResponse,
     /// Anything else.
     Other,
 }
@@ -234,6 +237,7 @@ impl FailureReason {
             Self::Unreachable => "unreachable",
             Self::Throttled => "throttled",
             Self::ServiceError => "service-error",
+            Self::InvalidResponse => "invalid-response",
             Self::Other => "other",
         }
     }
