@@ -222,6 +222,9 @@ pub enum FailureReason {
     /// The answer could not be believed: cut short, empty, not XML, not an AWS answer, or a
     /// listing that never ends or comes back to a page it already gave.
     InvalidResponse,
+    /// The run's filters (`audit --name`, `--tag`, `--type`, `--arn`) selected no listener:
+    /// nothing was verified.
+    NoMatch,
     /// Anything else.
     Other,
 }
@@ -238,6 +241,7 @@ impl FailureReason {
             Self::Throttled => "throttled",
             Self::ServiceError => "service-error",
             Self::InvalidResponse => "invalid-response",
+            Self::NoMatch => "no-match",
             Self::Other => "other",
         }
     }
