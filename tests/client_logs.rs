@@ -262,3 +262,47 @@ fn usage_errors_exit_2_and_name_the_input() {
         assert!(stderr.contains(&want), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_file_with_no_recognisable_entry_exits_3_and_says_which() {
+    let logs = Logs::write();
+    // A Classic ELB access log and a CloudFront log: neither is a format `client logs` reads.
+    let classic = logs.path("classic.log");
+    std::fs::write(
+        &classic,
+        "2015-05-13T23:39:43.945958Z my-loadbalancer 192.168.131.39:2817 10.0.0.1:80 0.000073 0.001048 0.000057 200 200 0 29 \"GET http://www.example.com:80/ HTTP/1.1\" \"curl/7.38.0\" - -\n\
+         #Version: 1.0\n",
+    )
+    .expect("write");
+    let empty = logs.path("empty.log");
+    std::fs::write(&empty, "").expect("write");
+    let policy = ["--policy", "ELBSecurityPolicy-TLS13-1-0-2021-06"];
+
+    // Alone: nothing was judged, so "nothing would fail" would be a verdict without evidence.
+    for file in [&classic, &empty] {
+        let mut args = vec!["client", "logs", file.as_str()];
+        args.extend(policy);
+        let output = elbtls(&args);
+        assert_eq!(output.status.code(), Some(3), "{file}");
+        let message = text(&output.stderr);
+        assert!(message.contains(file.as_str()), "{message}");
+        for format in ["ALB access", "ALB connection", "NLB access"] {
+            assert!(message.contains(format), "{message}");
+        }
+    }
+
+    // Among readable files: still incomplete (3), and the file is named; an empty file among
+    // readable ones is an idle hour, not a failure.
+    let mut args = vec!["client", "logs", classic.as_str(), empty.as_str()];
+    let access = logs.path("access.log");
+    args.push(&access);
+    args.extend(policy);
+    let output = elbtls(&args);
+    assert_eq!(output.status.code(), Some(3));
+    let message = text(&output.stderr);
+    assert!(message.contains(classic.as_str()), "{message}");
+    assert!(!message.contains(empty.as_str()), "{message}");
+    let mut args = vec!["client", "logs", empty.as_str(), access.as_str()];
+    args.extend(policy);
+    assert_eq!(elbtls(&args).status.code(), Some(0));
+}

@@ -8,11 +8,13 @@ use aws_sdk_elasticloadbalancing::Client;
 use aws_sdk_elasticloadbalancing::error::ProvideErrorMetadata;
 use aws_sdk_elasticloadbalancing::types::{ListenerDescription, LoadBalancerDescription};
 
+use super::answer::CompleteAnswers;
 use super::error::{Failure, classify};
+use super::pages::Pages;
 use super::{ScopeReader, bounded_map};
 use crate::model::LoadBalancerType;
 use crate::model::inventory::{
-    ApiClassicPolicy, Certificate, DeclaredPolicy, Listener, LoadBalancer, Scheme,
+    ApiClassicPolicy, Certificate, DeclaredPolicy, FailureReason, Listener, LoadBalancer, Scheme,
     protocol_terminates_tls,
 };
 
@@ -28,6 +30,7 @@ pub fn client(config: &SdkConfig, region: &str) -> Client {
     Client::from_conf(
         aws_sdk_elasticloadbalancing::config::Builder::from(config)
             .region(Region::new(region.to_string()))
+            .interceptor(CompleteAnswers)
             .build(),
     )
 }
@@ -42,14 +45,17 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
     let client = client(config, &reader.scope.region);
     let opt_in = reader.opt_in;
     let mut descriptions: Vec<LoadBalancerDescription> = Vec::new();
-    let mut pages = client
-        .describe_load_balancers()
-        .page_size(PAGE_SIZE)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => descriptions.extend(page.load_balancer_descriptions().iter().cloned()),
+    let mut pages = Pages::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = match client
+            .describe_load_balancers()
+            .page_size(PAGE_SIZE)
+            .set_marker(marker.take())
+            .send()
+            .await
+        {
+            Ok(page) => page,
             Err(e) => {
                 reader.fail(
                     None,
@@ -57,6 +63,37 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
                     classify(&e, opt_in),
                 );
                 return;
+            }
+        };
+        for description in page.load_balancer_descriptions() {
+            if let Some(missing) = missing_field(description) {
+                reader.fail(
+                    description.load_balancer_name().map(str::to_string),
+                    "DescribeLoadBalancers (classic)",
+                    Failure {
+                        reason: FailureReason::InvalidResponse,
+                        message: format!(
+                            "a load balancer without {missing}: it is left out; the endpoint's \
+                             answer is not what AWS sends"
+                        ),
+                    },
+                );
+                continue;
+            }
+            // A page that repeats a load balancer (a listing that changed under us) lists it once.
+            let known = descriptions
+                .iter()
+                .any(|seen| seen.load_balancer_name() == description.load_balancer_name());
+            if !known {
+                descriptions.push(description.clone());
+            }
+        }
+        match pages.next(page.next_marker()) {
+            Ok(Some(next)) => marker = Some(next),
+            Ok(None) => break,
+            Err(failure) => {
+                reader.fail(None, "DescribeLoadBalancers (classic)", failure);
+                break;
             }
         }
     }
@@ -135,6 +172,24 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
             listeners,
         });
     }
+}
+
+/// The first field AWS always sends that `description` (or one of its listeners) lacks: without
+/// it a load balancer would be named `''`, or a listener silently dropped.
+fn missing_field(description: &LoadBalancerDescription) -> Option<&'static str> {
+    if description.load_balancer_name().is_none_or(str::is_empty) {
+        return Some("LoadBalancerName");
+    }
+    for listener in description.listener_descriptions() {
+        match listener.listener() {
+            None => return Some("a Listener in one of its ListenerDescriptions"),
+            Some(l) if l.protocol().is_empty() || l.load_balancer_port() == 0 => {
+                return Some("a listener's Protocol or LoadBalancerPort");
+            }
+            Some(_) => {}
+        }
+    }
+    None
 }
 
 /// The policy names attached to the load balancer's TLS listeners, each once.

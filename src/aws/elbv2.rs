@@ -9,11 +9,14 @@ use aws_sdk_elasticloadbalancingv2::types::{
     ActionTypeEnum, Listener as ApiListener, LoadBalancer as ApiLoadBalancer, LoadBalancerTypeEnum,
 };
 
+use super::answer::{CompleteAnswers, snippet};
 use super::error::{Failure, classify};
+use super::pages::Pages;
 use super::{ScopeReader, bounded_map};
 use crate::model::LoadBalancerType;
 use crate::model::inventory::{
-    Certificate, DeclaredPolicy, Listener, LoadBalancer, Scheme, protocol_terminates_tls,
+    Certificate, DeclaredPolicy, FailureReason, Listener, LoadBalancer, Scheme,
+    protocol_terminates_tls,
 };
 
 /// The largest page `DescribeLoadBalancers` / `DescribeListeners` accept.
@@ -26,6 +29,7 @@ pub fn client(config: &SdkConfig, region: &str) -> Client {
     Client::from_conf(
         aws_sdk_elasticloadbalancingv2::config::Builder::from(config)
             .region(Region::new(region.to_string()))
+            .interceptor(CompleteAnswers)
             .build(),
     )
 }
@@ -34,18 +38,38 @@ pub fn client(config: &SdkConfig, region: &str) -> Client {
 pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
     let client = client(config, &reader.scope.region);
     let opt_in = reader.opt_in;
-    let mut api_lbs = Vec::new();
-    let mut pages = client
-        .describe_load_balancers()
-        .page_size(PAGE_SIZE)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => api_lbs.extend(page.load_balancers().iter().cloned()),
+    let mut api_lbs: Vec<ApiLoadBalancer> = Vec::new();
+    let mut pages = Pages::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = match client
+            .describe_load_balancers()
+            .page_size(PAGE_SIZE)
+            .set_marker(marker.take())
+            .send()
+            .await
+        {
+            Ok(page) => page,
             Err(e) => {
                 reader.fail(None, "DescribeLoadBalancers (elbv2)", classify(&e, opt_in));
                 return;
+            }
+        };
+        for lb in page.load_balancers() {
+            // A page that repeats a load balancer (a listing that changed under us) lists it once.
+            let known = api_lbs
+                .iter()
+                .any(|seen| seen.load_balancer_arn() == lb.load_balancer_arn());
+            if !known {
+                api_lbs.push(lb.clone());
+            }
+        }
+        match pages.next(page.next_marker()) {
+            Ok(Some(next)) => marker = Some(next),
+            Ok(None) => break,
+            Err(failure) => {
+                reader.fail(None, "DescribeLoadBalancers (elbv2)", failure);
+                break;
             }
         }
     }
@@ -115,13 +139,30 @@ fn convert_load_balancer(
     api: &ApiLoadBalancer,
     reader: &ScopeReader,
 ) -> Result<LoadBalancer, Failure> {
+    let name = api.load_balancer_name().unwrap_or_default();
+    let arn = api.load_balancer_arn().unwrap_or_default();
+    if name.is_empty() || arn.is_empty() {
+        return Err(Failure {
+            reason: FailureReason::InvalidResponse,
+            message: format!(
+                "a load balancer without {} (`{}`): it is left out; the endpoint's answer is not \
+                 what AWS sends",
+                if name.is_empty() {
+                    "LoadBalancerName"
+                } else {
+                    "LoadBalancerArn"
+                },
+                snippet(if name.is_empty() { arn } else { name })
+            ),
+        });
+    }
     let lb_type = match api.r#type() {
         Some(LoadBalancerTypeEnum::Application) => LoadBalancerType::Application,
         Some(LoadBalancerTypeEnum::Network) => LoadBalancerType::Network,
         Some(LoadBalancerTypeEnum::Gateway) => LoadBalancerType::Gateway,
         other => {
             return Err(Failure {
-                reason: crate::model::inventory::FailureReason::Other,
+                reason: FailureReason::Other,
                 message: format!(
                     "load balancer {} has type {:?}, which elbtls does not know",
                     api.load_balancer_name().unwrap_or("?"),
@@ -158,25 +199,58 @@ async fn listeners_of(client: &Client, lb_arn: &str, opt_in: bool) -> ListenersR
         listeners: Vec::new(),
         failures: Vec::new(),
     };
-    let mut api_listeners = Vec::new();
-    let mut pages = client
-        .describe_listeners()
-        .load_balancer_arn(lb_arn)
-        .page_size(PAGE_SIZE)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        match page {
-            Ok(page) => api_listeners.extend(page.listeners().iter().cloned()),
+    let mut api_listeners: Vec<ApiListener> = Vec::new();
+    let mut pages = Pages::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = match client
+            .describe_listeners()
+            .load_balancer_arn(lb_arn)
+            .page_size(PAGE_SIZE)
+            .set_marker(marker.take())
+            .send()
+            .await
+        {
+            Ok(page) => page,
             Err(e) => {
                 result
                     .failures
                     .push(("DescribeListeners", classify(&e, opt_in)));
                 return result;
             }
+        };
+        for listener in page.listeners() {
+            let known = api_listeners
+                .iter()
+                .any(|seen| seen.listener_arn() == listener.listener_arn());
+            if !known {
+                api_listeners.push(listener.clone());
+            }
+        }
+        match pages.next(page.next_marker()) {
+            Ok(Some(next)) => marker = Some(next),
+            Ok(None) => break,
+            Err(failure) => {
+                result.failures.push(("DescribeListeners", failure));
+                break;
+            }
         }
     }
     for api in &api_listeners {
+        if let Some(missing) = missing_listener_field(api) {
+            result.failures.push((
+                "DescribeListeners",
+                Failure {
+                    reason: FailureReason::InvalidResponse,
+                    message: format!(
+                        "a listener without {missing} (listener {}): it is left out; the \
+                         endpoint's answer is not what AWS sends",
+                        api.listener_arn().unwrap_or("with no ARN")
+                    ),
+                },
+            ));
+            continue;
+        }
         let mut listener = convert_listener(api);
         if listener.terminates_tls()
             && let Some(arn) = api.listener_arn()
@@ -194,6 +268,19 @@ async fn listeners_of(client: &Client, lb_arn: &str, opt_in: bool) -> ListenersR
         result.listeners.push(listener);
     }
     result
+}
+
+/// The first field AWS always sends that `api` lacks.
+fn missing_listener_field(api: &ApiListener) -> Option<&'static str> {
+    if api.listener_arn().is_none_or(str::is_empty) {
+        Some("ListenerArn")
+    } else if api.port().is_none() {
+        Some("Port")
+    } else if api.protocol().is_none() {
+        Some("Protocol")
+    } else {
+        None
+    }
 }
 
 /// A listener as `DescribeListeners` describes it. The default certificate comes from the listener
@@ -263,14 +350,17 @@ async fn certificates_of(
     opt_in: bool,
 ) -> Result<Vec<Certificate>, Failure> {
     let mut certificates: Vec<Certificate> = Vec::new();
-    let mut pages = client
-        .describe_listener_certificates()
-        .listener_arn(listener_arn)
-        .page_size(PAGE_SIZE)
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| classify(&e, opt_in))?;
+    let mut pages = Pages::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = client
+            .describe_listener_certificates()
+            .listener_arn(listener_arn)
+            .page_size(PAGE_SIZE)
+            .set_marker(marker.take())
+            .send()
+            .await
+            .map_err(|e| classify(&e, opt_in))?;
         for cert in page.certificates() {
             let Some(arn) = cert.certificate_arn() else {
                 continue;
@@ -280,6 +370,10 @@ async fn certificates_of(
                 Some(existing) => existing.is_default |= is_default,
                 None => certificates.push(Certificate::from_arn(arn, is_default)),
             }
+        }
+        match pages.next(page.next_marker())? {
+            Some(next) => marker = Some(next),
+            None => break,
         }
     }
     certificates.sort_by_key(|c| !c.is_default);

@@ -4,8 +4,10 @@
 use std::error::Error as StdError;
 
 use aws_sdk_elasticloadbalancingv2::error::SdkError;
-use aws_smithy_types::error::display::DisplayErrorContext;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use super::answer::{UnreadableAnswer, snippet};
 
 use crate::model::inventory::FailureReason;
 
@@ -90,20 +92,35 @@ pub fn reason_for_code(code: &str) -> FailureReason {
 
 /// Classifies an SDK error. `opt_in_region` says whether the region is an opt-in one, where AWS
 /// answers an account that has not enabled it with an invalid-token error.
-pub fn classify<E, R>(error: &SdkError<E, R>, opt_in_region: bool) -> Failure
+///
+/// Every message is one line a person can read: what happened, and what to check. An answer that
+/// is not a complete AWS document ([`UnreadableAnswer`]) is `invalid-response` (or
+/// `service-error` for a 5xx page); a timeout says how long was waited and which flag raises it.
+pub fn classify<E>(error: &SdkError<E, HttpResponse>, opt_in_region: bool) -> Failure
 where
     E: ProvideErrorMetadata + StdError + 'static,
-    R: std::fmt::Debug,
 {
+    if let Some(answer) = find_in_chain::<UnreadableAnswer>(error) {
+        return Failure {
+            reason: if answer.is_server_error() {
+                FailureReason::ServiceError
+            } else {
+                FailureReason::InvalidResponse
+            },
+            message: answer.to_string(),
+        };
+    }
     match error {
         SdkError::ServiceError(_) => {
-            let code = error.code().unwrap_or("Unknown");
+            let Some(code) = error.code() else {
+                return no_error_code(error);
+            };
             let mut reason = reason_for_code(code);
             if opt_in_region && reason == FailureReason::InvalidCredentials {
                 reason = FailureReason::RegionNotEnabled;
             }
             let message = match error.message() {
-                Some(message) => format!("{code}: {message}"),
+                Some(message) => format!("{code}: {}", one_line(message)),
                 None => code.to_string(),
             };
             let message = if reason == FailureReason::RegionNotEnabled {
@@ -115,28 +132,124 @@ where
         }
         SdkError::TimeoutError(_) => Failure {
             reason: FailureReason::Unreachable,
-            message: format!("timed out: {}", DisplayErrorContext(error)),
+            message: timeout_message(&chain(error)),
         },
         SdkError::DispatchFailure(dispatch) => {
-            let reason = if dispatch.is_user() {
-                FailureReason::Other
+            if dispatch.is_user() {
+                Failure {
+                    reason: FailureReason::Other,
+                    message: chain(error),
+                }
+            } else if dispatch.is_timeout() {
+                Failure {
+                    reason: FailureReason::Unreachable,
+                    message: timeout_message(&chain(error)),
+                }
             } else {
-                FailureReason::Unreachable
-            };
-            Failure {
-                reason,
-                message: one_line(&DisplayErrorContext(error).to_string()),
+                Failure {
+                    reason: FailureReason::Unreachable,
+                    message: format!(
+                        "{}; the endpoint could not be reached: check the network, any HTTPS \
+                         proxy, and --endpoint-url / AWS_ENDPOINT_URL",
+                        chain(error)
+                    ),
+                }
             }
         }
         SdkError::ResponseError(_) => Failure {
-            reason: FailureReason::ServiceError,
-            message: one_line(&DisplayErrorContext(error).to_string()),
+            reason: FailureReason::InvalidResponse,
+            message: format!(
+                "{}; the answer could not be read (the connection was cut, or something other \
+                 than AWS answered: check any HTTPS proxy and --endpoint-url / AWS_ENDPOINT_URL)",
+                chain(error)
+            ),
         },
-        _ => Failure {
-            reason: credential_reason(&DisplayErrorContext(error).to_string()),
-            message: one_line(&DisplayErrorContext(error).to_string()),
-        },
+        _ => {
+            let text = chain(error);
+            Failure {
+                reason: credential_reason(&text),
+                message: text,
+            }
+        }
     }
+}
+
+/// A service error without an error code: the body was not an AWS error document.
+fn no_error_code<E>(error: &SdkError<E, HttpResponse>) -> Failure {
+    let Some(raw) = error.raw_response() else {
+        return Failure {
+            reason: FailureReason::InvalidResponse,
+            message: "the endpoint answered with an error that names no error code; check any \
+                      HTTPS proxy and --endpoint-url / AWS_ENDPOINT_URL"
+                .to_string(),
+        };
+    };
+    let status = raw.status().as_u16();
+    let content_type = raw
+        .headers()
+        .get("content-type")
+        .map_or_else(|| "no content type".to_string(), snippet);
+    let start = raw.body().bytes().map_or_else(String::new, |b| {
+        format!(": it starts `{}`", snippet(&String::from_utf8_lossy(b)))
+    });
+    Failure {
+        reason: if status >= 500 {
+            FailureReason::ServiceError
+        } else {
+            FailureReason::InvalidResponse
+        },
+        message: format!(
+            "the endpoint answered HTTP {status} ({content_type}) without an AWS error code{start}; \
+             check any HTTPS proxy and --endpoint-url / AWS_ENDPOINT_URL"
+        ),
+    }
+}
+
+/// "no answer within 30 s" from the SDK's "… timeout … occurred after 30s".
+fn timeout_message(text: &str) -> String {
+    let waited = text
+        .split("occurred after ")
+        .nth(1)
+        .and_then(|rest| rest.split([' ', ':', ';', ')']).next())
+        .map(|d| match d.strip_suffix('s') {
+            Some(n) if !n.ends_with('m') && !n.ends_with('n') && !n.ends_with('µ') => {
+                format!(" within {n} s")
+            }
+            _ => format!(" within {d}"),
+        })
+        .unwrap_or_default();
+    format!(
+        "no answer{waited}: the endpoint accepted the request but did not answer in time (raise \
+         --api-timeout, or check the network, any HTTPS proxy and --endpoint-url / \
+         AWS_ENDPOINT_URL)"
+    )
+}
+
+/// The first error of type `T` in `error`'s source chain.
+fn find_in_chain<'a, T: StdError + 'static>(error: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// An error and its sources on one line, each text once (the SDK's own display repeats nested
+/// messages and appends a debug dump).
+pub fn chain(error: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current = Some(error);
+    while let Some(e) = current {
+        let text = one_line(&e.to_string());
+        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
 }
 
 /// A construction failure is usually the credentials provider failing (AssumeRole, SSO).
@@ -155,7 +268,7 @@ pub fn classify_credentials(
     error: &aws_credential_types::provider::error::CredentialsError,
     assumed_role: bool,
 ) -> Failure {
-    let message = one_line(&DisplayErrorContext(error).to_string());
+    let message = credentials_message(error);
     let lower = message.to_ascii_lowercase();
     let reason = if lower.contains("accessdenied") || lower.contains("not authorized") {
         if assumed_role {
@@ -173,6 +286,22 @@ pub fn classify_credentials(
         FailureReason::InvalidCredentials
     };
     Failure { reason, message }
+}
+
+/// What a credentials provider said, on one line, each part once, with a hint when a
+/// `credential_process` failed.
+pub fn credentials_message(
+    error: &aws_credential_types::provider::error::CredentialsError,
+) -> String {
+    let message = chain(error);
+    if message.contains("external process") {
+        format!(
+            "{message} (the profile's credential_process failed: run that command by hand to see \
+             why, then fix it or the profile)"
+        )
+    } else {
+        message
+    }
 }
 
 /// SDK error chains span lines; the report wants one.

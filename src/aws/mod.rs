@@ -8,17 +8,20 @@
 //! [`Options::concurrency`] at a time. A pair that fails is recorded with its reason
 //! ([`ScopeFailure`]) and the others go on.
 
+pub mod answer;
 pub mod classic;
 pub mod cloudwatch;
 pub mod elbv2;
 pub mod error;
 pub mod listener;
+pub mod pages;
 pub mod policies;
 pub mod regions;
 pub mod session;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aws_config::SdkConfig;
 use tokio::sync::Semaphore;
@@ -27,6 +30,9 @@ use tokio::task::JoinSet;
 pub use error::{AwsError, CREDENTIALS_HELP, Failure};
 
 use crate::model::inventory::{Inventory, LoadBalancer, Scope, ScopeFailure};
+
+/// How long one attempt of one AWS call may take unless `--api-timeout` says otherwise.
+pub const DEFAULT_API_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Load-balancer-level calls (listeners, policies) in flight per account/region.
 const INNER_LIMIT: usize = 4;
@@ -55,6 +61,8 @@ pub struct Options {
     pub accounts: Vec<AccountSpec>,
     /// Account/region pairs read at once.
     pub concurrency: usize,
+    /// How long one attempt of one AWS call may take (`--api-timeout`).
+    pub api_timeout: Duration,
 }
 
 /// What reading one account/region produced.

@@ -34,6 +34,7 @@ pub async fn api_policies(options: &Options) -> Result<ApiPolicies, AwsError> {
 async fn ssl_policies(client: &V2Client, region: &str) -> Result<Vec<ApiSslPolicy>, AwsError> {
     let mut policies = Vec::new();
     let mut marker: Option<String> = None;
+    let mut pages = super::pages::Pages::new();
     loop {
         let page = client
             .describe_ssl_policies()
@@ -64,9 +65,17 @@ async fn ssl_policies(client: &V2Client, region: &str) -> Result<Vec<ApiSslPolic
                 load_balancer_types: policy.supported_load_balancer_types().to_vec(),
             });
         }
-        match page.next_marker() {
-            Some(next) if !next.is_empty() => marker = Some(next.to_string()),
-            _ => break,
+        match pages.next(page.next_marker()) {
+            Ok(Some(next)) => marker = Some(next),
+            Ok(None) => break,
+            Err(failure) => {
+                return Err(AwsError::Call {
+                    operation: "DescribeSSLPolicies",
+                    region: region.to_string(),
+                    reason: failure.reason,
+                    message: failure.message,
+                });
+            }
         }
     }
     policies.sort_by(|a, b| a.name.cmp(&b.name));

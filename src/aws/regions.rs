@@ -87,21 +87,28 @@ pub async fn enabled_regions(config: &aws_config::SdkConfig) -> Result<Vec<Strin
             ))
             .build(),
     );
-    let mut pages = client
-        .list_regions()
-        .region_opt_status_contains(RegionOptStatus::Enabled)
-        .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
-        .max_results(50)
-        .into_paginator()
-        .send();
     let mut regions = Vec::new();
-    while let Some(page) = pages.next().await {
-        let page = page.map_err(|e| classify(&e, false))?;
+    let mut pages = super::pages::Pages::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = client
+            .list_regions()
+            .region_opt_status_contains(RegionOptStatus::Enabled)
+            .region_opt_status_contains(RegionOptStatus::EnabledByDefault)
+            .max_results(50)
+            .set_next_token(token.take())
+            .send()
+            .await
+            .map_err(|e| classify(&e, false))?;
         regions.extend(
             page.regions()
                 .iter()
                 .filter_map(|r| r.region_name().map(str::to_string)),
         );
+        match pages.next(page.next_token())? {
+            Some(next) => token = Some(next),
+            None => break,
+        }
     }
     regions.sort();
     regions.dedup();

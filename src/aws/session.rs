@@ -9,11 +9,10 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::error::CredentialsError;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
-use super::error::{AwsError, Failure, classify, classify_credentials};
+use super::error::{AwsError, Failure, classify, classify_credentials, credentials_message};
 use super::{AccountSpec, Options};
 
 /// The region STS and the Account API are asked in when nothing else says.
@@ -28,9 +27,10 @@ pub async fn base_config(options: &Options) -> SdkConfig {
     let http = aws_smithy_http_client::Builder::new()
         .tls_provider(Provider::Rustls(CryptoMode::Ring))
         .build_https();
+    // A hanging endpoint costs at most `api_timeout` per attempt (AWS_MAX_ATTEMPTS attempts).
     let timeouts = TimeoutConfig::builder()
-        .connect_timeout(Duration::from_secs(5))
-        .operation_attempt_timeout(Duration::from_secs(30))
+        .connect_timeout(options.api_timeout.min(Duration::from_secs(5)))
+        .operation_attempt_timeout(options.api_timeout)
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(http)
@@ -78,7 +78,7 @@ pub async fn check_credentials(config: &SdkConfig, options: &Options) -> Result<
                 .as_ref()
                 .map(|p| format!(" (profile {p})"))
                 .unwrap_or_default(),
-            message: DisplayErrorContext(&e).to_string(),
+            message: credentials_message(&e),
         }),
     }
 }
@@ -97,6 +97,7 @@ pub async fn own_account(config: &SdkConfig, home: &str) -> Result<Account, Fail
     let sts = aws_sdk_sts::Client::from_conf(
         aws_sdk_sts::config::Builder::from(config)
             .region(Region::new(home.to_string()))
+            .interceptor(super::answer::CompleteAnswers)
             .build(),
     );
     let identity = sts

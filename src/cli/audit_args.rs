@@ -163,6 +163,21 @@ pub struct AuditFilters {
     pub arns: Vec<String>,
 }
 
+impl AuditFilters {
+    /// The filters as flags (`--name web-* --tag env=prod`), or `None` when there are none.
+    pub fn describe(&self) -> Option<String> {
+        let flags: Vec<String> = self
+            .names
+            .iter()
+            .map(|n| format!("--name {n}"))
+            .chain(self.tags.iter().map(|t| format!("--tag {}={}", t.key, t.value)))
+            .chain(self.types.iter().map(|t| format!("--type {}", t.as_str())))
+            .chain(self.arns.iter().map(|a| format!("--arn {a}")))
+            .collect();
+        (!flags.is_empty()).then(|| flags.join(" "))
+    }
+}
+
 impl AuditArgs {
     /// The `--fail-on` severity.
     pub fn fail_on(&self) -> anyhow::Result<Severity> {
@@ -226,6 +241,9 @@ impl AuditArgs {
                 value: value.to_string(),
             });
         }
+        for arn in &self.arn {
+            check_filter_arn(arn)?;
+        }
         Ok(AuditFilters {
             names: self.name.clone(),
             tags,
@@ -247,6 +265,34 @@ impl AuditArgs {
             }
         }
     }
+}
+
+/// Checks that `--arn` names an ELBv2 load balancer or listener, so a typo is a usage error and not
+/// an audit of nothing.
+fn check_filter_arn(arn: &str) -> anyhow::Result<()> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let shaped = match parts.as_slice() {
+        ["arn", partition, "elasticloadbalancing", region, account, resource] => {
+            !partition.is_empty()
+                && !region.is_empty()
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit())
+                && (resource.starts_with("loadbalancer/app/")
+                    || resource.starts_with("loadbalancer/net/")
+                    || resource.starts_with("loadbalancer/gwy/")
+                    || resource.starts_with("listener/"))
+        }
+        _ => false,
+    };
+    if !shaped {
+        bail!(
+            "--arn `{arn}`: not an ELBv2 load balancer or listener ARN (expected \
+             arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID or \
+             arn:aws:elasticloadbalancing:REGION:ACCOUNT:listener/app/NAME/ID/ID; Classic load \
+             balancers have no ARN here: select them with --name)"
+        );
+    }
+    Ok(())
 }
 
 /// Whether `name` matches `pattern`, where `*` matches any run of characters.
@@ -271,7 +317,26 @@ pub fn glob_matches(pattern: &str, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::glob_matches;
+    use super::{check_filter_arn, glob_matches};
+
+    #[test]
+    fn filter_arns_are_checked() {
+        for ok in [
+            "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188",
+            "arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:listener/net/tcp/1/2",
+        ] {
+            assert!(check_filter_arn(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "notanarn",
+            "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/tg/1",
+            "arn:aws:elasticloadbalancing:eu-west-1:1234:loadbalancer/app/web/1",
+            "arn:aws:s3:::bucket",
+        ] {
+            let error = check_filter_arn(bad).unwrap_err().to_string();
+            assert!(error.contains(&format!("--arn `{bad}`")), "{error}");
+        }
+    }
 
     #[test]
     fn globs_match_names() {

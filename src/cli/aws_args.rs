@@ -2,13 +2,14 @@
 //! into [`crate::aws::Options`].
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
 use crate::aws::session::account_of_role;
-use crate::aws::{AccountSpec, Options};
+use crate::aws::{AccountSpec, DEFAULT_API_TIMEOUT, Options};
 
 const INVENTORY_AFTER_HELP: &str = "\
 Credentials and region come from the standard AWS chain (environment, ~/.aws profiles, SSO, web \
@@ -34,6 +35,11 @@ pub struct AwsConnectionArgs {
     /// environment variable AWS_ENDPOINT_URL does the same.
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
+
+    /// Seconds one AWS call may wait for its answer before it is given up (and retried, up to
+    /// AWS_MAX_ATTEMPTS attempts); a region whose calls time out is reported unreachable.
+    #[arg(long, value_name = "SECS", default_value_t = DEFAULT_API_TIMEOUT.as_secs_f64())]
+    pub api_timeout: f64,
 }
 
 /// `elbtls inventory …`
@@ -166,11 +172,21 @@ fn check_region(region: &str) -> anyhow::Result<()> {
 }
 
 impl AwsConnectionArgs {
+    /// `--api-timeout`, checked.
+    pub fn api_timeout(&self) -> anyhow::Result<Duration> {
+        let secs = self.api_timeout;
+        if !(secs.is_finite() && secs > 0.0 && secs <= 600.0) {
+            bail!("--api-timeout {secs}: give a number of seconds above 0 and at most 600");
+        }
+        Ok(Duration::from_secs_f64(secs))
+    }
+
     /// The options of a single-region call (`policies check-api`).
     pub fn options(&self, region: Option<&str>) -> anyhow::Result<Options> {
         if let Some(region) = region {
             check_region(region)?;
         }
+        let api_timeout = self.api_timeout()?;
         Ok(Options {
             profile: self.profile.clone(),
             regions: region.map(str::to_string).into_iter().collect(),
@@ -178,6 +194,7 @@ impl AwsConnectionArgs {
             endpoint_url: self.endpoint_url.clone(),
             accounts: Vec::new(),
             concurrency: 1,
+            api_timeout,
         })
     }
 }
@@ -227,6 +244,7 @@ impl AwsScopeArgs {
             endpoint_url: self.connection.endpoint_url.clone(),
             accounts,
             concurrency: self.api_concurrency,
+            api_timeout: self.connection.api_timeout()?,
         })
     }
 }

@@ -390,6 +390,7 @@ impl CheckArgs {
                     endpoint_url: self.endpoint_url.clone(),
                     accounts: Vec::new(),
                     concurrency: 1,
+                    api_timeout: crate::aws::DEFAULT_API_TIMEOUT,
                 },
             });
         }

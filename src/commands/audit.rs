@@ -1,6 +1,7 @@
 //! `elbtls audit`: inventory → declared policies → live probes → findings → report → exit code.
 
 mod negotiation;
+mod selection;
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
@@ -72,7 +73,14 @@ pub(super) fn run(
         .enable_all()
         .build()?;
     let mut inventory = runtime.block_on(aws::inventory(&options))?;
+    let read = inventory.load_balancers.len();
     inventory.load_balancers.retain(|lb| selected(lb, &filters));
+    if let Some(failure) = selection::nothing_selected(&filters, &inventory, read) {
+        if args.format != AuditFormat::Table {
+            eprintln!("warning: incomplete: {failure}");
+        }
+        inventory.failures.push(failure);
+    }
     // `--negotiation-errors`: a region CloudWatch cannot answer for is a failure, not an error.
     let negotiation = args.negotiation_errors.then(|| {
         runtime.block_on(aws::cloudwatch::negotiation_errors(

@@ -219,6 +219,12 @@ pub enum FailureReason {
     Throttled,
     /// The service failed (5xx) after retries.
     ServiceError,
+    /// The answer could not be believed: cut short, empty, not XML, not an AWS answer, or a
+    /// listing that never ends or comes back to a page it already gave.
+    InvalidResponse,
+    /// The run's filters (`audit --name`, `--tag`, `--type`, `--arn`) selected no listener:
+    /// nothing was verified.
+    NoMatch,
     /// Anything else.
     Other,
 }
@@ -234,6 +240,8 @@ impl FailureReason {
             Self::Unreachable => "unreachable",
             Self::Throttled => "throttled",
             Self::ServiceError => "service-error",
+            Self::InvalidResponse => "invalid-response",
+            Self::NoMatch => "no-match",
             Self::Other => "other",
         }
     }
