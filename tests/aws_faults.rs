@@ -13,7 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use support::aws_stub::{AwsStub, Request, Response, query_error, query_ok};
+use support::aws_stub::{AwsStub, CUT_CONNECTION, Request, Response, query_error, query_ok};
 use support::moto::{elbtls, elbtls_at, json, stderr, stdout};
 
 const V2_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
@@ -332,6 +332,37 @@ fn truncated_200_answers_make_the_scope_incomplete_and_lose_or_invent_nothing() 
             assert_eq!(listeners, expected, "{context}");
         }
     }
+}
+
+#[test]
+fn an_answer_cut_in_transit_is_incomplete_and_said_plainly() {
+    // The connection closes 100 bytes before the announced Content-Length, in each API.
+    let stub = AwsStub::start(|request| {
+        let answer = healthy(request);
+        match (fault_of(request), request.is_classic(), request.action()) {
+            (Some(_), false, "DescribeListeners") | (Some(_), true, "DescribeLoadBalancers") => (
+                answer.0,
+                CUT_CONNECTION,
+                answer.2[..answer.2.len() / 2].to_string(),
+            ),
+            _ => answer,
+        }
+    });
+    let (out, doc) = inventory_json(&stub, &[fault_region("transit", 1)]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let failures = failures_in(&doc, "tv-transit-1");
+    assert_eq!(
+        failures.len(),
+        3,
+        "two ALBs' listeners and Classic: {failures:?}"
+    );
+    for (reason, message) in &failures {
+        assert_eq!(*reason, "invalid-response", "{message}");
+        assert_readable(message);
+        assert!(message.contains("could not be read"), "{message}");
+    }
+    assert_eq!(load_balancers_in(&doc, "tv-transit-1"), ["api", "web"]);
+    assert!(listeners_in(&doc, "tv-transit-1").is_empty());
 }
 
 #[test]

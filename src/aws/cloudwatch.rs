@@ -359,13 +359,7 @@ async fn call_once(
     let response = tokio::time::timeout(Duration::from_secs(60), connector.call(request))
         .await
         .map_err(|_| failure(FailureReason::Unreachable, format!("{url}: timed out")))?
-        .map_err(|e| {
-            let text = aws_smithy_types::error::display::DisplayErrorContext(&e).to_string();
-            failure(
-                FailureReason::Unreachable,
-                text.split_whitespace().collect::<Vec<_>>().join(" "),
-            )
-        })?;
+        .map_err(|e| failure(FailureReason::Unreachable, super::error::chain(&e)))?;
     let status = response.status().as_u16();
     let query_error = response
         .headers()

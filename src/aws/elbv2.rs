@@ -270,17 +270,12 @@ async fn listeners_of(client: &Client, lb_arn: &str, opt_in: bool) -> ListenersR
     result
 }
 
-/// The first field AWS always sends that `api` lacks.
+/// The first field AWS always sends that `api` lacks (Gateway listeners have no port or protocol:
+/// only the ARN is always there).
 fn missing_listener_field(api: &ApiListener) -> Option<&'static str> {
-    if api.listener_arn().is_none_or(str::is_empty) {
-        Some("ListenerArn")
-    } else if api.port().is_none() {
-        Some("Port")
-    } else if api.protocol().is_none() {
-        Some("Protocol")
-    } else {
-        None
-    }
+    api.listener_arn()
+        .is_none_or(str::is_empty)
+        .then_some("ListenerArn")
 }
 
 /// A listener as `DescribeListeners` describes it. The default certificate comes from the listener

@@ -329,6 +329,44 @@ mod tests {
     }
 
     #[test]
+    fn timeouts_say_how_long_was_waited() {
+        let text = "timeout error: operation attempt timeout (single attempt) occurred after 1s";
+        assert!(timeout_message(text).starts_with("no answer within 1 s: "));
+        let text = "operation timeout (all attempts including retries) occurred after 1.5s";
+        assert!(timeout_message(text).starts_with("no answer within 1.5 s: "));
+        let text = "occurred after 500ms";
+        assert!(timeout_message(text).starts_with("no answer within 500ms: "));
+        assert!(timeout_message("timed out").starts_with("no answer: "));
+    }
+
+    #[test]
+    fn an_error_chain_is_one_line_with_each_text_once() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl std::fmt::Display for Layer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl StdError for Layer {
+            fn source(&self) -> Option<&(dyn StdError + 'static)> {
+                self.1.as_deref().map(|l| l as _)
+            }
+        }
+        let error = Layer(
+            "loading credentials",
+            Some(Box::new(Layer(
+                "loading credentials",
+                Some(Box::new(Layer("process failed.\nStderr: boom\n", None))),
+            ))),
+        );
+        assert_eq!(
+            chain(&error),
+            "loading credentials: process failed. Stderr: boom"
+        );
+    }
+
+    #[test]
     fn the_no_credentials_message_says_how_to_provide_them() {
         let text = AwsError::NoCredentials.to_string();
         for hint in ["AWS_ACCESS_KEY_ID", "--profile", "aws sso login", "role"] {

@@ -13,7 +13,8 @@ use crate::probe::target::ResolveOverride;
 const AUDIT_AFTER_HELP: &str = "\
 Exit codes: 0 every listener compliant (no finding at or above --fail-on and nothing unverified),
 1 findings at or above --fail-on, 2 usage or configuration error, 3 run incomplete (a listener,
-region or account could not be verified). Findings (1) take precedence over incomplete (3).
+region or account could not be verified, or the filters selected no listener). Findings (1) take
+precedence over incomplete (3).
 
 Examples:
   elbtls audit
@@ -84,7 +85,8 @@ pub struct AuditArgs {
     #[arg(long = "type", value_name = "TYPE")]
     pub lb_type: Vec<TypeArg>,
 
-    /// Only the load balancer or listener with this ARN (repeatable).
+    /// Only the ELBv2 load balancer or listener with this ARN (repeatable; Classic load balancers
+    /// have none: use --name).
     #[arg(long, value_name = "ARN")]
     pub arn: Vec<String>,
 
@@ -170,7 +172,11 @@ impl AuditFilters {
             .names
             .iter()
             .map(|n| format!("--name {n}"))
-            .chain(self.tags.iter().map(|t| format!("--tag {}={}", t.key, t.value)))
+            .chain(
+                self.tags
+                    .iter()
+                    .map(|t| format!("--tag {}={}", t.key, t.value)),
+            )
             .chain(self.types.iter().map(|t| format!("--type {}", t.as_str())))
             .chain(self.arns.iter().map(|a| format!("--arn {a}")))
             .collect();
@@ -272,7 +278,14 @@ impl AuditArgs {
 fn check_filter_arn(arn: &str) -> anyhow::Result<()> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let shaped = match parts.as_slice() {
-        ["arn", partition, "elasticloadbalancing", region, account, resource] => {
+        [
+            "arn",
+            partition,
+            "elasticloadbalancing",
+            region,
+            account,
+            resource,
+        ] => {
             !partition.is_empty()
                 && !region.is_empty()
                 && account.len() == 12

@@ -15,6 +15,9 @@ const INVENTORY_AFTER_HELP: &str = "\
 Credentials and region come from the standard AWS chain (environment, ~/.aws profiles, SSO, web \
 identity, instance and container roles). AWS_ENDPOINT_URL is honoured like --endpoint-url.
 
+Every answer must be a whole AWS document; a listing stops after 1000 pages or at a marker seen \
+before. What could not be read is listed with its reason (invalid-response, unreachable, …).
+
 Exit codes: 0 every account and region was read, 2 usage or configuration error (including no \
 credentials), 3 the inventory is incomplete (see the failures it lists).
 

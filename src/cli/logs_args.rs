@@ -72,7 +72,7 @@ impl ClientLogsArgs {
 /// Examples and exit codes for `elbtls client logs --help`.
 pub const CLIENT_LOGS_AFTER_HELP: &str = "\
 Exit codes: 0 no logged TLS connection would fail under the policy, 1 some would, 2 usage error
-(unknown policy, unreadable file).
+(unknown policy, unreadable file), 3 a file held no recognisable entry (or no file held any).
 
 Examples:
   elbtls client logs alb-logs/*.log.gz --policy ELBSecurityPolicy-TLS13-1-2-Res-2021-06

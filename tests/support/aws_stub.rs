@@ -41,6 +41,11 @@ impl Request {
 /// A response: status, content type, body.
 pub type Response = (u16, &'static str, String);
 
+/// A content type that makes the stub announce a longer body than it sends (`text/xml`, with a
+/// Content-Length 100 bytes beyond the body) and then close the connection: an answer cut in
+/// transit.
+pub const CUT_CONNECTION: &str = "x-stub/cut-connection";
+
 /// A running stub; stops accepting when the test process ends.
 pub struct AwsStub {
     port: u16,
@@ -129,12 +134,17 @@ fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) {
         seen.lock().unwrap().push(request.clone());
         let (status, content_type, body) = handler(&request);
         let mut stream = reader.get_ref();
+        let cut = content_type == CUT_CONNECTION;
+        let (content_type, length) = if cut {
+            ("text/xml", body.len() + 100)
+        } else {
+            (content_type, body.len())
+        };
         let reply = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-             x-amzn-RequestId: stub\r\n\r\n{body}",
-            body.len()
+            "HTTP/1.1 {status} X\r\nContent-Type: {content_type}\r\nContent-Length: {length}\r\n\
+             x-amzn-RequestId: stub\r\n\r\n{body}"
         );
-        if stream.write_all(reply.as_bytes()).is_err() {
+        if stream.write_all(reply.as_bytes()).is_err() || cut {
             return;
         }
     }

@@ -27,11 +27,7 @@ pub(super) fn nothing_selected(
         .iter()
         .map(|s| s.account.as_str())
         .collect();
-    let regions: BTreeSet<&str> = inventory
-        .scopes
-        .iter()
-        .map(|s| s.region.as_str())
-        .collect();
+    let regions: BTreeSet<&str> = inventory.scopes.iter().map(|s| s.region.as_str()).collect();
     let pairs = inventory.scopes.len();
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     let matched = inventory.load_balancers.len();
