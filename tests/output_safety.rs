@@ -1,0 +1,237 @@
+//! What elbtls writes and prints when the input is hostile or the destination is bad (issue 10):
+//! `--output` checked before any work and written privately and atomically, text from the other
+//! side escaped in every table and text report, bad `--sni`/`--resolve` values refused as usage
+//! errors, and baseline errors that list every problem briefly.
+
+mod support;
+
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::TempDir;
+use support::aws_stub::{AwsStub, Request, Response, query_error, query_ok};
+use support::moto::{elbtls, elbtls_at, stderr, stdout};
+
+const V2_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
+const CLASSIC_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/";
+const STS_NS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+/// An account without load balancers.
+fn empty_account(request: &Request) -> Response {
+    match (request.is_classic(), request.action()) {
+        (_, "GetCallerIdentity") => query_ok(
+            "GetCallerIdentity",
+            STS_NS,
+            "<Arn>arn:aws:iam::123456789012:user/auditor</Arn><UserId>AIDAEXAMPLE</UserId>\
+             <Account>123456789012</Account>",
+        ),
+        (false, "DescribeLoadBalancers") => {
+            query_ok("DescribeLoadBalancers", V2_NS, "<LoadBalancers/>")
+        }
+        (true, "DescribeLoadBalancers") => query_ok(
+            "DescribeLoadBalancers",
+            CLASSIC_NS,
+            "<LoadBalancerDescriptions/>",
+        ),
+        (_, action) => query_error(400, "InvalidAction", &format!("not stubbed: {action}")),
+    }
+}
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+// ---- 4. --output checked before any work --------------------------------------------------------
+
+#[test]
+fn an_unwritable_output_is_a_usage_error_before_any_aws_call() {
+    let stub = AwsStub::start(empty_account);
+    let dir = TempDir::new("output-check");
+    let file = dir.path().join("plain-file");
+    std::fs::write(&file, "not a directory").unwrap();
+    let cases = [
+        (dir.path().join("missing/report.json"), "does not exist"),
+        (file.join("report.json"), "does not exist"),
+        (dir.path().to_path_buf(), "is a directory"),
+    ];
+    for (path, needle) in cases {
+        let path = path.to_str().unwrap();
+        let output = elbtls_at(
+            &stub.endpoint(),
+            &["audit", "--no-probe", "--format", "json", "--output", path],
+        );
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{path}: {err}");
+        assert!(err.contains(&format!("--output {path}")), "{err}");
+        assert!(err.contains(needle), "{err}");
+        assert!(output.stdout.is_empty(), "{}", stdout(&output));
+    }
+    assert!(
+        stub.requests().is_empty(),
+        "AWS was called before the output was checked: {:?}",
+        stub.requests()
+    );
+}
+
+// ---- 5. private, atomic report writing --------------------------------------------------------
+
+#[test]
+fn the_report_is_created_private_and_a_replaced_report_keeps_its_mode() {
+    let stub = AwsStub::start(empty_account);
+    let dir = TempDir::new("output-mode");
+    let report = dir.path().join("report.json");
+    let run = || {
+        let output = elbtls_at(
+            &stub.endpoint(),
+            &[
+                "audit",
+                "--no-probe",
+                "--format",
+                "json",
+                "--output",
+                report.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    };
+    run();
+    assert_eq!(mode(&report), 0o600, "a new report is private");
+    let first = std::fs::read_to_string(&report).unwrap();
+    assert!(first.contains("\"schema_version\""), "{first}");
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o640)).unwrap();
+    run();
+    assert_eq!(mode(&report), 0o640, "the existing mode is kept");
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o600)).unwrap();
+    run();
+    assert_eq!(mode(&report), 0o600, "a 0600 report stays 0600");
+    assert_eq!(
+        entries(dir.path()),
+        ["report.json"],
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn planted_links_in_the_output_directory_are_not_followed() {
+    let stub = AwsStub::start(empty_account);
+    let dir = TempDir::new("output-links");
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    // Links at the temporary names the previous code used (`.NAME.PID.tmp`), for every PID the
+    // child can plausibly get next.
+    let pid_max: u32 = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(32_768);
+    let here = std::process::id();
+    for pid in (here..here.saturating_add(400)).filter(|p| *p <= pid_max) {
+        symlink(&victim, dir.path().join(format!(".report.json.{pid}.tmp"))).unwrap();
+    }
+    let report = dir.path().join("report.json");
+    let output = elbtls_at(
+        &stub.endpoint(),
+        &[
+            "audit",
+            "--no-probe",
+            "--format",
+            "json",
+            "--output",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    let meta = std::fs::symlink_metadata(&report).unwrap();
+    assert!(meta.is_file(), "the report is a regular file");
+    assert!(
+        std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("schema_version")
+    );
+}
+
+/// Spawns `elbtls` against `endpoint` like `support::moto::elbtls_at`, without waiting.
+fn spawn_at(endpoint: &str, args: &[&str]) -> Child {
+    let home = std::env::temp_dir().join(format!("elbtls-empty-home-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_elbtls"))
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", &home)
+        .env("AWS_CONFIG_FILE", home.join("no-config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_killed_run_leaves_the_previous_report_intact() {
+    // AWS answers the identity call, then hangs on the inventory until the run is killed.
+    let stub = AwsStub::start(|request| {
+        if request.action() == "GetCallerIdentity" {
+            return empty_account(request);
+        }
+        std::thread::sleep(Duration::from_secs(60));
+        empty_account(request)
+    });
+    let dir = TempDir::new("output-killed");
+    let report = dir.path().join("report.json");
+    std::fs::write(&report, "{\"previous\": true}").unwrap();
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let mut child = spawn_at(
+        &stub.endpoint(),
+        &[
+            "audit",
+            "--no-probe",
+            "--format",
+            "json",
+            "--output",
+            report.to_str().unwrap(),
+        ],
+    );
+    let started = Instant::now();
+    while !stub
+        .requests()
+        .iter()
+        .any(|r| r.action() == "DescribeLoadBalancers")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no inventory call"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(&report).unwrap(),
+        "{\"previous\": true}"
+    );
+    assert_eq!(mode(&report), 0o600);
+    assert_eq!(entries(dir.path()), ["report.json"], "nothing half-written");
+}
+
+#[allow(dead_code)]
+fn run(args: &[&str]) -> Output {
+    elbtls(args, &[])
+}
