@@ -7,7 +7,7 @@ mod support;
 
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::TempDir;
@@ -231,7 +231,73 @@ fn a_killed_run_leaves_the_previous_report_intact() {
     assert_eq!(entries(dir.path()), ["report.json"], "nothing half-written");
 }
 
-#[allow(dead_code)]
-fn run(args: &[&str]) -> Output {
-    elbtls(args, &[])
+// ---- 14. --sni and --resolve are checked as usage errors ---------------------------------------
+
+fn usage_error(args: &[&str]) -> String {
+    let output = elbtls(args, &[]);
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {err}");
+    assert!(output.stdout.is_empty(), "{args:?}: {}", stdout(&output));
+    err
+}
+
+#[test]
+fn a_bad_sni_is_a_usage_error_naming_the_flag() {
+    // Nothing listens there: were the name accepted, the run would end unreachable (exit 3).
+    let target = format!("127.0.0.1:{}", support::free_port());
+    let huge = "a".repeat(80 * 1024);
+    for (sni, needle) in [
+        ("has space.example", "` ` is not allowed in a DNS name"),
+        ("bücher.example", "IDNA A-label"),
+        ("evil\x1b]8;;x\x07.example", "not allowed in a DNS name"),
+        (huge.as_str(), "a DNS name has at most 253"),
+    ] {
+        let err = usage_error(&["probe", &target, "--timeout", "1", "--sni", sni]);
+        assert!(err.contains("--sni `"), "{err}");
+        assert!(err.contains(needle), "{err}");
+        assert!(!err.contains('\x1b'), "raw ESC echoed: {err:?}");
+        assert!(
+            err.len() < 1000,
+            "the name is not echoed whole: {} bytes",
+            err.len()
+        );
+    }
+    // A good name is still accepted (and the run gets as far as the network).
+    let output = elbtls(
+        &[
+            "probe",
+            &target,
+            "--timeout",
+            "1",
+            "--sni",
+            "xn--bcher-kva.example",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+}
+
+#[test]
+fn a_resolve_entry_with_port_zero_says_the_port_is_wrong() {
+    for command in [
+        vec!["probe", "lb.example.com:443"],
+        vec!["audit", "--region", "us-east-1"],
+    ] {
+        let mut args = command.clone();
+        args.extend(["--resolve", "lb.example.com:0:127.0.0.1"]);
+        let err = usage_error(&args);
+        assert!(
+            err.contains(
+                "--resolve `lb.example.com:0:127.0.0.1`: port `0` is not a number from 1 to 65535"
+            ),
+            "{err}"
+        );
+        let mut args = command.clone();
+        args.extend(["--resolve", "lb.example.com:443:10.0.0.999"]);
+        let err = usage_error(&args);
+        assert!(
+            err.contains("address `10.0.0.999` is not an IP address"),
+            "{err}"
+        );
+    }
 }
