@@ -262,6 +262,18 @@ fn a_bad_sni_is_a_usage_error_naming_the_flag() {
             err.len()
         );
     }
+    // `client check --listener` takes the same flag.
+    let err = usage_error(&[
+        "client",
+        "check",
+        "--profile",
+        "java-8",
+        "--listener",
+        &target,
+        "--sni",
+        "a b.example",
+    ]);
+    assert!(err.contains("--sni `a b.example`"), "{err}");
     // A good name is still accepted (and the run gets as far as the network).
     let output = elbtls(
         &[
