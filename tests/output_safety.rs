@@ -313,3 +313,43 @@ fn a_resolve_entry_with_port_zero_says_the_port_is_wrong() {
         );
     }
 }
+
+// ---- 11. certificate reporting ------------------------------------------------------------------
+
+#[test]
+fn a_wrong_host_name_is_reported_on_an_untrusted_chain() {
+    let dir = TempDir::new("cert-name");
+    // Self-signed, so never trusted; issued for rsa2048.elbtls.test.
+    let cert = support::make_cert(dir.path(), support::KeyKind::Rsa2048);
+    let server = support::openssl_server(dir.path(), support::cert_args(&cert));
+    let target = server.addr.to_string();
+    let probe = |sni: &str, format: &str| {
+        elbtls(
+            &[
+                "probe",
+                &target,
+                "--sni",
+                sni,
+                "--timeout",
+                "3",
+                "--format",
+                format,
+            ],
+            &[],
+        )
+    };
+    let chain = |sni: &str| {
+        let output = probe(sni, "json");
+        let doc: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", stderr(&output)));
+        doc["endpoints"][0]["certificates"][0].clone()
+    };
+    let wrong = chain("wrong.elbtls.test");
+    assert_eq!(wrong["trust"]["status"], "untrusted", "{wrong}");
+    assert_eq!(wrong["name_matches"], false, "{wrong}");
+    let right = chain("rsa2048.elbtls.test");
+    assert_eq!(right["trust"]["status"], "untrusted", "{right}");
+    assert_eq!(right["name_matches"], true, "{right}");
+    let table = stdout(&probe("wrong.elbtls.test", "table"));
+    assert!(table.contains("NAME MISMATCH"), "{table}");
+}
