@@ -353,3 +353,190 @@ fn a_wrong_host_name_is_reported_on_an_untrusted_chain() {
     let table = stdout(&probe("wrong.elbtls.test", "table"));
     assert!(table.contains("NAME MISMATCH"), "{table}");
 }
+
+// ---- 7. text from the other side is escaped -----------------------------------------------------
+
+/// ESC/CSI, an OSC 8 hyperlink, CR/LF with a forged line, NUL (patched in: no argument can carry
+/// it), and U+202E RIGHT-TO-LEFT OVERRIDE.
+const HOSTILE_CN: &str = "evil\u{1b}[2J\u{1b}]8;;https://evil.test\u{7}click\u{1b}]8;;\u{7}\r\nforged#line\u{202e}exe.pdf";
+
+/// A self-signed certificate (made with the openssl CLI) whose subject is [`HOSTILE_CN`] with a
+/// NUL in place of `#`, and whose SANs carry an ESC sequence.
+fn hostile_certificate(dir: &Path) -> support::CertFiles {
+    let files = support::CertFiles {
+        cert: dir.join("hostile.pem"),
+        key: dir.join("hostile.key"),
+    };
+    let der = dir.join("hostile.der");
+    let subject = format!("/CN={}", HOSTILE_CN.replace('/', "\\/"));
+    let run = |args: &[&std::ffi::OsStr]| {
+        let output = Command::new("openssl").args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let os = |s: &str| std::ffi::OsString::from(s);
+    run(&[
+        &os("req"),
+        &os("-x509"),
+        &os("-nodes"),
+        &os("-sha256"),
+        &os("-newkey"),
+        &os("rsa:2048"),
+        &os("-keyout"),
+        files.key.as_os_str(),
+        &os("-out"),
+        der.as_os_str(),
+        &os("-outform"),
+        &os("DER"),
+        &os("-days"),
+        &os("10"),
+        &os("-utf8"),
+        &os("-subj"),
+        &os(&subject),
+        &os("-addext"),
+        &os("basicConstraints=critical,CA:FALSE"),
+        &os("-addext"),
+        &os("subjectAltName=DNS:ok.elbtls.test,DNS:a\u{1b}[31m.elbtls.test"),
+    ]);
+    // The NUL: `forged#line` becomes `forged\0line` in the subject and the issuer (the signature
+    // no longer matches, which a self-signed, untrusted certificate does not need).
+    let mut bytes = std::fs::read(&der).unwrap();
+    let needle = b"forged#line";
+    let mut patched = 0;
+    for i in 0..bytes.len() - needle.len() {
+        if &bytes[i..i + needle.len()] == needle {
+            bytes[i + 6] = 0;
+            patched += 1;
+        }
+    }
+    assert_eq!(patched, 2, "subject and issuer");
+    std::fs::write(&der, bytes).unwrap();
+    run(&[
+        &os("x509"),
+        &os("-inform"),
+        &os("DER"),
+        &os("-in"),
+        der.as_os_str(),
+        &os("-out"),
+        files.cert.as_os_str(),
+    ]);
+    files
+}
+
+/// Control characters and bidi overrides left raw in `text` (line feeds and tabs aside, which the
+/// formats write themselves).
+fn raw_controls(text: &str) -> Vec<char> {
+    text.chars()
+        .filter(|c| *c != '\n' && *c != '\t' && elbtls::text::needs_escape(*c))
+        .collect()
+}
+
+#[test]
+fn a_certificate_subject_with_control_characters_is_printed_escaped() {
+    let dir = TempDir::new("hostile-cert");
+    let cert = hostile_certificate(dir.path());
+    let server = support::openssl_server(dir.path(), support::cert_args(&cert));
+    let target = server.addr.to_string();
+    let output = elbtls(
+        &[
+            "probe",
+            &target,
+            "--sni",
+            "ok.elbtls.test",
+            "--timeout",
+            "3",
+        ],
+        &[],
+    );
+    let table = stdout(&output);
+    assert!(
+        table.contains("Certificates:"),
+        "{table}\n{}",
+        stderr(&output)
+    );
+    assert_eq!(raw_controls(&table), Vec::<char>::new(), "{table}");
+    assert!(!table.contains("\nforged"), "a forged line: {table}");
+    assert!(
+        table.contains(
+            "CN=evil\\u{1b}[2J\\u{1b}]8;;https://evil.test\\u{7}click\\u{1b}]8;;\\u{7}\\u{d}\\u{a}forged\\u{0}line\\u{202e}exe.pdf"
+        ),
+        "{table}"
+    );
+    assert!(table.contains("a\\u{1b}[31m.elbtls.test"), "{table}");
+    // JSON carries the subject as read, escaped by serde.
+    let output = elbtls(
+        &[
+            "probe",
+            &target,
+            "--sni",
+            "ok.elbtls.test",
+            "--timeout",
+            "3",
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let subject = doc["endpoints"][0]["certificates"][0]["certificates"][0]["subject"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(subject, format!("CN={}", HOSTILE_CN.replace('#', "\0")));
+}
+
+/// An ALB access-log entry shaped like the documentation's HTTPS example.
+fn alb_entry(agent: &str, cipher: &str, protocol: &str) -> String {
+    format!(
+        r#"https 2018-07-02T22:23:00.186641Z app/my-loadbalancer/50dc6c495c0c9188 198.51.100.7:2817 10.0.0.1:80 0.086 0.048 0.037 200 200 0 57 "GET https://www.example.com:443/ HTTP/1.1" "{agent}" {cipher} {protocol} arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-58337281-1d84f3d73c47ec4e58577259" "www.example.com" "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012" 1 2018-07-02T22:22:48.364000Z "forward" "-" "-" "10.0.0.1:80" "200" "-" "-" TID_1234abcd5678ef90"#
+    )
+}
+
+#[test]
+fn log_user_agents_and_malformed_lines_are_printed_escaped() {
+    let dir = TempDir::new("hostile-logs");
+    let agent =
+        "Evil\u{1b}[2J\u{1b}]8;;https://evil.test\u{7}UA\u{1b}]8;;\u{7}\rforged\u{0}\u{202e}txt";
+    let lines = [
+        alb_entry(agent, "ECDHE-RSA-AES128-SHA", "TLSv1"),
+        alb_entry(agent, "ECDHE-RSA-AES128-SHA", "TLSv1"),
+        alb_entry("curl/8", "ECDHE-RSA-AES128-SHA\u{1b}[31m", "TLSv1.2"),
+        // Malformed: an unknown first field carrying an OSC sequence and a CR.
+        "\u{1b}]8;;https://evil.test\u{7}x\r\u{202e} 2018 something".to_string(),
+    ];
+    let log = dir.path().join("access.log");
+    std::fs::write(&log, lines.join("\n") + "\n").unwrap();
+    let output = elbtls(
+        &[
+            "client",
+            "logs",
+            log.to_str().unwrap(),
+            "--policy",
+            "ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "--top",
+            "5",
+        ],
+        &[],
+    );
+    let table = stdout(&output);
+    assert!(
+        table.contains("User agents of failing ALB requests"),
+        "{table}"
+    );
+    assert!(table.contains("Malformed lines: 1"), "{table}");
+    assert_eq!(raw_controls(&table), Vec::<char>::new(), "{table:?}");
+    assert!(
+        table.contains(
+            "Evil\\u{1b}[2J\\u{1b}]8;;https://evil.test\\u{7}UA\\u{1b}]8;;\\u{7}\\u{d}forged\\u{0}\\u{202e}txt"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("\\u{1b}]8;;https://evil.test\\u{7}x\\u{d}\\u{202e}"),
+        "{table}"
+    );
+    assert!(table.contains("ECDHE-RSA-AES128-SHA\\u{1b}[31m"), "{table}");
+}

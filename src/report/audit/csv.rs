@@ -34,10 +34,12 @@ pub const SCOPE_FAILURE: &str = "scope-failure";
 /// A field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break, with
 /// quotes doubled.
 fn field(text: &str) -> Cow<'_, str> {
+    // The report's text is escaped already (`AuditReport::escaped`); this keeps any field safe.
+    let text = crate::text::escape(text);
     if text.contains([',', '"', '\n', '\r']) {
         Cow::Owned(format!("\"{}\"", text.replace('"', "\"\"")))
     } else {
-        Cow::Borrowed(text)
+        text
     }
 }
 
@@ -128,8 +130,9 @@ mod tests {
         assert_eq!(field(""), "");
         assert_eq!(field("a, b"), "\"a, b\"");
         assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(field("cr\rlf"), "\"cr\rlf\"");
+        // Line breaks never reach a field raw: they are escaped, so no quoting is needed.
+        assert_eq!(field("two\nlines"), "two\\u{a}lines");
+        assert_eq!(field("cr\rlf, x"), "\"cr\\u{d}lf, x\"");
     }
 
     fn rendered() -> String {

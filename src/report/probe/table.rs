@@ -9,6 +9,7 @@ use super::{AUTO_MATCHES_SHOWN, Comparison, EndpointReport};
 use crate::compare::Difference;
 use crate::model::certificate::{CertificateChain, KeyAlgorithm, Trust};
 use crate::model::observed::{Observed, ProbeOutcome, Support};
+use crate::text::escape;
 use crate::tls::{NamedGroup, SuiteProperty};
 
 /// Writes the report, counting certificate days from now.
@@ -42,19 +43,21 @@ fn endpoint(report: &EndpointReport<'_>, now: i64, out: &mut impl Write) -> io::
         .map(|a| format!(" → {a}"))
         .unwrap_or_default();
     let sni = match &o.endpoint.sni {
-        Some(name) => format!("SNI {name}"),
+        Some(name) => format!("SNI {}", escape(name)),
         None => "no SNI".to_string(),
     };
     writeln!(
         out,
         "{}{address} ({sni}) · {} connections · {:.2} s",
-        o.endpoint.label(),
+        escape(&o.endpoint.label()),
         o.connections,
         o.duration.as_secs_f64()
     )?;
     match &o.outcome {
-        ProbeOutcome::Unreachable { reason } => writeln!(out, "  UNREACHABLE: {reason}"),
-        ProbeOutcome::Failed { reason } => writeln!(out, "  PROBE FAILED: {reason}"),
+        ProbeOutcome::Unreachable { reason } => {
+            writeln!(out, "  UNREACHABLE: {}", escape(reason))
+        }
+        ProbeOutcome::Failed { reason } => writeln!(out, "  PROBE FAILED: {}", escape(reason)),
         ProbeOutcome::Completed(observed) => {
             completed(observed, now, out)?;
             match &report.comparison {
@@ -63,12 +66,12 @@ fn endpoint(report: &EndpointReport<'_>, now: i64, out: &mut impl Write) -> io::
                     differences,
                 }) => {
                     if differences.is_empty() {
-                        writeln!(out, "  Policy {}: matches", policy.name)
+                        writeln!(out, "  Policy {}: matches", escape(&policy.name))
                     } else {
                         writeln!(
                             out,
                             "  Policy {}: {} difference{}",
-                            policy.name,
+                            escape(&policy.name),
                             differences.len(),
                             if differences.len() == 1 { "" } else { "s" }
                         )?;
@@ -89,7 +92,12 @@ fn endpoint(report: &EndpointReport<'_>, now: i64, out: &mut impl Write) -> io::
                                 summarise(&codes)
                             )
                         };
-                        writeln!(out, "    {} ({}): {verdict}", m.policy.name, m.policy.kind)?;
+                        writeln!(
+                            out,
+                            "    {} ({}): {verdict}",
+                            escape(&m.policy.name),
+                            m.policy.kind
+                        )?;
                     }
                     Ok(())
                 }
@@ -132,7 +140,12 @@ fn difference_lines(
         .max()
         .unwrap_or(0);
     for d in differences {
-        writeln!(out, "{indent}{:<width$}  {}", d.code.code(), d.message)?;
+        writeln!(
+            out,
+            "{indent}{:<width$}  {}",
+            d.code.code(),
+            escape(&d.message)
+        )?;
     }
     Ok(())
 }
@@ -253,17 +266,17 @@ fn completed(observed: &Observed, now: i64, out: &mut impl Write) -> io::Result<
         writeln!(
             out,
             "  Nodes probed: {} (the rows above are what any of them accepts)",
-            observed.nodes.join(", ")
+            escape(&observed.nodes.join(", "))
         )?;
     }
     for text in &observed.node_disagreements {
-        writeln!(out, "  NODES DISAGREE: {text}")?;
+        writeln!(out, "  NODES DISAGREE: {}", escape(text))?;
     }
     for text in &observed.failed_nodes {
-        writeln!(out, "  Node not probed: {text}")?;
+        writeln!(out, "  Node not probed: {}", escape(text))?;
     }
     for warning in &observed.warnings {
-        writeln!(out, "  Warning: {warning}")?;
+        writeln!(out, "  Warning: {}", escape(warning))?;
     }
     if !observed.is_complete() {
         writeln!(
@@ -297,7 +310,7 @@ fn certificate_line(chain: &CertificateChain, now: i64, out: &mut impl Write) ->
     };
     let mut trust = match &chain.trust {
         Trust::Trusted => "trusted".to_string(),
-        Trust::Untrusted { reason } => format!("untrusted: {reason}"),
+        Trust::Untrusted { reason } => format!("untrusted: {}", escape(reason)),
         Trust::NotChecked => "trust not checked".to_string(),
     };
     match chain.name_matches {
@@ -308,15 +321,15 @@ fn certificate_line(chain: &CertificateChain, now: i64, out: &mut impl Write) ->
     writeln!(
         out,
         "    {}: {} [SANs: {}] issued by {}; {validity}; {}; {trust}; {} in chain",
-        key_label(&leaf.key.algorithm, leaf.key.bits),
-        leaf.subject,
+        escape(&key_label(&leaf.key.algorithm, leaf.key.bits)),
+        escape(&leaf.subject),
         if leaf.sans.is_empty() {
             "none".to_string()
         } else {
-            leaf.sans.join(", ")
+            escape(&leaf.sans.join(", ")).into_owned()
         },
-        leaf.issuer,
-        leaf.signature_algorithm.name,
+        escape(&leaf.issuer),
+        escape(&leaf.signature_algorithm.name),
         chain.certificates.len()
     )
 }
