@@ -540,3 +540,90 @@ fn log_user_agents_and_malformed_lines_are_printed_escaped() {
     );
     assert!(table.contains("ECDHE-RSA-AES128-SHA\\u{1b}[31m"), "{table}");
 }
+
+/// An account with one ALB, `hostile-alb`, whose HTTPS listener is on `port` at
+/// `hostile.elb.test` (which the test `--resolve`s to 127.0.0.1).
+fn one_alb_account(port: u16) -> impl Fn(&Request) -> Response + Send + Sync + 'static {
+    move |request: &Request| match (request.is_classic(), request.action()) {
+        (false, "DescribeLoadBalancers") => query_ok(
+            "DescribeLoadBalancers",
+            V2_NS,
+            "<LoadBalancers><member>\
+             <LoadBalancerArn>arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/hostile-alb/50dc6c495c0c9188</LoadBalancerArn>\
+             <Scheme>internet-facing</Scheme><LoadBalancerName>hostile-alb</LoadBalancerName>\
+             <VpcId>vpc-3ac0fb5f</VpcId><DNSName>hostile.elb.test</DNSName>\
+             <State><Code>active</Code></State><Type>application</Type>\
+             </member></LoadBalancers>",
+        ),
+        (false, "DescribeTags") => query_ok("DescribeTags", V2_NS, "<TagDescriptions/>"),
+        (false, "DescribeListeners") => query_ok(
+            "DescribeListeners",
+            V2_NS,
+            &format!(
+                "<Listeners><member>\
+                 <ListenerArn>arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/hostile-alb/50dc6c495c0c9188/f2f7dc8efc522ab2</ListenerArn>\
+                 <Port>{port}</Port><Protocol>HTTPS</Protocol>\
+                 <SslPolicy>ELBSecurityPolicy-TLS13-1-2-2021-06</SslPolicy>\
+                 <Certificates><member><CertificateArn>arn:aws:iam::123456789012:server-certificate/x</CertificateArn></member></Certificates>\
+                 <DefaultActions><member><Type>fixed-response</Type></member></DefaultActions>\
+                 </member></Listeners>"
+            ),
+        ),
+        (false, "DescribeListenerCertificates") => query_ok(
+            "DescribeListenerCertificates",
+            V2_NS,
+            "<Certificates><member><CertificateArn>arn:aws:iam::123456789012:server-certificate/x</CertificateArn>\
+             <IsDefault>true</IsDefault></member></Certificates>",
+        ),
+        _ => empty_account(request),
+    }
+}
+
+#[test]
+fn the_audit_prints_a_hostile_certificate_subject_escaped_in_every_text_format() {
+    let dir = TempDir::new("hostile-audit");
+    // Valid 10 days: `certificate-expiring` under `modern`, whose message names the subject.
+    let cert = hostile_certificate(dir.path());
+    let server = support::openssl_server(dir.path(), support::cert_args(&cert));
+    let port = server.addr.port();
+    let stub = AwsStub::start(one_alb_account(port));
+    let resolve = format!("hostile.elb.test:{port}:127.0.0.1");
+    for format in ["table", "csv", "junit", "sarif", "json"] {
+        let output = elbtls_at(
+            &stub.endpoint(),
+            &[
+                "audit",
+                "--baseline",
+                "modern",
+                "--resolve",
+                &resolve,
+                "--timeout",
+                "3",
+                "--format",
+                format,
+            ],
+        );
+        let text = stdout(&output);
+        assert!(
+            text.contains("certificate-expiring"),
+            "{format}: {text}\n{}",
+            stderr(&output)
+        );
+        if format == "json" {
+            // JSON carries the subject as read (serde escapes it).
+            assert!(text.contains("forged\\u0000line\u{202e}exe.pdf"), "{text}");
+            continue;
+        }
+        assert_eq!(
+            raw_controls(&text),
+            Vec::<char>::new(),
+            "{format}: {text:?}"
+        );
+        assert!(!text.contains("\nforged"), "{format}: a forged line");
+        assert!(
+            text.contains("forged\\u{0}line\\u{202e}exe.pdf")
+                || text.contains("forged\\\\u{0}line\\\\u{202e}exe.pdf"),
+            "{format}: {text}"
+        );
+    }
+}
