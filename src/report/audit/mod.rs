@@ -197,7 +197,7 @@ impl AuditReport {
                     account: text(&f.account),
                     region: optional(&f.region),
                     resource: optional(&f.resource),
-                    reason: f.reason.clone(),
+                    reason: f.reason,
                     message: text(&f.message),
                 })
                 .collect(),
