@@ -46,6 +46,16 @@ pub fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`escape`] for a message of several lines: each line escaped, the line feeds between them kept
+/// (for error messages that hold outside text, such as an AWS error, in a layout of their own).
+pub fn escape_lines(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(|c| c != '\n' && needs_escape(c)) {
+        return Cow::Borrowed(text);
+    }
+    let lines: Vec<Cow<'_, str>> = text.split('\n').map(escape).collect();
+    Cow::Owned(lines.join("\n"))
+}
+
 /// [`escape`]d `text`, cut to at most `max_chars` characters of the original with `…` at the cut
 /// (for echoing a value that may be megabytes long).
 pub fn excerpt(text: &str, max_chars: usize) -> String {
@@ -100,6 +110,15 @@ mod tests {
         assert_eq!(escape("line\u{2028}sep"), "line\\u{2028}sep");
         // Ordinary non-ASCII text stays.
         assert_eq!(escape("Zürich — 東京"), "Zürich — 東京");
+    }
+
+    #[test]
+    fn escape_lines_keeps_only_the_line_feeds() {
+        assert!(matches!(escape_lines("a\n  b"), Cow::Borrowed(_)));
+        assert_eq!(
+            escape_lines("error:\n  AWS said \u{1b}[2J\r\u{202e}"),
+            "error:\n  AWS said \\u{1b}[2J\\u{d}\\u{202e}"
+        );
     }
 
     #[test]

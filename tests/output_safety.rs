@@ -627,3 +627,39 @@ fn the_audit_prints_a_hostile_certificate_subject_escaped_in_every_text_format()
         );
     }
 }
+
+#[test]
+fn an_aws_error_message_is_printed_escaped() {
+    // What XML can carry (an ESC would make the answer unreadable, a failure of its own): a line
+    // break that forges an `error:` line, and U+202E.
+    let hostile = "denied here\r\nerror: forged \u{202e}txt";
+    let stub = AwsStub::start(move |request| match request.action() {
+        "DescribeLoadBalancers" => query_error(403, "AccessDenied", hostile),
+        _ => empty_account(request),
+    });
+    let inventory = elbtls_at(&stub.endpoint(), &["inventory", "--format", "json"]);
+    let err = stderr(&inventory);
+    assert_eq!(inventory.status.code(), Some(3), "{err}");
+    assert!(err.contains("warning: incomplete"), "{err}");
+    assert_eq!(raw_controls(&err), Vec::<char>::new(), "{err:?}");
+    assert!(!err.contains("\nerror: forged"), "a forged line: {err}");
+    assert!(err.contains("\\u{a}error: forged \\u{202e}txt"), "{err}");
+    for format in ["table", "csv", "junit", "sarif"] {
+        let audit = elbtls_at(
+            &stub.endpoint(),
+            &["audit", "--no-probe", "--format", format],
+        );
+        let text = stdout(&audit);
+        assert_eq!(audit.status.code(), Some(3), "{format}: {}", stderr(&audit));
+        assert_eq!(
+            raw_controls(&text),
+            Vec::<char>::new(),
+            "{format}: {text:?}"
+        );
+        assert!(!text.contains("\nerror: forged"), "{format}: a forged line");
+        assert!(
+            text.contains("error: forged"),
+            "{format}: the message is kept: {text}"
+        );
+    }
+}
