@@ -249,13 +249,13 @@ impl ProbeArgs {
                 self.max_connections
             );
         }
-        if let Some(name) = &self.sni
-            && (name.is_empty() || name.parse::<std::net::IpAddr>().is_ok())
-        {
-            anyhow::bail!("--sni `{name}`: give a DNS name (an IP address is never sent as SNI)");
-        }
-        let sni = match (&self.sni, self.no_sni) {
-            (Some(name), _) => SniChoice::Name(name.clone()),
+        let sni_name = self
+            .sni
+            .as_deref()
+            .map(crate::probe::target::validate_server_name)
+            .transpose()?;
+        let sni = match (sni_name, self.no_sni) {
+            (Some(name), _) => SniChoice::Name(name),
             (None, true) => SniChoice::Omit,
             (None, false) => SniChoice::FromHost,
         };

@@ -21,4 +21,5 @@ pub mod exit;
 pub mod model;
 pub mod probe;
 pub mod report;
+pub mod text;
 pub mod tls;

@@ -123,9 +123,11 @@ async fn server_name_is_checked_against_the_leaf() {
 
     assert_eq!(matching.chains.len(), 1, "{matching:#?}");
     assert!(!matching.chains[0].trust.is_trusted());
-    // A self-signed leaf fails the path check first, so the name check never runs.
-    assert_eq!(matching.chains[0].name_matches, None);
+    // A self-signed leaf fails the path check; the name is still checked on its own.
+    assert_eq!(matching.chains[0].name_matches, Some(true));
     assert_eq!(other.chains.len(), 1, "{other:#?}");
+    assert!(!other.chains[0].trust.is_trusted());
+    assert_eq!(other.chains[0].name_matches, Some(false));
     assert_eq!(
         matching.chains[0].certificates[0].sha256_fingerprint_hex,
         other.chains[0].certificates[0].sha256_fingerprint_hex

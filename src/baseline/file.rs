@@ -1,19 +1,20 @@
 //! The baseline file format, read with positions so every problem is reported as
 //! `file:line: what is wrong` (the catalogue's `file.rs` does the same for policy files).
 
-use std::collections::BTreeMap;
 use std::ops::Range;
 
-use serde::Deserialize;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
 use super::{Baseline, PolicyPattern, did_you_mean, preset, presets};
 use crate::catalogue::{Catalogue, Problem};
 use crate::compare::{FindingCode, Severity};
+use crate::text::{excerpt, excerpt_around};
 use crate::tls::{CipherSuite, ProtocolVersion, Sslv2CipherKind, SuiteProperty};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// What a file says, read key by key (not with serde, which stops at the first unknown key or
+/// wrong type: every problem of a file is reported at once).
+#[derive(Default)]
 struct FileContents {
     description: Option<String>,
     extends: Option<Spanned<String>>,
@@ -27,18 +28,46 @@ struct FileContents {
     require_post_quantum: Option<bool>,
     require_https_redirect: Option<bool>,
     certificate: Option<CertificateEntry>,
-    severity: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
+    severity: Option<Vec<(Spanned<String>, Spanned<String>)>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default)]
 struct CertificateEntry {
     expiry_warning_days: Option<Spanned<i64>>,
     min_rsa_bits: Option<Spanned<i64>>,
     min_ec_bits: Option<Spanned<i64>>,
 }
 
+/// The top-level keys, in the README's order.
+const TOP_KEYS: [&str; 13] = [
+    "description",
+    "extends",
+    "min_protocol",
+    "banned_classes",
+    "banned_ciphers",
+    "allowed_policies",
+    "denied_policies",
+    "require_fips",
+    "require_forward_secrecy",
+    "require_post_quantum",
+    "require_https_redirect",
+    "certificate",
+    "severity",
+];
+
 const CERTIFICATE_KEYS: [&str; 3] = ["expiry_warning_days", "min_rsa_bits", "min_ec_bits"];
+
+/// How much of a value a message echoes, and how wide a source excerpt is.
+const VALUE_CHARS: usize = 60;
+const EXCERPT_CHARS: usize = 120;
+
+/// Syntax errors listed before the rest is summed up (a binary or badly broken file has many).
+const MAX_SYNTAX_PROBLEMS: usize = 20;
+
+/// A value from the file as messages echo it: escaped, and shortened to [`VALUE_CHARS`].
+fn shown(value: &str) -> String {
+    excerpt(value, VALUE_CHARS)
+}
 
 /// Collects problems with their line.
 struct Report<'a> {
@@ -64,25 +93,22 @@ fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// Parses one baseline file. `label` names it in problems; with a catalogue, every policy pattern
-/// must match one of its policies.
+/// must match one of its policies. Every problem is reported, each with its line, in line order.
 pub(super) fn parse(
     label: &str,
     text: &str,
     catalogue: Option<&Catalogue>,
 ) -> Result<Baseline, Vec<Problem>> {
-    let contents: FileContents = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |span| line_of(text, span.start));
-        vec![Problem::new(
-            label,
-            line,
-            toml_message(e.message(), text, line),
-        )]
-    })?;
+    let (document, syntax_errors) = DeTable::parse_recoverable(text);
+    if !syntax_errors.is_empty() {
+        return Err(syntax_problems(label, text, &syntax_errors));
+    }
     let mut report = Report {
         label,
         text,
         problems: Vec::new(),
     };
+    let contents = read_contents(&mut report, document.get_ref());
     let mut baseline = match &contents.extends {
         None => Baseline::empty(label),
         Some(name) => match preset(name.get_ref()) {
@@ -96,7 +122,7 @@ pub(super) fn parse(
                     name.span(),
                     format!(
                         "`extends`: unknown preset `{}`{} (the presets are {})",
-                        name.get_ref(),
+                        shown(name.get_ref()),
                         did_you_mean(name.get_ref(), names.iter().copied()),
                         names.join(", ")
                     ),
@@ -107,7 +133,6 @@ pub(super) fn parse(
     };
     baseline.name = label.to_string();
     baseline.description = contents.description.map(|d| d.trim().to_string());
-
     if let Some(min) = &contents.min_protocol {
         baseline.min_protocol = protocol(&mut report, min);
     }
@@ -172,26 +197,197 @@ pub(super) fn parse(
     if report.problems.is_empty() {
         Ok(baseline)
     } else {
-        Err(report.problems)
+        let mut problems = report.problems;
+        problems.sort_by_key(|p| p.line);
+        Err(problems)
     }
 }
 
-/// The `toml`/serde message, made to name what is wrong: an unknown key with the nearest known
-/// one (or the table it belongs in); any other error with the line it is on, because serde's type
-/// errors (`invalid type: string "yes", expected a boolean`) do not name the key.
-fn toml_message(message: &str, text: &str, line: usize) -> String {
-    let message = message.trim_end();
-    let Some(rest) = message.strip_prefix("unknown field `") else {
-        return match text.lines().nth(line - 1).map(str::trim) {
-            Some(source) if !source.is_empty() => format!("{message}, in `{source}`"),
-            _ => message.to_string(),
+/// The syntax errors of a file that is not TOML, each with its line and an excerpt of at most
+/// [`EXCERPT_CHARS`] characters around the error (a 2 MB line is not echoed whole).
+fn syntax_problems(label: &str, text: &str, errors: &[toml::de::Error]) -> Vec<Problem> {
+    let mut problems: Vec<Problem> = Vec::new();
+    for error in errors {
+        let offset = error.span().map_or(0, |span| span.start.min(text.len()));
+        let line = line_of(text, offset);
+        let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+        let source = text[line_start..line_end].trim_end_matches('\r');
+        let message = error.message().trim_end();
+        let message = if source.trim().is_empty() {
+            message.to_string()
+        } else {
+            format!(
+                "{message}, in `{}`",
+                excerpt_around(source, offset - line_start, EXCERPT_CHARS)
+            )
         };
+        let problem = Problem::new(label, line, message);
+        if !problems.contains(&problem) {
+            problems.push(problem);
+        }
+    }
+    problems.sort_by_key(|p| p.line);
+    if problems.len() > MAX_SYNTAX_PROBLEMS {
+        let more = problems.len() - MAX_SYNTAX_PROBLEMS;
+        let line = problems[MAX_SYNTAX_PROBLEMS].line;
+        problems.truncate(MAX_SYNTAX_PROBLEMS);
+        problems.push(Problem::new(
+            label,
+            line,
+            format!("and {more} more syntax errors: is this a TOML baseline file?"),
+        ));
+    }
+    problems
+}
+
+/// Reads every key of the document, reporting each unknown key and each value of the wrong type.
+fn read_contents(report: &mut Report, table: &DeTable<'_>) -> FileContents {
+    let mut contents = FileContents::default();
+    for (key, value) in table {
+        let name = key.get_ref().as_ref();
+        match name {
+            "description" => {
+                contents.description = string(report, name, value).map(Spanned::into_inner)
+            }
+            "extends" => contents.extends = string(report, name, value),
+            "min_protocol" => contents.min_protocol = string(report, name, value),
+            "banned_classes" => contents.banned_classes = strings(report, name, value),
+            "banned_ciphers" => contents.banned_ciphers = strings(report, name, value),
+            "allowed_policies" => contents.allowed_policies = strings(report, name, value),
+            "denied_policies" => contents.denied_policies = strings(report, name, value),
+            "require_fips" => contents.require_fips = boolean(report, name, value),
+            "require_forward_secrecy" => {
+                contents.require_forward_secrecy = boolean(report, name, value)
+            }
+            "require_post_quantum" => contents.require_post_quantum = boolean(report, name, value),
+            "require_https_redirect" => {
+                contents.require_https_redirect = boolean(report, name, value)
+            }
+            "certificate" => contents.certificate = certificate(report, value),
+            "severity" => contents.severity = severity_table(report, value),
+            _ => report.at(key.span(), unknown_key(name, &TOP_KEYS)),
+        }
+    }
+    contents
+}
+
+/// `the string "yes"`, `the integer 3`, `a list`: what a value of the wrong type is.
+fn found(value: &DeValue<'_>) -> String {
+    match value {
+        DeValue::String(text) => format!("the string \"{}\"", shown(text)),
+        DeValue::Integer(n) => format!("the integer {}", shown(n.as_str())),
+        DeValue::Float(n) => format!("the number {}", shown(n.as_str())),
+        DeValue::Boolean(b) => format!("`{b}`"),
+        DeValue::Datetime(_) => "a date".to_string(),
+        DeValue::Array(_) => "a list".to_string(),
+        DeValue::Table(_) => "a table".to_string(),
+    }
+}
+
+fn wrong_type(report: &mut Report, key: &str, value: &Spanned<DeValue<'_>>, expected: &str) {
+    report.at(
+        value.span(),
+        format!(
+            "`{key}`: expected {expected}, found {}",
+            found(value.get_ref())
+        ),
+    );
+}
+
+fn string(report: &mut Report, key: &str, value: &Spanned<DeValue<'_>>) -> Option<Spanned<String>> {
+    match value.get_ref() {
+        DeValue::String(text) => Some(Spanned::new(value.span(), text.to_string())),
+        _ => {
+            wrong_type(report, key, value, "a string in quotes");
+            None
+        }
+    }
+}
+
+fn strings(
+    report: &mut Report,
+    key: &str,
+    value: &Spanned<DeValue<'_>>,
+) -> Option<Vec<Spanned<String>>> {
+    let DeValue::Array(items) = value.get_ref() else {
+        wrong_type(report, key, value, "a list of strings (`[\"a\", \"b\"]`)");
+        return None;
     };
-    let field = rest.split('`').next().unwrap_or_default();
-    let expected: Vec<&str> = rest
-        .split_once("expected")
-        .map(|(_, list)| list.split('`').skip(1).step_by(2).collect())
-        .unwrap_or_default();
+    let mut texts = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        match item.get_ref() {
+            DeValue::String(text) => texts.push(Spanned::new(item.span(), text.to_string())),
+            _ => wrong_type(report, &format!("{key}` item `{}", i + 1), item, "a string"),
+        }
+    }
+    Some(texts)
+}
+
+fn boolean(report: &mut Report, key: &str, value: &Spanned<DeValue<'_>>) -> Option<bool> {
+    match value.get_ref() {
+        DeValue::Boolean(b) => Some(*b),
+        _ => {
+            wrong_type(report, key, value, "true or false");
+            None
+        }
+    }
+}
+
+fn integer(report: &mut Report, key: &str, value: &Spanned<DeValue<'_>>) -> Option<Spanned<i64>> {
+    let parsed = match value.get_ref() {
+        DeValue::Integer(n) => i64::from_str_radix(&n.as_str().replace('_', ""), n.radix()).ok(),
+        _ => None,
+    };
+    match parsed {
+        Some(n) => Some(Spanned::new(value.span(), n)),
+        None => {
+            wrong_type(report, key, value, "a whole number");
+            None
+        }
+    }
+}
+
+fn certificate(report: &mut Report, value: &Spanned<DeValue<'_>>) -> Option<CertificateEntry> {
+    let DeValue::Table(table) = value.get_ref() else {
+        wrong_type(report, "certificate", value, "a `[certificate]` table");
+        return None;
+    };
+    let mut entry = CertificateEntry::default();
+    for (key, value) in table {
+        let name = key.get_ref().as_ref();
+        let label = format!("[certificate] {name}");
+        match name {
+            "expiry_warning_days" => entry.expiry_warning_days = integer(report, &label, value),
+            "min_rsa_bits" => entry.min_rsa_bits = integer(report, &label, value),
+            "min_ec_bits" => entry.min_ec_bits = integer(report, &label, value),
+            _ => report.at(key.span(), unknown_key(name, &CERTIFICATE_KEYS)),
+        }
+    }
+    Some(entry)
+}
+
+fn severity_table(
+    report: &mut Report,
+    value: &Spanned<DeValue<'_>>,
+) -> Option<Vec<(Spanned<String>, Spanned<String>)>> {
+    let DeValue::Table(table) = value.get_ref() else {
+        wrong_type(report, "severity", value, "a `[severity]` table");
+        return None;
+    };
+    let mut entries = Vec::new();
+    for (key, value) in table {
+        let code = Spanned::new(key.span(), key.get_ref().to_string());
+        let label = format!("[severity] {}", shown(code.get_ref()));
+        if let Some(severity) = string(report, &label, value) {
+            entries.push((code, severity));
+        }
+    }
+    Some(entries)
+}
+
+/// An unknown key, named with the nearest known one (or the table it belongs in).
+fn unknown_key(field: &str, expected: &[&str]) -> String {
     let hint = if CERTIFICATE_KEYS.contains(&field) {
         format!(" (`{field}` belongs in the `[certificate]` table)")
     } else if field.parse::<FindingCode>().is_ok() {
@@ -202,7 +398,7 @@ fn toml_message(message: &str, text: &str, line: usize) -> String {
             hint => hint,
         }
     };
-    format!("unknown key `{field}`{hint}")
+    format!("unknown key `{}`{hint}", shown(field))
 }
 
 fn protocol(report: &mut Report, value: &Spanned<String>) -> Option<ProtocolVersion> {
@@ -215,7 +411,7 @@ fn protocol(report: &mut Report, value: &Spanned<String>) -> Option<ProtocolVers
                 format!(
                     "`min_protocol`: unknown protocol version `{}`{} (expected SSLv3, TLSv1, \
                      TLSv1.1, TLSv1.2 or TLSv1.3)",
-                    value.get_ref(),
+                    shown(value.get_ref()),
                     did_you_mean(value.get_ref(), names)
                 ),
             );
@@ -248,14 +444,14 @@ fn banned_classes(report: &mut Report, values: &[Spanned<String>]) -> Vec<SuiteP
             ),
             Some(class) if classes.contains(&class) => report.at(
                 value.span(),
-                format!("`banned_classes`: `{code}` is listed twice"),
+                format!("`banned_classes`: `{}` is listed twice", shown(&code)),
             ),
             Some(class) => classes.push(class),
             None => report.at(
                 value.span(),
                 format!(
                     "`banned_classes`: unknown class `{}`{} (the classes are {})",
-                    value.get_ref(),
+                    shown(value.get_ref()),
                     did_you_mean(&code, weaknesses.iter().copied()),
                     weaknesses.join(", ")
                 ),
@@ -276,8 +472,9 @@ fn cipher_names() -> impl Iterator<Item = &'static str> {
 fn banned_ciphers(report: &mut Report, values: &[Spanned<String>]) -> Vec<CipherSuite> {
     let mut suites = Vec::new();
     for value in values {
-        let name = value.get_ref().trim();
-        match CipherSuite::from_name(name) {
+        let raw = value.get_ref().trim();
+        let name = shown(raw);
+        match CipherSuite::from_name(raw) {
             Some(suite) if suites.contains(&suite) => report.at(
                 value.span(),
                 format!("`banned_ciphers`: `{name}` is listed twice (or under another name)"),
@@ -287,7 +484,7 @@ fn banned_ciphers(report: &mut Report, values: &[Spanned<String>]) -> Vec<Cipher
                 format!("`banned_ciphers`: `{name}` is a signalling value, not a cipher suite"),
             ),
             Some(suite) => suites.push(suite),
-            None if Sslv2CipherKind::from_name(name).is_some() => report.at(
+            None if Sslv2CipherKind::from_name(raw).is_some() => report.at(
                 value.span(),
                 format!(
                     "`banned_ciphers`: `{name}` is an SSL 2.0-only cipher, which no ELB listener \
@@ -298,7 +495,7 @@ fn banned_ciphers(report: &mut Report, values: &[Spanned<String>]) -> Vec<Cipher
                 value.span(),
                 format!(
                     "`banned_ciphers`: unknown cipher `{name}`{} (OpenSSL or IANA names)",
-                    did_you_mean(name, cipher_names())
+                    did_you_mean(raw, cipher_names())
                 ),
             ),
         }
@@ -328,7 +525,7 @@ fn policy_patterns(
         } else if patterns.contains(&pattern) {
             report.at(
                 value.span(),
-                format!("`{key}`: `{pattern}` is listed twice"),
+                format!("`{key}`: `{}` is listed twice", shown(pattern.as_str())),
             );
         } else if catalogue.is_some() && !names.iter().any(|n| pattern.matches(n)) {
             let what = if pattern.is_glob() {
@@ -339,8 +536,9 @@ fn policy_patterns(
             report.at(
                 value.span(),
                 format!(
-                    "`{key}`: `{pattern}` {what}{} (`elbtls policies list` shows every policy; \
+                    "`{key}`: `{}` {what}{} (`elbtls policies list` shows every policy; \
                      `--catalogue DIR` adds your own)",
+                    shown(pattern.as_str()),
                     pattern_hint(&pattern, &names)
                 ),
             );
@@ -406,16 +604,21 @@ fn severity_override(
             code.span(),
             format!(
                 "`[severity]`: unknown finding code `{}`{}",
-                code.get_ref(),
+                shown(code.get_ref()),
                 did_you_mean(code.get_ref(), codes)
             ),
         );
     }
     let parsed_severity = severity.get_ref().parse::<Severity>();
-    if let Err(e) = &parsed_severity {
+    if parsed_severity.is_err() {
         report.at(
             severity.span(),
-            format!("`[severity]` `{}`: {e}", code.get_ref()),
+            format!(
+                "`[severity]` `{}`: unknown severity `{}`: expected info, low, medium, high or \
+                 critical",
+                shown(code.get_ref()),
+                shown(severity.get_ref())
+            ),
         );
     }
     Some((parsed_code.ok()?, parsed_severity.ok()?))

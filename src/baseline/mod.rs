@@ -293,6 +293,10 @@ pub(crate) fn did_you_mean<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> String {
+    // Nothing to suggest for a value far longer than any name (and the distances are quadratic).
+    if wanted.len() > 200 {
+        return String::new();
+    }
     let wanted_lower = wanted.trim().to_ascii_lowercase();
     candidates
         .into_iter()

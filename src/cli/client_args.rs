@@ -409,8 +409,8 @@ impl CheckArgs {
                 self.timeout
             );
         }
-        let sni = match &self.sni {
-            Some(name) => SniChoice::Name(name.clone()),
+        let sni = match self.sni.as_deref() {
+            Some(name) => SniChoice::Name(crate::probe::target::validate_server_name(name)?),
             None => SniChoice::FromHost,
         };
         Ok(CheckTarget::Listener {

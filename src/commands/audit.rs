@@ -5,7 +5,6 @@ mod selection;
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -29,6 +28,7 @@ use crate::probe::target::{SniChoice, Target};
 use crate::report::audit::{
     AuditReport, ListenerResult, ProbeStatus, csv, json, junit, sarif, table,
 };
+use crate::report::output::OutputFile;
 use crate::tls::CipherSuite;
 
 pub(super) fn run(
@@ -60,14 +60,8 @@ pub(super) fn run(
         }
         None => None,
     };
-    if let Some(output) = &args.output
-        && output.is_dir()
-    {
-        anyhow::bail!(
-            "--output {}: is a directory; give a file name",
-            output.display()
-        );
-    }
+    // A report that cannot be written is found now, not after the whole audit.
+    let output = args.output.as_deref().map(OutputFile::check).transpose()?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -184,8 +178,8 @@ pub(super) fn run(
         report.diff = Some(json::diff(previous, &report, &path.display().to_string()));
     }
 
-    match &args.output {
-        Some(path) => write_atomically(path, |w| render(&report, args, w))?,
+    match &output {
+        Some(file) => file.write(|w| render(&report, args, w))?,
         None => render(&report, args, out)?,
     }
 
@@ -460,39 +454,6 @@ fn render(report: &AuditReport, args: &AuditArgs, out: &mut impl Write) -> io::R
         AuditFormat::Sarif => sarif::render(report, out),
         AuditFormat::Junit => junit::render(report, out),
     }
-}
-
-/// Writes `path` through a temporary file in the same directory renamed into place, so a killed
-/// run never leaves half a report.
-fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut io::BufWriter<std::fs::File>) -> io::Result<()>,
-) -> anyhow::Result<()> {
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .with_context(|| format!("--output {}: not a file name", path.display()))?;
-    let temporary = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| -> io::Result<()> {
-        let file = std::fs::File::create(&temporary)?;
-        let mut writer = io::BufWriter::new(file);
-        write(&mut writer)?;
-        writer.flush()?;
-        writer.get_ref().sync_all()?;
-        std::fs::rename(&temporary, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(anyhow::Error::new(e).context(format!("--output {}", path.display())));
-    }
-    Ok(())
 }
 
 fn now_unix() -> i64 {

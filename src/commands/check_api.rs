@@ -22,7 +22,7 @@ pub(super) fn run(
     let api = match super::inventory::runtime()?.block_on(aws::policies::api_policies(&options)) {
         Ok(api) => api,
         Err(e @ aws::AwsError::Call { .. }) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", crate::text::escape(&e.to_string()));
             return Ok(Exit::Incomplete);
         }
         Err(e) => return Err(e.into()),

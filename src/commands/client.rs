@@ -114,7 +114,11 @@ fn resolve_server<'c>(
             let observed = match observation.outcome {
                 ProbeOutcome::Completed(observed) => observed,
                 ProbeOutcome::Unreachable { reason } | ProbeOutcome::Failed { reason } => {
-                    eprintln!("error: could not probe {label}: {reason}");
+                    eprintln!(
+                        "error: could not probe {}: {}",
+                        crate::text::escape(&label),
+                        crate::text::escape(&reason)
+                    );
                     return Ok(None);
                 }
             };

@@ -33,7 +33,10 @@ pub(super) fn run(
         if args.format != InventoryFormat::Table {
             // The table lists the failures itself; JSON has them in `failures`, CSV nowhere.
             for failure in &report.inventory.failures {
-                eprintln!("warning: incomplete: {failure}");
+                eprintln!(
+                    "warning: incomplete: {}",
+                    crate::text::escape(&failure.to_string())
+                );
             }
         }
         Ok(Exit::Incomplete)

@@ -38,7 +38,13 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         Ok(exit) => exit.into(),
         Err(e) if is_broken_pipe(&e) => Exit::Success.into(),
         Err(e) => {
-            let _ = writeln!(io::stderr(), "error: {e:#}");
+            // Errors can quote outside text (an AWS message, a file's line): no raw control codes.
+            let message = format!("{e:#}");
+            let _ = writeln!(
+                io::stderr(),
+                "error: {}",
+                crate::text::escape_lines(&message)
+            );
             Exit::Usage.into()
         }
     }

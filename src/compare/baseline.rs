@@ -16,8 +16,6 @@ use crate::model::inventory::Listener;
 use crate::model::observed::{Observed, Support};
 use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion, SuiteProperty};
 
-const SECONDS_PER_DAY: i64 = 86_400;
-
 /// The listener a finding is about: its label for people (`my-alb HTTPS:443
 /// (123456789012/eu-west-1)`) and, when known, a policy that satisfies the baseline (from
 /// [`suggest_policy`]) to name in the advice.
@@ -378,12 +376,7 @@ pub fn check_certificates<'a>(
         };
         let key = format!("{} {}", leaf.key.algorithm, leaf.key.bits);
         if leaf.expired(now_unix) {
-            let ago = (now_unix - leaf.not_after_unix).div_euclid(SECONDS_PER_DAY);
-            let when = match ago {
-                0 => "today".to_string(),
-                1 => "1 day ago".to_string(),
-                n => format!("{n} days ago"),
-            };
+            let when = leaf.expiry_words(now_unix);
             findings.push(finding(
                 baseline,
                 FindingCode::CertificateExpired,
@@ -397,11 +390,7 @@ pub fn check_certificates<'a>(
             let days = leaf.days_until_expiry(now_unix);
             let warning = i64::from(rules.expiry_warning_days);
             if days < warning {
-                let when = match days {
-                    0 => "within a day".to_string(),
-                    1 => "in 1 day".to_string(),
-                    n => format!("in {n} days"),
-                };
+                let when = leaf.expiry_words(now_unix);
                 findings.push(finding(
                     baseline,
                     FindingCode::CertificateExpiring,

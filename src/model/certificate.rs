@@ -153,10 +153,40 @@ pub struct CertificateInfo {
     pub self_signed: bool,
 }
 
+/// Whole days from `from_unix` to `to_unix`, rounded down (negative when `to` is earlier). The one
+/// date difference of the program: `probe` and `audit` count the days of a certificate with it,
+/// so they always say the same.
+pub fn whole_days(from_unix: i64, to_unix: i64) -> i64 {
+    (to_unix - from_unix).div_euclid(SECONDS_PER_DAY)
+}
+
 impl CertificateInfo {
     /// Whole days from `now_unix` until the end of validity; negative once expired.
     pub fn days_until_expiry(&self, now_unix: i64) -> i64 {
-        (self.not_after_unix - now_unix).div_euclid(SECONDS_PER_DAY)
+        whole_days(now_unix, self.not_after_unix)
+    }
+
+    /// Whole days since the end of validity (0 on the day it ended); negative before.
+    pub fn days_since_expiry(&self, now_unix: i64) -> i64 {
+        whole_days(self.not_after_unix, now_unix)
+    }
+
+    /// When the leaf expires or expired, in words, as every report says it: `today`, `1 day ago`,
+    /// `N days ago` once expired; `within a day`, `in 1 day`, `in N days` before.
+    pub fn expiry_words(&self, now_unix: i64) -> String {
+        if self.expired(now_unix) {
+            match self.days_since_expiry(now_unix) {
+                0 => "today".to_string(),
+                1 => "1 day ago".to_string(),
+                n => format!("{n} days ago"),
+            }
+        } else {
+            match self.days_until_expiry(now_unix) {
+                0 => "within a day".to_string(),
+                1 => "in 1 day".to_string(),
+                n => format!("in {n} days"),
+            }
+        }
     }
 
     /// Whether `now_unix` is past the end of validity.
@@ -364,6 +394,21 @@ mod tests {
         assert_eq!(chain.days_until_expiry(10 * SECONDS_PER_DAY + 1), Some(-1));
         assert!(!chain.expired(10 * SECONDS_PER_DAY));
         assert!(chain.expired(10 * SECONDS_PER_DAY + 1));
+    }
+
+    #[test]
+    fn days_are_counted_the_same_way_both_sides_of_expiry() {
+        let leaf = certificate(0, 10 * SECONDS_PER_DAY);
+        let after = |days: f64| 10 * SECONDS_PER_DAY + (days * SECONDS_PER_DAY as f64) as i64;
+        // A day and a half after expiry is one whole day ago, not two.
+        assert_eq!(leaf.days_since_expiry(after(1.5)), 1);
+        assert_eq!(leaf.expiry_words(after(1.5)), "1 day ago");
+        assert_eq!(leaf.expiry_words(after(0.5)), "today");
+        assert_eq!(leaf.expiry_words(after(3.0)), "3 days ago");
+        assert_eq!(leaf.expiry_words(after(-0.5)), "within a day");
+        assert_eq!(leaf.expiry_words(after(-1.5)), "in 1 day");
+        assert_eq!(leaf.expiry_words(0), "in 10 days");
+        assert_eq!(whole_days(0, -1), -1);
     }
 
     #[test]

@@ -38,14 +38,97 @@ pub enum TargetError {
         "--resolve `{0}` is not HOST:PORT:ADDR (curl's form, e.g. lb.example.com:443:127.0.0.1 or lb.example.com:443:[::1])"
     )]
     BadResolve(String),
+    /// One part of a `--resolve HOST:PORT:ADDR` entry is wrong.
+    #[error("--resolve `{input}`: {problem}")]
+    BadResolvePart {
+        /// The whole entry (escaped, shortened).
+        input: String,
+        /// Which part is wrong and what would fix it.
+        problem: String,
+    },
+    /// A `--sni` name is not a DNS name.
+    #[error("--sni `{name}`: {problem}")]
+    BadServerName {
+        /// The name (escaped, shortened).
+        name: String,
+        /// What is wrong with it and what would fix it.
+        problem: String,
+    },
+}
+
+/// Longest DNS name (RFC 1035), and so longest server name sent as SNI.
+pub const MAX_DNS_NAME: usize = 253;
+
+/// How much of a bad value an error message echoes.
+const ECHOED_CHARS: usize = 80;
+
+/// Checks a `--sni NAME`: a DNS name in ASCII (an internationalised name in its IDNA A-label
+/// form, `xn--…`), at most 253 characters, labels of 1 to 63 letters, digits, hyphens (not at a
+/// label's ends) or underscores, and not an IP address (never sent as SNI). One trailing dot is
+/// allowed and dropped. Returns the name to send.
+pub fn validate_server_name(name: &str) -> Result<String, TargetError> {
+    let bad = |problem: String| TargetError::BadServerName {
+        name: crate::text::excerpt(name, ECHOED_CHARS),
+        problem,
+    };
+    let trimmed = name.strip_suffix('.').unwrap_or(name);
+    if trimmed.is_empty() {
+        return Err(bad("give a DNS name such as lb.example.com".to_string()));
+    }
+    if trimmed.parse::<IpAddr>().is_ok() {
+        return Err(bad(
+            "give a DNS name (an IP address is never sent as SNI; use --no-sni to send none)"
+                .to_string(),
+        ));
+    }
+    if !trimmed.is_ascii() {
+        return Err(bad(
+            "not ASCII: give an internationalised name in its IDNA A-label form (xn--…, e.g. \
+             `xn--bcher-kva.example` for bücher.example)"
+                .to_string(),
+        ));
+    }
+    if trimmed.len() > MAX_DNS_NAME {
+        return Err(bad(format!(
+            "{} characters; a DNS name has at most {MAX_DNS_NAME}",
+            trimmed.len()
+        )));
+    }
+    for label in trimmed.split('.') {
+        let shown = crate::text::excerpt(label, 20);
+        if label.is_empty() {
+            return Err(bad(
+                "an empty label (two dots in a row, or a leading dot)".to_string()
+            ));
+        }
+        if label.len() > 63 {
+            return Err(bad(format!(
+                "label `{shown}` has {} characters; a DNS label has at most 63",
+                label.len()
+            )));
+        }
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_')))
+        {
+            let c = crate::text::escape(c.encode_utf8(&mut [0; 4])).into_owned();
+            return Err(bad(format!(
+                "`{c}` is not allowed in a DNS name (letters, digits, `-` and `_` only)"
+            )));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(bad(format!("label `{shown}` starts or ends with `-`")));
+        }
+    }
+    Ok(trimmed.to_ascii_lowercase())
 }
 
 fn parse_port(input: &str, port: &str) -> Result<u16, TargetError> {
     match port.parse::<u16>() {
         Ok(p) if p != 0 => Ok(p),
         _ => Err(TargetError::BadPort {
-            input: input.to_string(),
-            port: port.to_string(),
+            input: crate::text::excerpt(input, ECHOED_CHARS),
+            port: crate::text::excerpt(port, 20),
         }),
     }
 }
@@ -69,11 +152,16 @@ impl FromStr for Target {
         let (host, port) = if let Some(rest) = s.strip_prefix('[') {
             let (host, after) = rest
                 .split_once(']')
-                .ok_or_else(|| TargetError::Malformed(input.to_string()))?;
+                .ok_or_else(|| TargetError::Malformed(crate::text::excerpt(input, ECHOED_CHARS)))?;
             match after.strip_prefix(':') {
                 Some(port) => (host, parse_port(input, port)?),
                 None if after.is_empty() => (host, DEFAULT_PORT),
-                None => return Err(TargetError::Malformed(input.to_string())),
+                None => {
+                    return Err(TargetError::Malformed(crate::text::excerpt(
+                        input,
+                        ECHOED_CHARS,
+                    )));
+                }
             }
         } else if s.matches(':').count() > 1 {
             // A bare IPv6 address.
@@ -84,7 +172,10 @@ impl FromStr for Target {
             (s, DEFAULT_PORT)
         };
         if !valid_host(host) {
-            return Err(TargetError::Malformed(input.to_string()));
+            return Err(TargetError::Malformed(crate::text::excerpt(
+                input,
+                ECHOED_CHARS,
+            )));
         }
         Ok(Self {
             host: host.to_ascii_lowercase(),
@@ -128,23 +219,42 @@ impl FromStr for ResolveOverride {
     type Err = TargetError;
 
     fn from_str(input: &str) -> Result<Self, Self::Err> {
-        let bad = || TargetError::BadResolve(input.to_string());
+        let shown = || crate::text::excerpt(input, ECHOED_CHARS);
+        let bad = || TargetError::BadResolve(shown());
+        let part = |problem: String| TargetError::BadResolvePart {
+            input: shown(),
+            problem,
+        };
         let (host, rest) = input.trim().split_once(':').ok_or_else(bad)?;
         let (port, list) = rest.split_once(':').ok_or_else(bad)?;
+        let port = match port {
+            "*" => None,
+            p => Some(p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(|| {
+                part(format!(
+                    "port `{}` is not a number from 1 to 65535 (or `*` for every port)",
+                    crate::text::excerpt(p, 20)
+                ))
+            })?),
+        };
+        if host != "*" && !valid_host(host) {
+            return Err(part(format!(
+                "host `{}` is not a DNS name or an IP address (or `*` for every host)",
+                crate::text::excerpt(host, 40)
+            )));
+        }
         let mut addresses = Vec::new();
         for address in list.split(',') {
             let address = address.trim().trim_start_matches('[').trim_end_matches(']');
-            let address: IpAddr = address.parse().map_err(|_| bad())?;
+            let address: IpAddr = address.parse().map_err(|_| {
+                part(format!(
+                    "address `{}` is not an IP address (a comma-separated list of IPv4 or \
+                     [IPv6] addresses)",
+                    crate::text::excerpt(address, 40)
+                ))
+            })?;
             if !addresses.contains(&address) {
                 addresses.push(address);
             }
-        }
-        let port = match port {
-            "*" => None,
-            p => Some(p.parse::<u16>().ok().filter(|p| *p != 0).ok_or_else(bad)?),
-        };
-        if host != "*" && !valid_host(host) {
-            return Err(bad());
         }
         Ok(Self {
             host: host.to_ascii_lowercase(),
@@ -273,6 +383,61 @@ mod tests {
                 .parse::<ResolveOverride>()
                 .is_err()
         );
+    }
+
+    #[test]
+    fn resolve_errors_name_the_wrong_part() {
+        let err = |s: &str| s.parse::<ResolveOverride>().unwrap_err().to_string();
+        let port = err("lb.example.com:0:127.0.0.1");
+        assert!(
+            port.contains("port `0` is not a number from 1 to 65535"),
+            "{port}"
+        );
+        assert!(
+            port.starts_with("--resolve `lb.example.com:0:127.0.0.1`"),
+            "{port}"
+        );
+        assert!(err("h:99999:127.0.0.1").contains("port `99999`"));
+        assert!(err("h:443:10.0.0.300").contains("address `10.0.0.300` is not an IP address"));
+        assert!(err("a b:443:127.0.0.1").contains("host `a b`"));
+        let long = format!("h:443:{}", "1".repeat(100_000));
+        assert!(err(&long).len() < 400, "the whole entry is not echoed");
+    }
+
+    #[test]
+    fn server_names_must_be_dns_names() {
+        assert_eq!(
+            validate_server_name("LB.Example.com").unwrap(),
+            "lb.example.com"
+        );
+        assert_eq!(
+            validate_server_name("lb.example.com.").unwrap(),
+            "lb.example.com"
+        );
+        assert_eq!(
+            validate_server_name("xn--bcher-kva.example").unwrap(),
+            "xn--bcher-kva.example"
+        );
+        assert!(validate_server_name("_acme.example.com").is_ok());
+        let err = |s: &str| validate_server_name(s).unwrap_err().to_string();
+        assert!(
+            err("a b.example").contains("` ` is not allowed"),
+            "{}",
+            err("a b.example")
+        );
+        assert!(err("bücher.example").contains("IDNA A-label"));
+        assert!(err("").contains("give a DNS name"));
+        assert!(err("127.0.0.1").contains("IP address"));
+        assert!(err("a..b").contains("empty label"));
+        assert!(err("-a.example").contains("starts or ends with `-`"));
+        assert!(err(&format!("{}.example", "a".repeat(64))).contains("at most 63"));
+        let huge = "a.".repeat(40_000) + "example";
+        let message = err(&huge);
+        assert!(message.contains("a DNS name has at most 253"), "{message}");
+        assert!(message.len() < 400, "the whole name is not echoed");
+        let escaped = err("evil\x1b]8;;x\x07.example");
+        assert!(!escaped.contains('\x1b'), "{escaped}");
+        assert!(escaped.contains("\\u{1b}"), "{escaped}");
     }
 
     #[test]

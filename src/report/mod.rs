@@ -6,6 +6,7 @@ pub mod check_api;
 pub mod client;
 pub mod client_logs;
 pub mod inventory;
+pub mod output;
 pub mod policies;
 pub mod probe;
 

@@ -194,20 +194,105 @@ fn rejects_unknown_keys_naming_them() {
 #[test]
 fn rejects_syntax_and_type_errors_with_their_line() {
     error_at("min_protocol = \"TLSv1.2\"\nrequire_fips = \n", 2, "");
-    error_at(
-        "\nrequire_fips = \"yes\"\n",
-        2,
-        "invalid type: string \"yes\", expected a boolean, in `require_fips = \"yes\"`",
+    // The key is named and the value shown once (not the value, then the whole line again).
+    let problems = errors("\nrequire_fips = \"yes\"\n");
+    assert_eq!(
+        problems,
+        ["b.toml:2: `require_fips`: expected true or false, found the string \"yes\""]
     );
     error_at(
         "banned_classes = \"cbc\"\n",
         1,
-        "in `banned_classes = \"cbc\"`",
+        "`banned_classes`: expected a list of strings (`[\"a\", \"b\"]`), found the string \"cbc\"",
     );
     error_at(
         "[certificate]\nmin_ec_bits = \"256\"\n",
         2,
-        "in `min_ec_bits = \"256\"`",
+        "`[certificate] min_ec_bits`: expected a whole number, found the string \"256\"",
+    );
+    error_at(
+        "certificate = 5\n",
+        1,
+        "`certificate`: expected a `[certificate]` table, found the integer 5",
+    );
+    error_at(
+        "banned_classes = [\"cbc\", 3]\n",
+        1,
+        "`banned_classes` item `2`: expected a string, found the integer 3",
+    );
+    error_at(
+        "[severity]\nweak-cipher-allowed = 3\n",
+        2,
+        "`[severity] weak-cipher-allowed`: expected a string in quotes, found the integer 3",
+    );
+}
+
+#[test]
+fn every_unknown_key_and_wrong_type_is_reported_with_its_line() {
+    let problems = errors(
+        "min_protocl = \"TLSv1.2\"\nrequire_fips = \"yes\"\nbogus = 1\n[certificate]\n\
+         min_rsa_bits = \"x\"\nfoo = 1\n",
+    );
+    assert_eq!(
+        problems,
+        [
+            "b.toml:1: unknown key `min_protocl`; did you mean `min_protocol`?",
+            "b.toml:2: `require_fips`: expected true or false, found the string \"yes\"",
+            "b.toml:3: unknown key `bogus` (expected one of description, extends, min_protocol, \
+             banned_classes, banned_ciphers, allowed_policies, denied_policies, require_fips, \
+             require_forward_secrecy, require_post_quantum, require_https_redirect, certificate, \
+             severity)",
+            "b.toml:5: `[certificate] min_rsa_bits`: expected a whole number, found the string \"x\"",
+            "b.toml:6: unknown key `foo` (expected one of expiry_warning_days, min_rsa_bits, \
+             min_ec_bits)",
+        ]
+    );
+}
+
+#[test]
+fn a_huge_line_is_not_echoed_whole() {
+    let long = "A".repeat(2_000_000);
+    // A syntax error on a 2 MB line: an excerpt around the error, with ellipses.
+    let problems = errors(&format!("x = 1 {long}\n"));
+    assert!(!problems.is_empty());
+    for problem in &problems {
+        assert!(
+            problem.len() < 400,
+            "{} bytes: {}…",
+            problem.len(),
+            &problem[..200]
+        );
+    }
+    assert!(problems[0].starts_with("b.toml:1: "), "{}", problems[0]);
+    assert!(problems[0].contains('…'), "{}", problems[0]);
+    // A 2 MB value of a known key: shortened too.
+    for text in [
+        format!("min_protocol = \"{long}\"\n"),
+        format!("banned_ciphers = [\"{long}\"]\n"),
+        format!("allowed_policies = [\"{long}\"]\n"),
+        format!("{long} = 1\n"),
+        format!("require_fips = \"{long}\"\n"),
+    ] {
+        let problems = errors(&text);
+        assert_eq!(problems.len(), 1, "{:?}", &problems[0][..200]);
+        assert!(problems[0].len() < 600, "{}…", &problems[0][..200]);
+        assert!(problems[0].contains("AAA…"), "{}", problems[0]);
+    }
+}
+
+#[test]
+fn control_characters_in_a_baseline_are_escaped_in_messages() {
+    let problems = errors("min_protocol = \"TLS\\u001b[2J\\r\\nb.toml:9: forged\"\n");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        !problems[0].contains('\x1b') && !problems[0].contains('\n'),
+        "{:?}",
+        problems[0]
+    );
+    assert!(
+        problems[0].contains("TLS\\u{1b}[2J\\u{d}\\u{a}b.toml:9: forged"),
+        "{}",
+        problems[0]
     );
 }
 

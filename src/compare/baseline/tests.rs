@@ -9,6 +9,7 @@ use crate::model::observed::{GroupObservation, ProtocolObservation};
 
 const LABEL: &str = "my-alb HTTPS:443 (123456789012/eu-west-1)";
 const NOW: i64 = 1_750_000_000;
+const SECONDS_PER_DAY: i64 = 86_400;
 
 fn catalogue() -> Catalogue {
     Catalogue::builtin().unwrap()

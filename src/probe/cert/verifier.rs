@@ -7,6 +7,7 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::server::ParsedCertificate;
 use rustls::{CertificateError, DigitallySignedStruct, RootCertStore, SignatureScheme};
 
 use crate::model::certificate::{SignatureFamily, Trust};
@@ -101,6 +102,26 @@ impl RecordingVerifier {
             .take()
     }
 
+    /// Whether the leaf is valid for `server_name`, checked alone (no path, no dates), when the
+    /// caller gave a name; `None` when it gave none or the leaf cannot be read for the check.
+    fn name_check(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        server_name: &ServerName<'_>,
+    ) -> Option<bool> {
+        if !self.name_given {
+            return None;
+        }
+        let parsed = ParsedCertificate::try_from(end_entity).ok()?;
+        match rustls::client::verify_server_name(&parsed, server_name) {
+            Ok(()) => Some(true),
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Some(false),
+            Err(_) => None,
+        }
+    }
+
     /// Checks the signature when ring can; a scheme it cannot check (P-521, Ed448) is accepted,
     /// since nothing sent over the connection depends on it.
     fn check_signature(
@@ -133,6 +154,8 @@ impl ServerCertVerifier for RecordingVerifier {
             now,
         );
         // webpki checks the path first and the name last, so a name error means a good path.
+        // A chain that fails the path check is still checked against the name on its own: a
+        // self-signed or expired certificate can also be for the wrong host, and both are said.
         let (trust, name_matches) = match checked {
             Ok(_) => (Trust::Trusted, self.name_given.then_some(true)),
             Err(rustls::Error::InvalidCertificate(
@@ -142,13 +165,13 @@ impl ServerCertVerifier for RecordingVerifier {
                 Trust::Untrusted {
                     reason: untrusted_reason(&error),
                 },
-                None,
+                self.name_check(end_entity, server_name),
             ),
             Err(error) => (
                 Trust::Untrusted {
                     reason: error.to_string(),
                 },
-                None,
+                self.name_check(end_entity, server_name),
             ),
         };
         let ders = std::iter::once(end_entity)
@@ -272,13 +295,24 @@ mod tests {
     #[test]
     fn verifier_accepts_but_marks_an_unknown_issuer() {
         let web_pki = RootCertStore::clone(&WEB_PKI_ROOTS);
-        let presented = verify_rsa_leaf(web_pki, "rsa.elbtls.test", true);
+        let presented = verify_rsa_leaf(web_pki, "www.rsa.elbtls.test", true);
         assert_eq!(
             presented.trust,
             Trust::Untrusted {
                 reason: "unknown issuer: no path to a web PKI root".to_string()
             }
         );
+        assert_eq!(presented.name_matches, Some(true));
+    }
+
+    #[test]
+    fn verifier_reports_a_wrong_name_on_an_untrusted_chain_too() {
+        let web_pki = RootCertStore::clone(&WEB_PKI_ROOTS);
+        let presented = verify_rsa_leaf(web_pki.clone(), "other.elbtls.test", true);
+        assert!(!presented.trust.is_trusted());
+        assert_eq!(presented.name_matches, Some(false));
+        // Without a name from the caller, still nothing is said.
+        let presented = verify_rsa_leaf(web_pki, "192.0.2.1", false);
         assert_eq!(presented.name_matches, None);
     }
 }

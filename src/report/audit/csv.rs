@@ -34,10 +34,12 @@ pub const SCOPE_FAILURE: &str = "scope-failure";
 /// A field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break, with
 /// quotes doubled.
 fn field(text: &str) -> Cow<'_, str> {
+    // The report's text is escaped already (`AuditReport::escaped`); this keeps any field safe.
+    let text = crate::text::escape(text);
     if text.contains([',', '"', '\n', '\r']) {
         Cow::Owned(format!("\"{}\"", text.replace('"', "\"\"")))
     } else {
-        Cow::Borrowed(text)
+        text
     }
 }
 
@@ -53,6 +55,8 @@ fn row(out: &mut impl Write, cells: &[&str]) -> io::Result<()> {
 
 /// Writes the CSV document.
 pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
+    // Text from outside is printed escaped (see `AuditReport::escaped`).
+    let report = &report.escaped();
     let counted = report.negotiation_errors_hours.is_some();
     let extra: &[&str] = if counted {
         &[NEGOTIATION_ERRORS_COLUMN]
@@ -126,8 +130,9 @@ mod tests {
         assert_eq!(field(""), "");
         assert_eq!(field("a, b"), "\"a, b\"");
         assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
-        assert_eq!(field("two\nlines"), "\"two\nlines\"");
-        assert_eq!(field("cr\rlf"), "\"cr\rlf\"");
+        // Line breaks never reach a field raw: they are escaped, so no quoting is needed.
+        assert_eq!(field("two\nlines"), "two\\u{a}lines");
+        assert_eq!(field("cr\rlf, x"), "\"cr\\u{d}lf, x\"");
     }
 
     fn rendered() -> String {
@@ -143,7 +148,7 @@ mod tests {
             "account,region,load_balancer,type,port,protocol,declared_policy,verdict,severity,code,subject,message",
             "123456789012,eu-west-1,internal-app,application,443,HTTPS,ELBSecurityPolicy-2016-08,unverified,medium,probe-failed,timeout,internal-app HTTPS:443 could not be probed: no answer within 5s (an internal load balancer is not reachable from here); run from inside the VPC or pass --resolve.",
             "123456789012,us-east-1,api-nlb,network,8443,TLS,ELBSecurityPolicy-TLS13-1-2-2021-06,drift,high,protocol-not-in-policy,TLSv1,\"api-nlb TLS:8443 accepts TLSv1, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable: re-apply the policy.\"",
-            "123456789012,us-east-1,api-nlb,network,8443,TLS,ELBSecurityPolicy-TLS13-1-2-2021-06,drift,high,cipher-not-in-policy,ECDHE-RSA-AES128-SHA,\"api-nlb TLS:8443 accepts \"\"ECDHE-RSA-AES128-SHA\"\", a CBC suite <not in the policy> & not declared,\nso the account's word is wrong.\"",
+            "123456789012,us-east-1,api-nlb,network,8443,TLS,ELBSecurityPolicy-TLS13-1-2-2021-06,drift,high,cipher-not-in-policy,ECDHE-RSA-AES128-SHA,\"api-nlb TLS:8443 accepts \"\"ECDHE-RSA-AES128-SHA\"\", a CBC suite <not in the policy> & not declared,\\u{a}so the account's word is wrong.\"",
             "123456789012,us-east-1,legacy-elb,classic,443,SSL,ELBSecurityPolicy-2016-08 (Classic default),baseline,medium,weak-cipher-allowed,CBC,\"legacy-elb SSL:443 enables CBC suites, which the baseline `modern` bans: move to ELBSecurityPolicy-TLS-1-2-2017-01.\"",
             "123456789012,us-east-1,web-prod,application,80,HTTP,,compliant,,,,",
             "123456789012,us-east-1,web-prod,application,443,HTTPS,ELBSecurityPolicy-TLS13-1-2-2021-06,compliant,,,,",

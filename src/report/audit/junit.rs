@@ -160,6 +160,8 @@ fn failure_case(f: &ScopeFailure) -> Case {
 
 /// Writes the JUnit XML document.
 pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
+    // Text from outside is printed escaped (see `AuditReport::escaped`).
+    let report = &report.escaped();
     let mut suites: BTreeMap<String, Suite> = BTreeMap::new();
     for l in &report.listeners {
         suites
@@ -289,8 +291,7 @@ mod tests {
   <testsuite name="123456789012/us-east-1" tests="4" failures="2" errors="0" skipped="1">
     <testcase classname="api-nlb" name="TLS:8443">
       <failure message="drift (2 findings, worst: high protocol-not-in-policy)" type="protocol-not-in-policy">high protocol-not-in-policy [TLSv1]: api-nlb TLS:8443 accepts TLSv1, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable: re-apply the policy.
-high cipher-not-in-policy [ECDHE-RSA-AES128-SHA]: api-nlb TLS:8443 accepts "ECDHE-RSA-AES128-SHA", a CBC suite &lt;not in the policy&gt; &amp; not declared,
-so the account's word is wrong.
+high cipher-not-in-policy [ECDHE-RSA-AES128-SHA]: api-nlb TLS:8443 accepts "ECDHE-RSA-AES128-SHA", a CBC suite &lt;not in the policy&gt; &amp; not declared,\u{a}so the account's word is wrong.
 </failure>
     </testcase>
     <testcase classname="legacy-elb" name="SSL:443">

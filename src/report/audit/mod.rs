@@ -8,6 +8,8 @@ pub mod sarif;
 pub mod table;
 
 #[cfg(test)]
+mod escape_tests;
+#[cfg(test)]
 mod negotiation_tests;
 #[cfg(test)]
 mod sample;
@@ -132,6 +134,82 @@ pub struct AuditReport {
 }
 
 impl AuditReport {
+    /// The report with every text that came from outside (names and messages from AWS, certificate
+    /// subjects in findings, the previous report of `--diff`) passed through [`crate::text::escape`]:
+    /// what the table, CSV, JUnit and SARIF renderers print, so no control character, line break or
+    /// bidirectional override reaches a terminal or a report raw. JSON keeps the text as read.
+    pub fn escaped(&self) -> AuditReport {
+        let text = |s: &String| crate::text::escape(s).into_owned();
+        let optional = |s: &Option<String>| s.as_ref().map(text);
+        let changed = |c: &ChangedFinding| ChangedFinding {
+            listener: text(&c.listener),
+            code: text(&c.code),
+            subject: text(&c.subject),
+            message: text(&c.message),
+            severity: text(&c.severity),
+        };
+        AuditReport {
+            generated_at: text(&self.generated_at),
+            tool_version: text(&self.tool_version),
+            baseline: optional(&self.baseline),
+            probed: self.probed,
+            listeners: self
+                .listeners
+                .iter()
+                .map(|l| ListenerResult {
+                    id: text(&l.id),
+                    account: text(&l.account),
+                    region: text(&l.region),
+                    load_balancer: text(&l.load_balancer),
+                    lb_type: l.lb_type,
+                    scheme: l.scheme,
+                    dns_name: optional(&l.dns_name),
+                    port: l.port,
+                    protocol: text(&l.protocol),
+                    declared_policy: optional(&l.declared_policy),
+                    verdict: l.verdict,
+                    findings: l
+                        .findings
+                        .iter()
+                        .map(|f| Finding {
+                            subject: text(&f.subject),
+                            message: text(&f.message),
+                            ..f.clone()
+                        })
+                        .collect(),
+                    probe: match &l.probe {
+                        ProbeStatus::Probed {
+                            protocols,
+                            connections,
+                        } => ProbeStatus::Probed {
+                            protocols: protocols.iter().map(text).collect(),
+                            connections: *connections,
+                        },
+                        other => other.clone(),
+                    },
+                    negotiation_errors: l.negotiation_errors,
+                })
+                .collect(),
+            failures: self
+                .failures
+                .iter()
+                .map(|f| ScopeFailure {
+                    account: text(&f.account),
+                    region: optional(&f.region),
+                    resource: optional(&f.resource),
+                    reason: f.reason,
+                    message: text(&f.message),
+                })
+                .collect(),
+            diff: self.diff.as_ref().map(|d| DiffSummary {
+                previous: text(&d.previous),
+                new: d.new.iter().map(changed).collect(),
+                resolved: d.resolved.iter().map(changed).collect(),
+            }),
+            negotiation_errors_hours: self.negotiation_errors_hours,
+        }
+    }
+
     /// Listeners per verdict.
     pub fn count(&self, verdict: Verdict) -> usize {
         self.listeners

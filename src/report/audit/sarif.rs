@@ -341,6 +341,8 @@ fn information_uri() -> Option<&'static str> {
 
 /// Writes the SARIF log.
 pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
+    // Text from outside is printed escaped (see `AuditReport::escaped`).
+    let report = &report.escaped();
     let results = report
         .listeners
         .iter()

@@ -45,6 +45,8 @@ impl Paint {
 
 /// Writes the report; `color` adds ANSI colours to the verdicts and severities outside the table.
 pub fn render(report: &AuditReport, color: bool, out: &mut impl Write) -> io::Result<()> {
+    // Text from outside is printed escaped (see `AuditReport::escaped`).
+    let report = &report.escaped();
     let paint = Paint(color);
     if report.listeners.is_empty() {
         writeln!(out, "No listeners found.")?;

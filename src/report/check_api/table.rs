@@ -3,19 +3,20 @@
 use std::io::{self, Write};
 
 use crate::catalogue::{ApiCheck, KindCheck, PolicyDifference};
+use crate::text::escape;
 
 fn list(out: &mut impl Write, label: &str, names: &[String]) -> io::Result<()> {
     if !names.is_empty() {
         writeln!(out, "  {label} ({}):", names.len())?;
         for name in names {
-            writeln!(out, "    {name}")?;
+            writeln!(out, "    {}", escape(name))?;
         }
     }
     Ok(())
 }
 
 fn difference(out: &mut impl Write, d: &PolicyDifference) -> io::Result<()> {
-    writeln!(out, "    {}", d.name)?;
+    writeln!(out, "    {}", escape(&d.name))?;
     let lines: [(&str, &[String]); 6] = [
         ("protocols only in the API", &d.protocols_only_in_api),
         (
@@ -32,7 +33,7 @@ fn difference(out: &mut impl Write, d: &PolicyDifference) -> io::Result<()> {
     ];
     for (label, values) in lines {
         if !values.is_empty() {
-            writeln!(out, "      {label}: {}", values.join(", "))?;
+            writeln!(out, "      {label}: {}", escape(&values.join(", ")))?;
         }
     }
     if d.server_order_differs {
@@ -70,13 +71,14 @@ fn kind(out: &mut impl Write, title: &str, check: &KindCheck) -> io::Result<()> 
 
 /// Writes the report.
 pub fn render(check: &ApiCheck, out: &mut impl Write) -> io::Result<()> {
-    writeln!(out, "Region {}", check.region)?;
+    writeln!(out, "Region {}", escape(&check.region))?;
     kind(out, "ELBv2 (DescribeSSLPolicies)", &check.elbv2)?;
     match &check.classic {
         Ok(classic) => kind(out, "Classic (DescribeLoadBalancerPolicies)", classic),
         Err(reason) => writeln!(
             out,
-            "Classic (DescribeLoadBalancerPolicies): not available: {reason}"
+            "Classic (DescribeLoadBalancerPolicies): not available: {}",
+            escape(&reason.to_string())
         ),
     }
 }

@@ -10,6 +10,7 @@ use crate::client::negotiate::Negotiation;
 use crate::client::profile::{Profile, signature_scheme_name};
 use crate::client::{ClientDescription, DescriptionSource};
 use crate::report::protocols_label;
+use crate::text::escape;
 
 /// Usable policies shown in the table (JSON lists them all).
 const USABLE_SHOWN: usize = 10;
@@ -26,7 +27,7 @@ fn new_table(header: &[&str]) -> Table {
 fn policy_label(policy: &Policy) -> String {
     format!(
         "{} ({}, {})",
-        policy.name,
+        escape(&policy.name),
         policy.kind,
         protocols_label(&policy.protocols)
     )
@@ -74,6 +75,7 @@ fn client_line(client: &ClientDescription, profile: Option<&Profile>) -> String 
             format!("OpenSSL 3 client with cipher string {cipher_string:?}")
         }
     };
+    let origin = escape(&origin);
     let count = |n: usize, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
     format!(
         "{origin}\n         offers {}, {}, {}",
@@ -99,11 +101,13 @@ pub fn check(reports: &[CheckReport<'_>], out: &mut impl Write) -> io::Result<()
             )?,
             ServerLabel::Listener(endpoint) => writeln!(
                 out,
-                "Server:  listener {endpoint} as probed; certificates seen: {certs}"
+                "Server:  listener {} as probed; certificates seen: {certs}",
+                escape(&endpoint.to_string())
             )?,
             ServerLabel::Arn { arn, policy } => writeln!(
                 out,
-                "Server:  listener {arn}\n         declares {}; listener certificates: {certs}",
+                "Server:  listener {}\n         declares {}; listener certificates: {certs}",
+                escape(arn),
                 policy_label(policy)
             )?,
         }
@@ -122,11 +126,11 @@ pub fn check(reports: &[CheckReport<'_>], out: &mut impl Write) -> io::Result<()
                 )?;
             }
             Negotiation::Failure(reason) => {
-                writeln!(out, "Result:  FAILS — {reason}")?;
+                writeln!(out, "Result:  FAILS — {}", escape(&reason.to_string()))?;
             }
         }
         for note in &r.notes {
-            writeln!(out, "Note:    {note}")?;
+            writeln!(out, "Note:    {}", escape(note))?;
         }
         writeln!(out)?;
         if r.usable.is_empty() {
@@ -148,7 +152,7 @@ pub fn check(reports: &[CheckReport<'_>], out: &mut impl Write) -> io::Result<()
             let [version, suite, group] = outcome_cells(&usable.negotiation);
             table.add_row(vec![
                 Cell::new(rank + 1).set_alignment(CellAlignment::Right),
-                Cell::new(&usable.policy.name),
+                Cell::new(escape(&usable.policy.name)),
                 Cell::new(protocols_label(&usable.policy.protocols)),
                 Cell::new(version),
                 Cell::new(suite),
@@ -187,8 +191,8 @@ pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()>
                 "FAILS"
             };
             table.add_row(vec![
-                Cell::new(&row.profile.name),
-                Cell::new(&row.profile.client),
+                Cell::new(escape(&row.profile.name)),
+                Cell::new(escape(&row.profile.client)),
                 Cell::new(result),
                 Cell::new(version),
                 Cell::new(suite),
@@ -205,7 +209,12 @@ pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()>
             writeln!(out, "Why they fail:")?;
             for row in &failures {
                 if let Negotiation::Failure(reason) = &row.first {
-                    writeln!(out, "  {}: {reason}", row.profile.name)?;
+                    writeln!(
+                        out,
+                        "  {}: {}",
+                        escape(&row.profile.name),
+                        escape(&reason.to_string())
+                    )?;
                 }
             }
         }
@@ -233,8 +242,8 @@ pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()>
             Change::StillFails => "still fails",
         };
         table.add_row(vec![
-            Cell::new(&row.profile.name),
-            Cell::new(&row.profile.client),
+            Cell::new(escape(&row.profile.name)),
+            Cell::new(escape(&row.profile.client)),
             Cell::new(outcome_short(&row.first)),
             Cell::new(outcome_short(after)),
             Cell::new(change),
@@ -252,7 +261,12 @@ pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()>
     if !breaks.is_empty() {
         writeln!(out, "What breaks, and why:")?;
         for (row, reason) in &breaks {
-            writeln!(out, "  {}: {reason}", row.profile.name)?;
+            writeln!(
+                out,
+                "  {}: {}",
+                escape(&row.profile.name),
+                escape(&reason.to_string())
+            )?;
         }
     }
     writeln!(
@@ -280,8 +294,8 @@ pub fn profiles(list: &[&Profile], out: &mut impl Write) -> io::Result<()> {
         let groups: Vec<String> = p.groups.iter().take(3).map(ToString::to_string).collect();
         let more = if p.groups.len() > 3 { ", …" } else { "" };
         table.add_row(vec![
-            Cell::new(&p.name),
-            Cell::new(&p.client),
+            Cell::new(escape(&p.name)),
+            Cell::new(escape(&p.client)),
             Cell::new(protocols_label(&p.versions)),
             Cell::new(p.suites.len()).set_alignment(CellAlignment::Right),
             Cell::new(format!("{}{more}", groups.join(", "))),

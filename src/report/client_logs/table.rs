@@ -7,6 +7,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use super::percent_label;
 use crate::client::logs::tally::FAILING_CLIENTS_TRACKED;
 use crate::client::logs::{Counted, LogFormat, LogReport, Reason, TopList, Verdict};
+use crate::text::escape;
 
 /// Writes the report.
 pub fn render(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
@@ -17,7 +18,7 @@ pub fn render(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
         "{} ({}) against {files} file{} · {} lines",
-        policy.name,
+        escape(&policy.name),
         policy.kind,
         if files == 1 { "" } else { "s" },
         c.lines
@@ -40,7 +41,7 @@ pub fn render(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
             "No negotiated TLS connection in the logs: nothing to judge against {}.",
-            policy.name
+            escape(&policy.name)
         )?;
     } else {
         let verdict = if c.failing == 0 {
@@ -62,7 +63,7 @@ pub fn render(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
         } else {
             String::new()
         };
-        writeln!(out, "{verdict} under {}{unknown}.", policy.name)?;
+        writeln!(out, "{verdict} under {}{unknown}.", escape(&policy.name))?;
         if c.not_negotiated > 0 {
             writeln!(
                 out,
@@ -106,7 +107,13 @@ pub fn render(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
             c.malformed
         )?;
         for sample in &summary.malformed_samples {
-            writeln!(out, "  {}:{}: {}", sample.file, sample.line, sample.reason)?;
+            writeln!(
+                out,
+                "  {}:{}: {}",
+                escape(&sample.file),
+                sample.line,
+                escape(&sample.reason.to_string())
+            )?;
         }
     }
     Ok(())
@@ -124,9 +131,9 @@ fn pairs_table(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
         ]);
     for pair in &summary.pairs {
         table.add_row(vec![
-            Cell::new(&pair.protocol),
-            Cell::new(&pair.cipher),
-            Cell::new(pair.group.as_deref().unwrap_or("-")),
+            Cell::new(escape(&pair.protocol)),
+            Cell::new(escape(&pair.cipher)),
+            Cell::new(escape(pair.group.as_deref().unwrap_or("-"))),
             Cell::new(pair.count).set_alignment(CellAlignment::Right),
             Cell::new(percent_label(pair.count, negotiated)).set_alignment(CellAlignment::Right),
             Cell::new(verdict_label(pair.verdict, &pair.reasons)),
@@ -199,7 +206,7 @@ fn top_list(
             "  {:>width$}  {:>7}  {}",
             count(counted),
             percent_label(counted.count, whole),
-            counted.value
+            escape(&counted.value)
         )?;
     }
     if list.others > 0 {

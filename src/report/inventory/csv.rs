@@ -24,6 +24,8 @@ pub const COLUMNS: [&str; 14] = [
 ];
 
 fn field(text: &str) -> String {
+    // Text from AWS is escaped first (control characters as `\u{…}`), then quoted.
+    let text = &*crate::text::escape(text);
     if text.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
@@ -60,5 +62,6 @@ mod tests {
         assert_eq!(field("plain"), "plain");
         assert_eq!(field("a, b"), "\"a, b\"");
         assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
+        assert_eq!(field("two\nlines\u{1b}[2J"), "two\\u{a}lines\\u{1b}[2J");
     }
 }

@@ -7,6 +7,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
 use super::{HEADER, row_cells};
 use crate::model::inventory::InventoryReport;
+use crate::text::escape;
 
 /// Writes the table, a summary line, and the failures (if any).
 pub fn render(report: &InventoryReport, out: &mut impl Write) -> io::Result<()> {
@@ -22,7 +23,7 @@ pub fn render(report: &InventoryReport, out: &mut impl Write) -> io::Result<()> 
         tls += usize::from(listener.terminates_tls());
         let cells = row_cells(lb, listener, policy);
         table.add_row(cells.into_iter().enumerate().map(|(i, text)| {
-            let cell = Cell::new(text);
+            let cell = Cell::new(escape(&text));
             if i == 5 || i == 9 {
                 cell.set_alignment(CellAlignment::Right)
             } else {
@@ -49,7 +50,7 @@ pub fn render(report: &InventoryReport, out: &mut impl Write) -> io::Result<()> 
         inventory.scopes.len()
     )?;
     for note in &inventory.notes {
-        writeln!(out, "note: {note}")?;
+        writeln!(out, "note: {}", escape(note))?;
     }
     if !inventory.failures.is_empty() {
         writeln!(
@@ -58,7 +59,7 @@ pub fn render(report: &InventoryReport, out: &mut impl Write) -> io::Result<()> 
             inventory.failures.len()
         )?;
         for failure in &inventory.failures {
-            writeln!(out, "  {failure}")?;
+            writeln!(out, "  {}", escape(&failure.to_string()))?;
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! `--format table` for the catalogue commands.
 
+use crate::text::escape;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
@@ -42,7 +43,7 @@ pub fn list(policies: &[&Policy], out: &mut impl Write) -> io::Result<()> {
             format!("{} (unpublished)", policy.name)
         };
         table.add_row(vec![
-            Cell::new(name),
+            Cell::new(escape(&name)),
             Cell::new(policy.types_label()),
             Cell::new(protocols_label(&policy.protocols)),
             Cell::new(count).set_alignment(CellAlignment::Right),
@@ -128,9 +129,13 @@ pub fn show(
     sources: &BTreeMap<String, Source>,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    writeln!(out, "{}", policy.name)?;
+    writeln!(out, "{}", escape(&policy.name))?;
     if !policy.aliases.is_empty() {
-        writeln!(out, "  Also known as:    {}", policy.aliases.join(", "))?;
+        writeln!(
+            out,
+            "  Also known as:    {}",
+            escape(&policy.aliases.join(", "))
+        )?;
     }
     writeln!(
         out,
@@ -225,19 +230,20 @@ pub fn show(
         match sources.get(id) {
             Some(source) => writeln!(
                 out,
-                "  Source {id}: {}{}",
-                source.title,
+                "  Source {}: {}{}",
+                escape(id),
+                escape(&source.title),
                 source
                     .url
                     .as_deref()
-                    .map(|u| format!(" <{u}>"))
+                    .map(|u| format!(" <{}>", escape(u)))
                     .unwrap_or_default()
             )?,
-            None => writeln!(out, "  Source: {id}")?,
+            None => writeln!(out, "  Source: {}", escape(id))?,
         }
     }
     if let Some(notes) = &policy.notes {
-        writeln!(out, "  Notes:            {notes}")?;
+        writeln!(out, "  Notes:            {}", escape(notes))?;
     }
     writeln!(out)?;
     let mut table = new_table(&[
@@ -258,8 +264,8 @@ pub fn show(
 /// `policies diff`: a summary line, then one row per protocol, cipher and group added or removed.
 pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
     let (from, to) = (diff.from, diff.to);
-    writeln!(out, "From {} ({})", from.name, from.kind)?;
-    writeln!(out, "  to {} ({})", to.name, to.kind)?;
+    writeln!(out, "From {} ({})", escape(&from.name), from.kind)?;
+    writeln!(out, "  to {} ({})", escape(&to.name), to.kind)?;
     writeln!(out)?;
     if diff.is_empty() {
         writeln!(
@@ -392,7 +398,11 @@ pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "{table}")?;
     if diff.order_changed {
         writeln!(out)?;
-        writeln!(out, "Priority of the ciphers both allow, in {}:", to.name)?;
+        writeln!(
+            out,
+            "Priority of the ciphers both allow, in {}:",
+            escape(&to.name)
+        )?;
         for (i, c) in diff.ciphers_kept.iter().enumerate() {
             let before = from
                 .ciphers

@@ -9,20 +9,33 @@ use super::{AUTO_MATCHES_SHOWN, Comparison, EndpointReport};
 use crate::compare::Difference;
 use crate::model::certificate::{CertificateChain, KeyAlgorithm, Trust};
 use crate::model::observed::{Observed, ProbeOutcome, Support};
+use crate::text::escape;
 use crate::tls::{NamedGroup, SuiteProperty};
 
-/// Writes the report.
+/// Writes the report, counting certificate days from now.
 pub fn render(reports: &[EndpointReport<'_>], out: &mut impl Write) -> io::Result<()> {
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    render_at(reports, now, out)
+}
+
+/// Writes the report, counting certificate days from `now_unix`.
+pub fn render_at(
+    reports: &[EndpointReport<'_>],
+    now_unix: i64,
+    out: &mut impl Write,
+) -> io::Result<()> {
     for (i, report) in reports.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        endpoint(report, out)?;
+        endpoint(report, now_unix, out)?;
     }
     Ok(())
 }
 
-fn endpoint(report: &EndpointReport<'_>, out: &mut impl Write) -> io::Result<()> {
+fn endpoint(report: &EndpointReport<'_>, now: i64, out: &mut impl Write) -> io::Result<()> {
     let o = &report.observation;
     let address = o
         .endpoint
@@ -30,33 +43,35 @@ fn endpoint(report: &EndpointReport<'_>, out: &mut impl Write) -> io::Result<()>
         .map(|a| format!(" → {a}"))
         .unwrap_or_default();
     let sni = match &o.endpoint.sni {
-        Some(name) => format!("SNI {name}"),
+        Some(name) => format!("SNI {}", escape(name)),
         None => "no SNI".to_string(),
     };
     writeln!(
         out,
         "{}{address} ({sni}) · {} connections · {:.2} s",
-        o.endpoint.label(),
+        escape(&o.endpoint.label()),
         o.connections,
         o.duration.as_secs_f64()
     )?;
     match &o.outcome {
-        ProbeOutcome::Unreachable { reason } => writeln!(out, "  UNREACHABLE: {reason}"),
-        ProbeOutcome::Failed { reason } => writeln!(out, "  PROBE FAILED: {reason}"),
+        ProbeOutcome::Unreachable { reason } => {
+            writeln!(out, "  UNREACHABLE: {}", escape(reason))
+        }
+        ProbeOutcome::Failed { reason } => writeln!(out, "  PROBE FAILED: {}", escape(reason)),
         ProbeOutcome::Completed(observed) => {
-            completed(observed, out)?;
+            completed(observed, now, out)?;
             match &report.comparison {
                 Some(Comparison::Policy {
                     policy,
                     differences,
                 }) => {
                     if differences.is_empty() {
-                        writeln!(out, "  Policy {}: matches", policy.name)
+                        writeln!(out, "  Policy {}: matches", escape(&policy.name))
                     } else {
                         writeln!(
                             out,
                             "  Policy {}: {} difference{}",
-                            policy.name,
+                            escape(&policy.name),
                             differences.len(),
                             if differences.len() == 1 { "" } else { "s" }
                         )?;
@@ -77,7 +92,12 @@ fn endpoint(report: &EndpointReport<'_>, out: &mut impl Write) -> io::Result<()>
                                 summarise(&codes)
                             )
                         };
-                        writeln!(out, "    {} ({}): {verdict}", m.policy.name, m.policy.kind)?;
+                        writeln!(
+                            out,
+                            "    {} ({}): {verdict}",
+                            escape(&m.policy.name),
+                            m.policy.kind
+                        )?;
                     }
                     Ok(())
                 }
@@ -120,12 +140,17 @@ fn difference_lines(
         .max()
         .unwrap_or(0);
     for d in differences {
-        writeln!(out, "{indent}{:<width$}  {}", d.code.code(), d.message)?;
+        writeln!(
+            out,
+            "{indent}{:<width$}  {}",
+            d.code.code(),
+            escape(&d.message)
+        )?;
     }
     Ok(())
 }
 
-fn completed(observed: &Observed, out: &mut impl Write) -> io::Result<()> {
+fn completed(observed: &Observed, now: i64, out: &mut impl Write) -> io::Result<()> {
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
     let mut unknown = Vec::new();
@@ -253,24 +278,24 @@ fn completed(observed: &Observed, out: &mut impl Write) -> io::Result<()> {
     } else {
         writeln!(out, "  Certificates:")?;
         for chain in &observed.certificates {
-            certificate_line(chain, out)?;
+            certificate_line(chain, now, out)?;
         }
     }
     if !observed.nodes.is_empty() {
         writeln!(
             out,
             "  Nodes probed: {} (the rows above are what any of them accepts)",
-            observed.nodes.join(", ")
+            escape(&observed.nodes.join(", "))
         )?;
     }
     for text in &observed.node_disagreements {
-        writeln!(out, "  NODES DISAGREE: {text}")?;
+        writeln!(out, "  NODES DISAGREE: {}", escape(text))?;
     }
     for text in &observed.failed_nodes {
-        writeln!(out, "  Node not probed: {text}")?;
+        writeln!(out, "  Node not probed: {}", escape(text))?;
     }
     for warning in &observed.warnings {
-        writeln!(out, "  Warning: {warning}")?;
+        writeln!(out, "  Warning: {}", escape(warning))?;
     }
     if !observed.is_complete() {
         writeln!(
@@ -292,36 +317,122 @@ fn key_label(algorithm: &KeyAlgorithm, bits: u32) -> String {
     }
 }
 
-fn certificate_line(chain: &CertificateChain, out: &mut impl Write) -> io::Result<()> {
+fn certificate_line(chain: &CertificateChain, now: i64, out: &mut impl Write) -> io::Result<()> {
     let Some(leaf) = chain.leaf() else {
         return writeln!(out, "    (empty chain)");
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    let days = leaf.days_until_expiry(now);
+    let when = leaf.expiry_words(now);
     let validity = if leaf.expired(now) {
-        format!("EXPIRED {} ({} days ago)", leaf.not_after, -days)
+        format!("EXPIRED {} ({when})", leaf.not_after)
     } else {
-        format!("valid to {} ({days} days)", leaf.not_after)
+        format!("valid to {} ({when})", leaf.not_after)
     };
-    let trust = match &chain.trust {
+    let mut trust = match &chain.trust {
         Trust::Trusted => "trusted".to_string(),
-        Trust::Untrusted { reason } => format!("untrusted: {reason}"),
+        Trust::Untrusted { reason } => format!("untrusted: {}", escape(reason)),
         Trust::NotChecked => "trust not checked".to_string(),
     };
+    match chain.name_matches {
+        Some(true) => trust.push_str(", name matches"),
+        Some(false) => trust.push_str(", NAME MISMATCH: not valid for the server name sent"),
+        None => {}
+    }
     writeln!(
         out,
         "    {}: {} [SANs: {}] issued by {}; {validity}; {}; {trust}; {} in chain",
-        key_label(&leaf.key.algorithm, leaf.key.bits),
-        leaf.subject,
+        escape(&key_label(&leaf.key.algorithm, leaf.key.bits)),
+        escape(&leaf.subject),
         if leaf.sans.is_empty() {
             "none".to_string()
         } else {
-            leaf.sans.join(", ")
+            escape(&leaf.sans.join(", ")).into_owned()
         },
-        leaf.issuer,
-        leaf.signature_algorithm.name,
+        escape(&leaf.issuer),
+        escape(&leaf.signature_algorithm.name),
         chain.certificates.len()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::baseline::preset;
+    use crate::compare::baseline::check_certificates;
+    use crate::model::certificate::{CertificateInfo, PublicKeyInfo, SignatureAlgorithm};
+    use crate::tls::{CipherSuite, ProtocolVersion};
+
+    const NOT_AFTER: i64 = 1_790_000_000;
+
+    fn chain() -> CertificateChain {
+        CertificateChain {
+            leaf_key: KeyAlgorithm::Rsa,
+            certificates: vec![CertificateInfo {
+                subject: "CN=expired.elbtls.test".into(),
+                issuer: "CN=expired.elbtls.test".into(),
+                sans: vec!["expired.elbtls.test".into()],
+                serial_hex: "01".into(),
+                not_before: "2026-01-01T00:00:00Z".into(),
+                not_before_unix: NOT_AFTER - 90 * 86_400,
+                not_after: "2026-09-21T12:53:20Z".into(),
+                not_after_unix: NOT_AFTER,
+                key: PublicKeyInfo {
+                    algorithm: KeyAlgorithm::Rsa,
+                    bits: 2048,
+                },
+                signature_algorithm: SignatureAlgorithm {
+                    name: "sha256WithRSAEncryption".into(),
+                    oid: "1.2.840.113549.1.1.11".into(),
+                },
+                sha256_fingerprint_hex: "00".into(),
+                is_ca: false,
+                self_signed: true,
+            }],
+            trust: Trust::Untrusted {
+                reason: "certificate expired".into(),
+            },
+            name_matches: Some(false),
+            negotiated_version: Some(ProtocolVersion::TLSV1_3),
+            negotiated_suite: Some(CipherSuite(0x1301)),
+        }
+    }
+
+    fn line(chain: &CertificateChain, now: i64) -> String {
+        let mut out = Vec::new();
+        certificate_line(chain, now, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn probe_and_audit_count_the_days_since_expiry_alike() {
+        let chain = chain();
+        for (now, words) in [
+            (NOT_AFTER + 86_400 * 3 / 2, "1 day ago"),
+            (NOT_AFTER + 3_600, "today"),
+            (NOT_AFTER + 86_400 * 5 + 1, "5 days ago"),
+        ] {
+            let probe = line(&chain, now);
+            let audit = check_certificates(
+                &preset("modern").unwrap(),
+                std::slice::from_ref(&chain),
+                "lb HTTPS:443 (1/r)",
+                now,
+            );
+            assert!(probe.contains(&format!("({words})")), "{probe}");
+            assert!(
+                audit[0].message.contains(&format!("expired {words} ")),
+                "{}",
+                audit[0].message
+            );
+        }
+    }
+
+    #[test]
+    fn the_certificate_line_says_whether_the_name_matches() {
+        let mut chain = chain();
+        assert!(line(&chain, 0).contains("NAME MISMATCH"));
+        chain.name_matches = Some(true);
+        assert!(line(&chain, 0).contains("name matches"));
+        chain.name_matches = None;
+        assert!(!line(&chain, 0).contains("name"));
+    }
 }
