@@ -615,10 +615,7 @@ fn every_other_builtin_policy_is_published() {
 }
 
 fn load_user_file(tag: &str, text: &str) -> Result<Catalogue, CatalogueError> {
-    let dir = std::env::temp_dir().join(format!(
-        "elbtls-catalogue-{tag}-{}",
-        std::process::id()
-    ));
+    let dir = std::env::temp_dir().join(format!("elbtls-catalogue-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("mine.toml"), text).unwrap();
     let result = Catalogue::load_dir(&dir);
@@ -677,11 +674,7 @@ fn served_ciphers_must_reorder_the_published_ones_and_cite_a_source() {
 
 #[test]
 fn a_user_policy_can_be_unpublished_and_overlays_replace_by_name() {
-    let user = load_user_file(
-        "unpublished",
-        &format!("{USER_POLICY}published = false\n"),
-    )
-    .unwrap();
+    let user = load_user_file("unpublished", &format!("{USER_POLICY}published = false\n")).unwrap();
     assert!(user.policies().is_empty());
     let mut builtin = catalogue();
     let before = builtin.policies().len();

@@ -218,15 +218,60 @@ fn diff_of_a_policy_with_itself_is_empty() {
 
 #[test]
 fn list_snapshot_and_type_filter() {
+    // 60 policies, of which the three CNSA2-INTEROP ones are unpublished and listed only on request.
     let all = ok(&["policies", "list"]);
-    assert!(all.contains("60 policies"), "{all}");
+    assert!(all.contains("57 policies"), "{all}");
+    assert!(!all.contains("CNSA2"), "{all}");
+    let with_unpublished = ok(&["policies", "list", "--include-unpublished"]);
+    assert!(
+        with_unpublished.contains("60 policies"),
+        "{with_unpublished}"
+    );
+    assert!(
+        with_unpublished
+            .contains("ELBSecurityPolicy-TLS13-1-3-CNSA2-INTEROP1-FIPS-PQ-2026-07 (unpublished)"),
+        "{with_unpublished}"
+    );
     insta::assert_snapshot!(ok(&["policies", "list", "--type", "classic"]));
     let json = ok(&["policies", "list", "--type", "network", "--format", "json"]);
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["schema_version"], 1);
     let policies = value["policies"].as_array().unwrap();
-    assert_eq!(policies.len(), 49);
+    assert_eq!(policies.len(), 46);
     assert!(policies.iter().all(|p| p["kind"] == "elbv2"));
+    assert!(policies.iter().all(|p| p["engine"] == "s2n-tls"));
+}
+
+#[test]
+fn show_names_the_engine_the_served_order_and_an_unpublished_policy() {
+    let shown = ok(&["policies", "show", "ELBSecurityPolicy-2016-08"]);
+    assert!(shown.contains("TLS engine:       s2n-tls"), "{shown}");
+    assert!(
+        shown.contains(
+            "Served order:     s2n-tls serves ECDHE-ECDSA-AES256-SHA before ECDHE-RSA-AES256-SHA"
+        ),
+        "{shown}"
+    );
+    let json = ok(&[
+        "policies",
+        "show",
+        "ELBSecurityPolicy-2016-08",
+        "--format",
+        "json",
+    ]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let served = value["policy"]["served_ciphers"].as_array().unwrap();
+    assert_eq!(served[10], "ECDHE-ECDSA-AES256-SHA");
+    assert_eq!(served[11], "ECDHE-RSA-AES256-SHA");
+    assert_eq!(value["policy"]["served_source"][0], "S25");
+
+    // Unpublished: `show` still works without --include-unpublished and says so.
+    let name = "ELBSecurityPolicy-TLS13-1-2-CNSA2-INTEROP2-FIPS-PQ-2026-07";
+    let shown = ok(&["policies", "show", name]);
+    assert!(shown.contains("Published:        no"), "{shown}");
+    let json = ok(&["policies", "show", name, "--format", "json"]);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["policy"]["published"], false);
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod classic;
 mod diff;
 mod error;
 mod file;
+mod fit;
 mod policy;
 mod suggest;
 
@@ -18,6 +19,7 @@ pub use classic::{ClassicPolicyError, ResolvedClassicPolicy, from_classic_attrib
 pub use diff::{GroupsDiff, PolicyDiff};
 pub use error::{CatalogueError, Problem, UnknownPolicy};
 pub use file::Source;
+pub use fit::Fit;
 pub use policy::{Confidence, Engine, Origin, Policy, PolicyCipher, PolicyKind};
 
 use crate::model::LoadBalancerType;

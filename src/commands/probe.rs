@@ -8,11 +8,11 @@ use tokio::task::JoinSet;
 
 use crate::catalogue::Catalogue;
 use crate::cli::{Format, PolicyChoice, ValidProbe};
-use crate::compare::{drift, rank_policies};
+use crate::compare::{Difference, DifferenceCode, PolicyMatch, drift};
 use crate::exit::Exit;
-use crate::model::observed::{Observation, ProbeOutcome};
+use crate::model::observed::{Observation, Observed, ProbeOutcome};
 use crate::probe::run::{ProbeOptions, probe};
-use crate::report::probe::{Comparison, EndpointReport, json, table};
+use crate::report::probe::{AutoMatch, Comparison, EndpointReport, json, table};
 
 /// Endpoints probed at the same time (each with its own connection cap).
 const PARALLEL_ENDPOINTS: usize = 8;
@@ -53,7 +53,7 @@ pub(super) fn run(
                 })
             }
             (ProbeOutcome::Completed(observed), PolicyChoice::Auto) => Some(Comparison::Auto {
-                matches: rank_policies(catalogue, observed),
+                matches: rank_for_auto(catalogue, observed),
             }),
             _ => None,
         };
@@ -76,6 +76,43 @@ pub(super) fn run(
     Ok(exit)
 }
 
+/// `--policy auto`: every listed policy (unpublished ones only with `--include-unpublished`),
+/// best explanation of `observed` first. A policy that cannot have produced the observation
+/// ([`crate::catalogue::Fit`]: a protocol it does not enable, a suite none of its protocols can
+/// carry, a suite or group a complete policy does not list) ranks after every policy that can,
+/// whatever the difference counts; among the rest, fewer weighted differences (excess 4, absence
+/// 2, order 1; a partly known policy pays [`crate::catalogue::Fit::PARTIAL_PENALTY`]), then
+/// complete policies, then the name.
+fn rank_for_auto<'c>(catalogue: &'c Catalogue, observed: &Observed) -> Vec<AutoMatch<'c>> {
+    let weight = |d: &Difference| match d.code {
+        c if c.is_excess() => 4,
+        DifferenceCode::CipherOrderDiffers => 1,
+        _ => 2,
+    };
+    let mut ranked: Vec<_> = catalogue
+        .policies()
+        .iter()
+        .map(|policy| {
+            let differences = drift(policy, observed);
+            let fit = policy.fit(observed);
+            let score = differences.iter().map(weight).sum::<u32>();
+            let key = fit.rank_key(policy, score);
+            (
+                key,
+                AutoMatch {
+                    found: PolicyMatch {
+                        policy,
+                        differences,
+                    },
+                    fit,
+                },
+            )
+        })
+        .collect();
+    ranked.sort_by(|(a, _), (b, _)| a.cmp(b));
+    ranked.into_iter().map(|(_, m)| m).collect()
+}
+
 async fn probe_all(config: &ValidProbe, options: &ProbeOptions) -> Vec<Observation> {
     let limit = Arc::new(Semaphore::new(PARALLEL_ENDPOINTS));
     let mut tasks = JoinSet::new();
@@ -91,4 +128,190 @@ async fn probe_all(config: &ValidProbe, options: &ProbeOptions) -> Vec<Observati
     let mut results: Vec<(usize, Observation)> = tasks.join_all().await;
     results.sort_by_key(|(index, _)| *index);
     results.into_iter().map(|(_, o)| o).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::observed::{GroupObservation, ProtocolObservation, Support};
+    use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
+
+    fn protocol(version: ProtocolVersion, ciphers: &[&str]) -> ProtocolObservation {
+        ProtocolObservation {
+            version,
+            support: if ciphers.is_empty() {
+                Support::Rejected
+            } else {
+                Support::Accepted
+            },
+            ciphers: ciphers
+                .iter()
+                .map(|n| CipherSuite::from_name(n).unwrap())
+                .collect(),
+            server_order: Some(true),
+            complete: true,
+        }
+    }
+
+    /// An OpenSSL server with an RSA certificate running a TLS 1.0-1.3 policy close to
+    /// ELBSecurityPolicy-TLS13-1-0-2021-06 (issue 9, item 6).
+    fn like_tls13_1_0() -> Observed {
+        const OLD: [&str; 6] = [
+            "ECDHE-RSA-AES128-SHA",
+            "ECDHE-RSA-AES256-SHA",
+            "AES128-SHA",
+            "AES256-SHA",
+            "AES128-GCM-SHA256",
+            "AES256-GCM-SHA384",
+        ];
+        let tls12 = [
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            "ECDHE-RSA-AES128-SHA256",
+            "ECDHE-RSA-AES128-SHA",
+            "ECDHE-RSA-AES256-GCM-SHA384",
+            "ECDHE-RSA-AES256-SHA384",
+            "ECDHE-RSA-AES256-SHA",
+            "AES128-GCM-SHA256",
+            "AES128-SHA256",
+            "AES128-SHA",
+            "AES256-GCM-SHA384",
+            "AES256-SHA256",
+            "AES256-SHA",
+        ];
+        Observed {
+            protocols: vec![
+                protocol(ProtocolVersion::SSLV3, &[]),
+                protocol(ProtocolVersion::TLSV1_0, &OLD[..4]),
+                protocol(ProtocolVersion::TLSV1_1, &OLD[..4]),
+                protocol(ProtocolVersion::TLSV1_2, &tls12),
+                protocol(
+                    ProtocolVersion::TLSV1_3,
+                    &[
+                        "TLS_AES_128_GCM_SHA256",
+                        "TLS_AES_256_GCM_SHA384",
+                        "TLS_CHACHA20_POLY1305_SHA256",
+                    ],
+                ),
+            ],
+            groups: GroupObservation {
+                tls13: Some(vec![
+                    NamedGroup::X25519,
+                    NamedGroup::SECP256R1,
+                    NamedGroup::SECP384R1,
+                    NamedGroup::SECP521R1,
+                ]),
+                tls12: None,
+            },
+            ..Observed::default()
+        }
+    }
+
+    /// The same listener as an OpenSSL server shows it (issue 9, item 6): OpenSSL's own TLS 1.3
+    /// order, its TLS 1.2 order (AES-256 first) and no P-521. Before the fix, the partly known
+    /// Classic 2014-10 (no TLS 1.3) ranked first, with 2011-08 and 2014-01 next.
+    fn openssl_close_to_tls13_1_0() -> Observed {
+        let suites = |names: &[&str]| -> Vec<CipherSuite> {
+            names
+                .iter()
+                .map(|n| CipherSuite::from_name(n).unwrap())
+                .collect()
+        };
+        let mut observed = like_tls13_1_0();
+        observed.protocols[4].ciphers = suites(&[
+            "TLS_AES_256_GCM_SHA384",
+            "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_AES_128_GCM_SHA256",
+        ]);
+        observed.protocols[3].ciphers.swap(0, 3);
+        observed.groups.tls13 = Some(vec![
+            NamedGroup::X25519,
+            NamedGroup::SECP256R1,
+            NamedGroup::SECP384R1,
+        ]);
+        observed
+    }
+
+    fn names<'a>(ranked: &'a [AutoMatch<'_>]) -> Vec<&'a str> {
+        ranked
+            .iter()
+            .map(|m| m.found.policy.name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn auto_never_ranks_a_policy_without_tls13_above_one_with_it() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let observed = openssl_close_to_tls13_1_0();
+        let ranked = rank_for_auto(&catalogue, &observed);
+        let first_impossible = ranked.iter().position(|m| !m.fit.possible()).unwrap();
+        assert!(
+            ranked[first_impossible..].iter().all(|m| !m.fit.possible()),
+            "an impossible policy ranks among possible ones: {:?}",
+            names(&ranked)
+        );
+        for classic in [
+            "ELBSecurityPolicy-2014-10",
+            "ELBSecurityPolicy-2011-08",
+            "ELBSecurityPolicy-2014-01",
+        ] {
+            let at = ranked
+                .iter()
+                .position(|m| m.found.policy.name == classic)
+                .unwrap();
+            assert!(
+                at >= first_impossible,
+                "{classic} at {at}: {:?}",
+                names(&ranked)
+            );
+        }
+        assert!(
+            ranked[0]
+                .found
+                .policy
+                .allows_protocol(ProtocolVersion::TLSV1_3),
+            "{:?}",
+            &names(&ranked)[..5]
+        );
+        assert_eq!(
+            ranked[0].found.policy.name,
+            "ELBSecurityPolicy-TLS13-1-0-2021-06"
+        );
+        assert!(!ranked[0].is_exact());
+        // The listener exactly as the policy says: an exact match, its groups checked.
+        let exact = rank_for_auto(&catalogue, &like_tls13_1_0());
+        assert_eq!(
+            exact[0].found.policy.name,
+            "ELBSecurityPolicy-TLS13-1-0-2021-06"
+        );
+        assert!(exact[0].is_exact(), "{:?}", exact[0].found.differences);
+    }
+
+    #[test]
+    fn auto_without_group_information_checks_no_groups_and_still_ranks_the_policy_first() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let mut observed = like_tls13_1_0();
+        // Nothing learnt about groups: no policy's groups can be checked, and a policy whose
+        // groups the catalogue knows still ranks by its differences alone.
+        observed.groups = GroupObservation::default();
+        let ranked = rank_for_auto(&catalogue, &observed);
+        assert!(ranked.iter().all(|m| !m.fit.groups_checked));
+        assert_eq!(
+            ranked[0].found.policy.name,
+            "ELBSecurityPolicy-TLS13-1-0-2021-06"
+        );
+        // No difference, but no group check either: not an exact match.
+        assert!(ranked[0].found.differences.is_empty());
+        assert!(!ranked[0].is_exact());
+    }
+
+    #[test]
+    fn auto_leaves_out_unpublished_policies_unless_included() {
+        let mut catalogue = Catalogue::builtin().unwrap();
+        let observed = like_tls13_1_0();
+        let cnsa2 =
+            |ranked: &[AutoMatch<'_>]| ranked.iter().any(|m| m.found.policy.name.contains("CNSA2"));
+        assert!(!cnsa2(&rank_for_auto(&catalogue, &observed)));
+        catalogue.include_unpublished();
+        assert!(cnsa2(&rank_for_auto(&catalogue, &observed)));
+    }
 }

@@ -121,8 +121,20 @@ fn groups(list: &Option<Vec<NamedGroup>>) -> Option<Vec<Group>> {
 struct PolicyResult<'a> {
     name: &'a str,
     kind: &'static str,
+    /// No difference found.
     matches: bool,
     differences: Vec<DifferenceJson<'a>>,
+    /// `--policy auto` only: whether the policy could have produced what was seen, why not, whether
+    /// its groups were compared, and whether it is an exact match (no difference, complete,
+    /// groups checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    possible: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cannot: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups_checked: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exact: Option<bool>,
 }
 
 #[derive(Serialize)]
@@ -237,6 +249,10 @@ fn endpoint<'a>(report: &'a EndpointReport<'_>) -> Endpoint<'a> {
                 kind: policy.kind.as_str(),
                 matches: list.is_empty(),
                 differences: differences(list),
+                possible: None,
+                cannot: None,
+                groups_checked: None,
+                exact: None,
             });
         }
         Some(Comparison::Auto { matches }) => {
@@ -245,10 +261,14 @@ fn endpoint<'a>(report: &'a EndpointReport<'_>) -> Endpoint<'a> {
                     .iter()
                     .take(AUTO_MATCHES_SHOWN)
                     .map(|m| PolicyResult {
-                        name: &m.policy.name,
-                        kind: m.policy.kind.as_str(),
-                        matches: m.differences.is_empty(),
-                        differences: differences(&m.differences),
+                        name: &m.found.policy.name,
+                        kind: m.found.policy.kind.as_str(),
+                        matches: m.found.differences.is_empty(),
+                        differences: differences(&m.found.differences),
+                        possible: Some(m.fit.possible()),
+                        cannot: Some(&m.fit.impossible),
+                        groups_checked: Some(m.fit.groups_checked),
+                        exact: Some(m.is_exact()),
                     })
                     .collect(),
             );

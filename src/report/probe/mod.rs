@@ -3,7 +3,7 @@
 pub mod json;
 pub mod table;
 
-use crate::catalogue::Policy;
+use crate::catalogue::{Fit, Policy};
 use crate::compare::{Difference, PolicyMatch};
 use crate::model::observed::Observation;
 
@@ -23,8 +23,28 @@ pub enum Comparison<'c> {
     /// `--policy auto`: the best matches, best first.
     Auto {
         /// The matches.
-        matches: Vec<PolicyMatch<'c>>,
+        matches: Vec<AutoMatch<'c>>,
     },
+}
+
+/// One policy ranked by `--policy auto`.
+#[derive(Debug)]
+pub struct AutoMatch<'c> {
+    /// The policy and its differences.
+    pub found: PolicyMatch<'c>,
+    /// Whether it could have produced the observation, and whether its groups were checked.
+    pub fit: Fit,
+}
+
+impl AutoMatch<'_> {
+    /// No difference, a complete policy, its groups checked, and nothing it cannot allow: the
+    /// only case called an exact match.
+    pub fn is_exact(&self) -> bool {
+        self.found.differences.is_empty()
+            && self.fit.possible()
+            && self.fit.groups_checked
+            && self.found.policy.complete
+    }
 }
 
 /// One probed endpoint and, with `--policy`, its comparison.

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
-use super::{AUTO_MATCHES_SHOWN, Comparison, EndpointReport};
+use super::{AUTO_MATCHES_SHOWN, AutoMatch, Comparison, EndpointReport};
 use crate::compare::Difference;
 use crate::model::certificate::{CertificateChain, KeyAlgorithm, Trust};
 use crate::model::observed::{Observed, ProbeOutcome, Support};
@@ -81,22 +81,12 @@ fn endpoint(report: &EndpointReport<'_>, now: i64, out: &mut impl Write) -> io::
                 Some(Comparison::Auto { matches }) => {
                     writeln!(out, "  Closest catalogue policies:")?;
                     for m in matches.iter().take(AUTO_MATCHES_SHOWN) {
-                        let verdict = if m.differences.is_empty() {
-                            "exact match".to_string()
-                        } else {
-                            let codes: Vec<&str> =
-                                m.differences.iter().map(|d| d.code.code()).collect();
-                            format!(
-                                "{} differences ({})",
-                                m.differences.len(),
-                                summarise(&codes)
-                            )
-                        };
                         writeln!(
                             out,
-                            "    {} ({}): {verdict}",
-                            escape(&m.policy.name),
-                            m.policy.kind
+                            "    {} ({}): {}",
+                            escape(&m.found.policy.name),
+                            m.found.policy.kind,
+                            auto_verdict(m)
                         )?;
                     }
                     Ok(())
@@ -104,6 +94,41 @@ fn endpoint(report: &EndpointReport<'_>, now: i64, out: &mut impl Write) -> io::
                 None => Ok(()),
             }
         }
+    }
+}
+
+/// What `--policy auto` says of one policy: an exact match only with its groups checked and its
+/// contents complete; a policy that cannot have produced the observation says why.
+fn auto_verdict(m: &AutoMatch<'_>) -> String {
+    let differences = &m.found.differences;
+    let counted = if differences.is_empty() {
+        None
+    } else {
+        let codes: Vec<&str> = differences.iter().map(|d| d.code.code()).collect();
+        Some(format!(
+            "{} difference{} ({})",
+            differences.len(),
+            if differences.len() == 1 { "" } else { "s" },
+            summarise(&codes)
+        ))
+    };
+    if let Some(reason) = m.fit.impossible.first() {
+        return match counted {
+            Some(counted) => format!("cannot be: {reason}; {counted}"),
+            None => format!("cannot be: {reason}"),
+        };
+    }
+    if let Some(counted) = counted {
+        return counted;
+    }
+    if m.is_exact() {
+        "exact match".to_string()
+    } else if !m.found.policy.complete {
+        "no difference with the part known (partial policy)".to_string()
+    } else if m.found.policy.groups.is_none() {
+        "no difference; groups not checked (unknown to the catalogue)".to_string()
+    } else {
+        "no difference; groups not checked (none were probed)".to_string()
     }
 }
 
