@@ -433,15 +433,17 @@ fn assess_row(row: &Row<'_>, context: &Context<'_>) -> ListenerResult {
 fn probe_status(observation: &Observation) -> ProbeStatus {
     match &observation.outcome {
         // Certificates that could not be read are their own finding (`certificate-unverified`).
-        ProbeOutcome::Completed(observed) if observed.handshakes_complete() => ProbeStatus::Probed {
-            protocols: observed
-                .protocols
-                .iter()
-                .filter(|p| p.support == Support::Accepted)
-                .map(|p| p.version.to_string())
-                .collect(),
-            connections: observation.connections,
-        },
+        ProbeOutcome::Completed(observed) if observed.handshakes_complete() => {
+            ProbeStatus::Probed {
+                protocols: observed
+                    .protocols
+                    .iter()
+                    .filter(|p| p.support == Support::Accepted)
+                    .map(|p| p.version.to_string())
+                    .collect(),
+                connections: observation.connections,
+            }
+        }
         _ => ProbeStatus::Failed,
     }
 }

@@ -234,7 +234,9 @@ impl Network {
                         received.len()
                     )));
                 }
-                Ok(Err(e)) => return partial.unwrap_or_else(|| broken(&e, address, received.len())),
+                Ok(Err(e)) => {
+                    return partial.unwrap_or_else(|| broken(&e, address, received.len()));
+                }
                 Ok(Ok(n)) => n,
             };
             if n == 0 {

@@ -186,7 +186,8 @@ async fn probe_address(
     if !result.plaintext_certificates.is_empty() {
         match plaintext_chain(&result.plaintext_certificates) {
             Ok(chain) => {
-                let leaf = |c: &CertificateChain| c.leaf().map(|l| l.sha256_fingerprint_hex.clone());
+                let leaf =
+                    |c: &CertificateChain| c.leaf().map(|l| l.sha256_fingerprint_hex.clone());
                 if !chains.iter().any(|known| leaf(known) == leaf(&chain)) {
                     chains.push(chain);
                 }
@@ -212,10 +213,12 @@ async fn probe_address(
         }
     }
     if network.deadline_hit() {
-        gaps.push(format!(
+        let gap = format!(
             "the endpoint deadline of {deadline_seconds} s passed before the probe ended: what \
              is listed was seen, the rest was not probed (raise --deadline)"
-        ));
+        );
+        warnings.push(gap.clone());
+        gaps.push(gap);
     }
     let retried = network.retried();
     if retried > 0 {
@@ -224,7 +227,6 @@ async fn probe_address(
              without answering; the retries were answered"
         ));
     }
-    warnings.extend(gaps.iter().cloned());
     warnings.extend(
         certificates_unread
             .iter()

@@ -409,7 +409,11 @@ fn bounds_the_certificate_list() {
     );
     // A chain past the Certificate size limit is refused before it is buffered.
     let len = (MAX_CERTIFICATE_MESSAGE as u32 + 1).to_be_bytes();
-    let huge = [hello.clone(), vec![22, 3, 3, 0, 4, 11, len[1], len[2], len[3]]].concat();
+    let huge = [
+        hello.clone(),
+        vec![22, 3, 3, 0, 4, 11, len[1], len[2], len[3]],
+    ]
+    .concat();
     assert_eq!(
         read_certificate_chain(&huge),
         Err(ResponseError::Decode(DecodeError::TooLarge {
@@ -420,7 +424,11 @@ fn bounds_the_certificate_list() {
     );
     // Other handshake messages keep the smaller limit.
     let len = (MAX_HANDSHAKE_MESSAGE as u32 + 1).to_be_bytes();
-    let huge = [hello.clone(), vec![22, 3, 3, 0, 4, 12, len[1], len[2], len[3]]].concat();
+    let huge = [
+        hello.clone(),
+        vec![22, 3, 3, 0, 4, 12, len[1], len[2], len[3]],
+    ]
+    .concat();
     let mut flight = FlightReader::new(&huge);
     assert!(matches!(flight.next_message(), Ok(Progress::Done(_))));
     assert_eq!(
@@ -448,6 +456,9 @@ fn reads_a_certificate_chain_larger_than_a_handshake_message() {
     );
     // Every truncation is NeedMore, never an error.
     for cut in [flight.len() - 1, flight.len() - 20_000, 100] {
-        assert_eq!(read_certificate_chain(&flight[..cut]), Ok(Progress::NeedMore));
+        assert_eq!(
+            read_certificate_chain(&flight[..cut]),
+            Ok(Progress::NeedMore)
+        );
     }
 }
