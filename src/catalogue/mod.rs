@@ -93,9 +93,7 @@ impl Catalogue {
         Self::from_texts([(
             label.to_string(),
             text.to_string(),
-            Origin::User {
-                path: label.into(),
-            },
+            Origin::User { path: label.into() },
         )])
     }
 

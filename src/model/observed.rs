@@ -204,6 +204,8 @@ impl Observed {
 }
 
 /// How a probe of one endpoint ended.
+// One value per endpoint probed: the size of `Completed` costs nothing worth boxing it for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProbeOutcome {
     /// The probe ran; see [`Observed`] (which may still carry warnings).

@@ -150,9 +150,8 @@ async fn probe_address(
             // The two certificate handshakes count against the connection cap like any other.
             let _slot = network.slot().await;
             let _second = network.slot().await;
-            let Some(timeout) = network.step_limit() else {
-                return None;
-            };
+            // None: the deadline passed before a slot came free.
+            let timeout = network.step_limit()?;
             let report = fetch_certificates(address, sni.as_deref(), timeout).await;
             network.count_connections(report.connections);
             Some(report)
