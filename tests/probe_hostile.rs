@@ -321,7 +321,12 @@ fn a_slow_drip_ends_at_the_deadline_as_a_partial_result() {
     });
     let run = handshakes_only(&server.target(), &["--deadline", "6"]);
     let text = assert_not_verified(&run, "slow drip", Duration::from_secs(6 + 4));
-    assert!(text.contains("deadline of 6 s"), "{text}");
+    // The TLS 1.2 flight (with its certificate) outlasts the timeout; the rest may also meet the
+    // deadline, depending on how fast the short TLS 1.3 answers come.
+    assert!(
+        text.contains("TLSv1.2: could not be determined") && text.contains("no complete answer"),
+        "{text}"
+    );
 }
 
 #[test]
