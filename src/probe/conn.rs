@@ -495,3 +495,93 @@ impl Handshaker for Network {
         self.exchange(&offer).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offer(version: ProtocolVersion, suites: &[u16], groups: &[NamedGroup]) -> Offer {
+        Offer {
+            version,
+            suites: suites.iter().copied().map(CipherSuite).collect(),
+            groups: groups.to_vec(),
+            key_shares: if version >= ProtocolVersion::TLSV1_3 {
+                groups[..1].to_vec()
+            } else {
+                Vec::new()
+            },
+            read_flight: false,
+        }
+    }
+
+    fn violation(result: Result<(), Interpretation>) -> String {
+        match result {
+            Err(Interpretation::Violation(text)) => text,
+            Err(Interpretation::Unreadable(e)) => panic!("unreadable: {e}"),
+            Ok(()) => panic!("accepted"),
+        }
+    }
+
+    #[test]
+    fn a_server_hello_must_answer_within_the_offer() {
+        let tls12 = offer(
+            ProtocolVersion::TLSV1_2,
+            &[0xc02f, 0xc030],
+            &[NamedGroup::X25519],
+        );
+        let ok = |v, s| check_server_hello(v, CipherSuite(s), None, &tls12).is_ok();
+        assert!(ok(ProtocolVersion::TLSV1_2, 0xc02f));
+        // A lower version is a refusal of this one, for the scan to judge, not a violation.
+        assert!(ok(ProtocolVersion::TLSV1_0, 0xc030));
+        let text = violation(check_server_hello(
+            ProtocolVersion::TLSV1_2,
+            CipherSuite(0x1301),
+            None,
+            &tls12,
+        ));
+        assert!(text.contains("TLS_AES_128_GCM_SHA256, a cipher suite that was not offered"));
+        let text = violation(check_server_hello(
+            ProtocolVersion::TLSV1_3,
+            CipherSuite(0xc02f),
+            None,
+            &tls12,
+        ));
+        assert!(text.contains("a version that was not offered"), "{text}");
+
+        let tls13 = offer(
+            ProtocolVersion::TLSV1_3,
+            &[0x1301],
+            &[NamedGroup::X25519, NamedGroup::SECP256R1],
+        );
+        let hello = |group| {
+            check_server_hello(
+                ProtocolVersion::TLSV1_3,
+                CipherSuite(0x1301),
+                Some(group),
+                &tls13,
+            )
+        };
+        assert!(hello(NamedGroup::X25519).is_ok());
+        // secp256r1 was offered, but no key share was sent for it.
+        assert!(violation(hello(NamedGroup::SECP256R1)).contains("no key share was sent"));
+    }
+
+    #[test]
+    fn a_hello_retry_request_must_name_an_offered_group_without_a_share() {
+        let tls13 = offer(
+            ProtocolVersion::TLSV1_3,
+            &[0x1301],
+            &[NamedGroup::X25519, NamedGroup::SECP384R1],
+        );
+        let retry = |group| check_retry(CipherSuite(0x1301), Some(group), &tls13);
+        assert!(retry(NamedGroup::SECP384R1).is_ok());
+        assert!(violation(retry(NamedGroup::FFDHE2048)).contains("a group that was not offered"));
+        assert!(violation(retry(NamedGroup::X25519)).contains("a retry loop"));
+        assert!(violation(check_retry(CipherSuite(0x1302), None, &tls13)).contains("not offered"));
+        let tls12 = offer(ProtocolVersion::TLSV1_2, &[0xc02f], &[NamedGroup::X25519]);
+        assert!(
+            violation(check_retry(CipherSuite(0xc02f), None, &tls12))
+                .contains("HelloRetryRequest to a TLSv1.2 offer")
+        );
+    }
+}
