@@ -300,6 +300,31 @@ fn a_silent_server_is_an_error_within_the_deadline() {
     let text = assert_not_verified(&run, "silence", Duration::from_secs(10));
     assert_eq!(run.endpoint["status"], "error");
     assert!(text.contains("no complete answer within 2 s"), "{text}");
+
+    // A long per-step timeout, certificate handshakes included: the deadline still ends it.
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_elbtls"))
+        .args(["probe", &server.target(), "--format", "json"])
+        .args(["--timeout", "30", "--deadline", "3"])
+        .output()
+        .unwrap();
+    let elapsed = started.elapsed();
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let endpoint = &document["endpoints"][0];
+    println!(
+        "silence, --timeout 30 --deadline 3: {elapsed:?}: {}",
+        endpoint["error"]
+    );
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(endpoint["complete"], false);
+    assert!(elapsed < Duration::from_secs(3 + 3), "{elapsed:?}");
+    assert!(
+        endpoint["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("deadline of 3 s"),
+        "{endpoint:#}"
+    );
 }
 
 #[test]

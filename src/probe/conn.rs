@@ -88,6 +88,11 @@ impl Network {
         self.deadline_hit.load(Ordering::Relaxed)
     }
 
+    /// The time left before the deadline.
+    pub fn time_left(&self) -> Duration {
+        self.deadline.saturating_duration_since(Instant::now())
+    }
+
     /// The time left before the deadline, at most `timeout`; `None` once it has passed.
     pub fn step_limit(&self) -> Option<Duration> {
         let left = self.deadline.saturating_duration_since(Instant::now());

@@ -150,9 +150,12 @@ async fn probe_address(
             // The two certificate handshakes count against the connection cap like any other.
             let _slot = network.slot().await;
             let _second = network.slot().await;
-            // None: the deadline passed before a slot came free.
+            // None: the deadline passed before a slot came free, or during the handshakes.
             let timeout = network.step_limit()?;
-            let report = fetch_certificates(address, sni.as_deref(), timeout).await;
+            let fetch = fetch_certificates(address, sni.as_deref(), timeout);
+            let report = tokio::time::timeout(network.time_left(), fetch)
+                .await
+                .ok()?;
             network.count_connections(report.connections);
             Some(report)
         })
@@ -174,8 +177,8 @@ async fn probe_address(
                 }
             }
             Ok(None) => certificates_unread.push(format!(
-                "the certificate handshakes were not made: the endpoint deadline of \
-                 {deadline_seconds} s passed first"
+                "the certificate handshakes did not end before the endpoint deadline of \
+                 {deadline_seconds} s"
             )),
             Err(e) => certificates_unread.push(format!("certificate handshakes failed: {e}")),
         }
