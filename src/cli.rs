@@ -139,6 +139,11 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub timeout: f64,
 
+    /// Seconds one endpoint may take in all, every handshake included: past it, the handshakes
+    /// left are not made and the endpoint is reported as partly probed (incomplete, exit 3).
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub deadline: f64,
+
     /// Most handshakes in flight at once to one endpoint (a handful, which a load balancer node
     /// absorbs easily; lower it for a fragile server).
     #[arg(long, value_name = "N", default_value_t = 8)]
@@ -243,6 +248,7 @@ impl ProbeArgs {
                 self.timeout
             );
         }
+        check_deadline(self.deadline)?;
         if !(1..=64).contains(&self.max_connections) {
             anyhow::bail!(
                 "--max-connections {}: give a number from 1 to 64 (a listener is not to be hammered)",
@@ -274,12 +280,23 @@ impl ProbeArgs {
                 certificates: !self.no_certificates,
                 suite_hint: Vec::new(),
                 all_addresses: self.all_addresses,
+                deadline: std::time::Duration::from_secs_f64(self.deadline),
             },
             policy,
             lb_type: self.lb_type,
             format: self.output.format,
         })
     }
+}
+
+/// Checks `--deadline` (probe and audit): above 0, at most an hour.
+pub fn check_deadline(seconds: f64) -> anyhow::Result<()> {
+    if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
+        anyhow::bail!(
+            "--deadline {seconds}: give the seconds one endpoint may take, above 0 and at most 3600"
+        );
+    }
+    Ok(())
 }
 
 /// What `--policy` asks for.

@@ -95,6 +95,16 @@ impl Catalogue {
         Self::from_texts(files)
     }
 
+    /// A catalogue from one file's `text` (as if read from a file named `label`): what
+    /// [`Catalogue::load_dir`] does for each file, without the file system (fuzzing, tests).
+    pub fn from_text(label: &str, text: &str) -> Result<Self, CatalogueError> {
+        Self::from_texts([(
+            label.to_string(),
+            text.to_string(),
+            Origin::User { path: label.into() },
+        )])
+    }
+
     fn from_texts(
         files: impl IntoIterator<Item = (String, String, Origin)>,
     ) -> Result<Self, CatalogueError> {

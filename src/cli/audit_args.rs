@@ -112,6 +112,11 @@ pub struct AuditArgs {
     #[arg(long, value_name = "SECS", default_value_t = 5.0)]
     pub timeout: f64,
 
+    /// Seconds one endpoint may take in all, every handshake included: past it, the handshakes
+    /// left are not made and the endpoint is reported as partly probed (incomplete, exit 3).
+    #[arg(long, value_name = "SECS", default_value_t = 60.0)]
+    pub deadline: f64,
+
     /// When to colour the table: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -209,6 +214,7 @@ impl AuditArgs {
                 self.timeout
             );
         }
+        crate::cli::check_deadline(self.deadline)?;
         if !(1..=1024).contains(&self.concurrency) {
             bail!(
                 "--concurrency {}: give a number from 1 to 1024",

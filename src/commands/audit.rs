@@ -112,6 +112,7 @@ pub(super) fn run(
         certificates: true,
         suite_hint: Vec::new(),
         all_addresses: args.all_addresses,
+        deadline: Duration::from_secs_f64(args.deadline),
     };
     let observations = if args.no_probe {
         HashMap::new()
@@ -433,15 +434,18 @@ fn assess_row(row: &Row<'_>, context: &Context<'_>) -> ListenerResult {
 
 fn probe_status(observation: &Observation) -> ProbeStatus {
     match &observation.outcome {
-        ProbeOutcome::Completed(observed) if observed.is_complete() => ProbeStatus::Probed {
-            protocols: observed
-                .protocols
-                .iter()
-                .filter(|p| p.support == Support::Accepted)
-                .map(|p| p.version.to_string())
-                .collect(),
-            connections: observation.connections,
-        },
+        // Certificates that could not be read are their own finding (`certificate-unverified`).
+        ProbeOutcome::Completed(observed) if observed.handshakes_complete() => {
+            ProbeStatus::Probed {
+                protocols: observed
+                    .protocols
+                    .iter()
+                    .filter(|p| p.support == Support::Accepted)
+                    .map(|p| p.version.to_string())
+                    .collect(),
+                connections: observation.connections,
+            }
+        }
         _ => ProbeStatus::Failed,
     }
 }

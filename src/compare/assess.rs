@@ -73,16 +73,39 @@ pub fn probe_failure(label: &str, observation: &Observation) -> Option<Finding> 
             "failed",
             format!("{label} could not be probed at {endpoint}: {reason}"),
         )),
-        ProbeOutcome::Completed(observed) if !observed.is_complete() => Some(Finding::new(
+        ProbeOutcome::Completed(observed) if !observed.handshakes_complete() => Some(Finding::new(
             FindingCode::ProbeFailed,
             "incomplete",
             format!(
-                "{label} was probed only in part at {endpoint} ({}); rerun with a longer --timeout",
+                "{label} was probed only in part at {endpoint} ({}); rerun with a longer \
+                 --timeout or --deadline",
                 observed.warnings.join("; ")
             ),
         )),
         ProbeOutcome::Completed(_) => None,
     }
+}
+
+/// Why the certificate checks cannot vouch for a listener, as a `certificate-unverified` finding;
+/// `None` when every certificate it may present was read (or the probe did not complete, which
+/// `probe-failed` already says).
+pub fn certificate_failure(label: &str, observation: &Observation) -> Option<Finding> {
+    let ProbeOutcome::Completed(observed) = &observation.outcome else {
+        return None;
+    };
+    if observed.certificates_complete() {
+        return None;
+    }
+    Some(Finding::new(
+        FindingCode::CertificateUnverified,
+        "certificates",
+        format!(
+            "{label}: the certificates presented at {} could not all be read ({}); expiry, key \
+             size and trust are not verified: probe again, and check the listener's certificates",
+            observation.endpoint.label(),
+            observed.certificates_unread.join("; ")
+        ),
+    ))
 }
 
 /// Every drift and verification finding for one TLS listener. `observation` is `None` when the
@@ -106,6 +129,7 @@ pub fn assess(
     }
     if let Some(observation) = observation {
         findings.extend(probe_failure(label, observation));
+        findings.extend(certificate_failure(label, observation));
         if let ProbeOutcome::Completed(observed) = &observation.outcome {
             for text in &observed.node_disagreements {
                 findings.push(Finding::new(

@@ -140,6 +140,8 @@ finding_codes! {
         "The declared policy is not in the catalogue or could not be read, so nothing can be compared.";
     ProbeFailed => "probe-failed", Unverified, Medium,
         "The listener could not be probed (or only in part), so what it accepts is not known.";
+    CertificateUnverified => "certificate-unverified", Unverified, Medium,
+        "A certificate the listener may present could not be read (its handshake was reset or timed out, or the chain was too large), so the certificate checks cannot vouch for it.";
     ProtocolBelowMinimum => "protocol-below-minimum", Baseline, High,
         "A protocol version below the baseline's minimum is enabled.";
     WeakCipherAllowed => "weak-cipher-allowed", Baseline, Medium,

@@ -6,7 +6,7 @@ pub mod baseline;
 mod drift;
 mod finding;
 
-pub use assess::{Declared, assess, drift_findings, probe_failure};
+pub use assess::{Declared, assess, certificate_failure, drift_findings, probe_failure};
 pub use baseline::{
     Target, check_certificates, check_declared, check_observed, check_plaintext, check_policy,
     suggest_policy,

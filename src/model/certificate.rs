@@ -327,6 +327,11 @@ pub struct CertificateReport {
     /// Failures, each naming the endpoint and the handshake; a server without a certificate of
     /// one type is not an error.
     pub errors: Vec<String>,
+    /// The handshakes that ended without the server's answer (connect failure, timeout, reset, a
+    /// chain too large or too malformed to take in), with the reason: whatever certificate the
+    /// server holds for that family is unknown. A refusal by alert is an answer, not listed here.
+    #[serde(skip)]
+    pub unanswered: Vec<(SignatureFamily, String)>,
 }
 
 impl CertificateReport {

@@ -142,6 +142,15 @@ pub struct Observed {
     pub node_disagreements: Vec<String>,
     /// Nodes that could not be probed, with the reason: the listener is then verified only in part.
     pub failed_nodes: Vec<String>,
+    /// Parts of the handshake probing that could not be determined besides the per-version
+    /// results: a group enumeration that broke off, the endpoint deadline passing. Each makes the
+    /// observation incomplete; the reasons are also among `warnings`.
+    pub gaps: Vec<String>,
+    /// Why certificates the server may present could not be read (a certificate handshake reset
+    /// or timed out, a chain too large to take in): the certificate checks then cannot vouch for
+    /// the listener. Empty when every certificate handshake ended with a chain or a refusal, or
+    /// when certificates were not asked for. The reasons are also among `warnings`.
+    pub certificates_unread: Vec<String>,
 }
 
 impl Observed {
@@ -154,14 +163,26 @@ impl Observed {
             .collect()
     }
 
-    /// Whether every version was determined and every enumeration ran to its end. An incomplete
-    /// observation cannot vouch for a listener.
+    /// Whether everything was determined: every version, every enumeration to its end, and every
+    /// certificate. An incomplete observation cannot vouch for a listener.
     pub fn is_complete(&self) -> bool {
+        self.handshakes_complete() && self.certificates_complete()
+    }
+
+    /// Whether every version was determined and every suite and group enumeration ran to its end
+    /// on every node (certificates aside).
+    pub fn handshakes_complete(&self) -> bool {
         self.failed_nodes.is_empty()
+            && self.gaps.is_empty()
             && self
                 .protocols
                 .iter()
                 .all(|p| p.complete && !matches!(p.support, Support::Unknown(_)))
+    }
+
+    /// Whether every certificate the server may present was read (or none was asked for).
+    pub fn certificates_complete(&self) -> bool {
+        self.certificates_unread.is_empty()
     }
 
     /// The observation of one version.
@@ -206,6 +227,8 @@ impl Observed {
 }
 
 /// How a probe of one endpoint ended.
+// One value per endpoint probed: the size of `Completed` costs nothing worth boxing it for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProbeOutcome {
     /// The probe ran; see [`Observed`] (which may still carry warnings).

@@ -42,6 +42,10 @@ struct Handshake {
 enum Failure {
     /// The server refused with this alert: no certificate for the offered schemes.
     NoCertificate(AlertDescription),
+    /// The server refused with another alert (a version or suite rustls offers that it does not
+    /// speak): an answer, though not a certificate.
+    Refused(String),
+    /// No answer: connect failure, timeout, reset, or a flight rustls could not take in.
     Other(String),
 }
 
@@ -182,7 +186,7 @@ fn classify(error: &std::io::Error) -> Failure {
             alert @ (AlertDescription::HandshakeFailure | AlertDescription::InsufficientSecurity),
         )) => Failure::NoCertificate(*alert),
         Some(rustls::Error::AlertReceived(alert)) => {
-            Failure::Other(format!("TLS handshake: the server sent alert {alert:?}"))
+            Failure::Refused(format!("TLS handshake: the server sent alert {alert:?}"))
         }
         Some(other) => Failure::Other(format!("TLS handshake: {other}")),
         None => Failure::Other(format!("TLS handshake: {error}")),
@@ -220,18 +224,27 @@ fn record(report: &mut CertificateReport, addr: SocketAddr, handshake: Handshake
                     }
                     AttemptOutcome::Presented { leaf_sha256 }
                 }
-                None => AttemptOutcome::Failed {
-                    reason: "the leaf certificate could not be read".to_string(),
-                },
+                None => {
+                    let reason = "the leaf certificate could not be read".to_string();
+                    report.unanswered.push((family, reason.clone()));
+                    AttemptOutcome::Failed { reason }
+                }
             }
         }
         (None, Some(Failure::NoCertificate(alert))) => AttemptOutcome::NoCertificateOfThatType {
             alert: format!("{alert:?}"),
         },
+        (None, Some(Failure::Refused(reason))) => {
+            report
+                .errors
+                .push(format!("{addr} ({family} handshake): {reason}"));
+            AttemptOutcome::Failed { reason }
+        }
         (None, Some(Failure::Other(reason))) => {
             report
                 .errors
                 .push(format!("{addr} ({family} handshake): {reason}"));
+            report.unanswered.push((family, reason.clone()));
             AttemptOutcome::Failed { reason }
         }
         (None, None) => {
@@ -239,6 +252,7 @@ fn record(report: &mut CertificateReport, addr: SocketAddr, handshake: Handshake
             report
                 .errors
                 .push(format!("{addr} ({family} handshake): {reason}"));
+            report.unanswered.push((family, reason.clone()));
             AttemptOutcome::Failed { reason }
         }
     };

@@ -9,9 +9,9 @@ use super::cert::{fetch_certificates, parse_certificate};
 use super::conn::Network;
 use super::scan::scan;
 use super::target::{ResolveOverride, SniChoice, Target, resolve};
-use crate::model::certificate::{CertificateChain, Trust};
+use crate::model::certificate::{CertificateChain, SignatureFamily, Trust};
 use crate::model::observed::{Endpoint, Observation, Observed, ProbeOutcome, Support};
-use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
+use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion, RequiredCertificate};
 
 /// How to probe.
 #[derive(Clone, Debug)]
@@ -33,7 +33,17 @@ pub struct ProbeOptions {
     /// Probe every address the name resolves to (a load balancer has a node per zone, and a policy
     /// change rolls out node by node), not only the first.
     pub all_addresses: bool,
+    /// The most time one endpoint may take, all handshakes included. When it passes, the handshakes
+    /// still to make are not made and the observation is partial (and says so).
+    pub deadline: Duration,
 }
+
+/// The default of [`ProbeOptions::deadline`] (and of `--deadline`).
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+
+/// Time allowed past the deadline for the work in flight to wind down before the probe is
+/// abandoned outright (every step is bounded by the deadline already; this is a backstop).
+const DEADLINE_GRACE: Duration = Duration::from_secs(5);
 
 impl Default for ProbeOptions {
     fn default() -> Self {
@@ -45,6 +55,7 @@ impl Default for ProbeOptions {
             certificates: true,
             suite_hint: Vec::new(),
             all_addresses: false,
+            deadline: DEFAULT_DEADLINE,
         }
     }
 }
@@ -77,10 +88,28 @@ pub async fn probe(target: &Target, options: &ProbeOptions) -> Observation {
     } else {
         vec![addresses[0]]
     };
+    let deadline = started + options.deadline;
     let mut tasks = tokio::task::JoinSet::new();
     for (index, address) in probed.iter().copied().enumerate() {
         let (sni, options) = (sni.clone(), options.clone());
-        tasks.spawn(async move { (index, probe_address(address, sni, &options).await) });
+        tasks.spawn(async move {
+            let seconds = options.deadline.as_secs_f64();
+            let work = probe_address(address, sni, &options, deadline);
+            let limit = deadline.saturating_duration_since(Instant::now()) + DEADLINE_GRACE;
+            let result = match tokio::time::timeout(limit, work).await {
+                Ok(result) => result,
+                Err(_) => (
+                    ProbeOutcome::Failed {
+                        reason: format!(
+                            "{address}: the probe did not end within the endpoint deadline of \
+                             {seconds} s"
+                        ),
+                    },
+                    0,
+                ),
+            };
+            (index, result)
+        });
     }
     let mut results: Vec<(usize, (ProbeOutcome, u32))> = tasks.join_all().await;
     results.sort_by_key(|(index, _)| *index);
@@ -102,50 +131,109 @@ async fn probe_address(
     address: SocketAddr,
     sni: Option<String>,
     options: &ProbeOptions,
+    deadline: Instant,
 ) -> (ProbeOutcome, u32) {
+    let deadline_seconds = options.deadline.as_secs_f64();
     let network = Arc::new(Network::new(
         address,
         sni.clone(),
         options.timeout,
         options.max_connections,
+        deadline,
+        deadline_seconds,
     ));
 
     let certificates = options.certificates.then(|| {
         let network = Arc::clone(&network);
         let sni = sni.clone();
-        let timeout = options.timeout;
         tokio::spawn(async move {
             // The two certificate handshakes count against the connection cap like any other.
             let _slot = network.slot().await;
             let _second = network.slot().await;
-            let report = fetch_certificates(address, sni.as_deref(), timeout).await;
+            // None: the deadline passed before a slot came free, or during the handshakes.
+            let timeout = network.step_limit()?;
+            let fetch = fetch_certificates(address, sni.as_deref(), timeout);
+            let report = tokio::time::timeout(network.time_left(), fetch)
+                .await
+                .ok()?;
             network.count_connections(report.connections);
-            report
+            Some(report)
         })
     });
 
     let result = scan(Arc::clone(&network), options.suite_hint.clone()).await;
     let mut warnings = result.warnings;
+    let mut gaps = result.gaps;
     let mut chains: Vec<CertificateChain> = Vec::new();
+    let mut certificates_unread: Vec<String> = Vec::new();
+    let mut unanswered: Vec<(SignatureFamily, String)> = Vec::new();
     if let Some(task) = certificates {
         match task.await {
-            Ok(report) => {
+            Ok(Some(report)) => {
                 chains = report.chains;
+                unanswered = report.unanswered;
                 if chains.is_empty() {
                     warnings.extend(report.errors);
                 }
             }
-            Err(e) => warnings.push(format!("certificate handshakes failed: {e}")),
+            Ok(None) => certificates_unread.push(format!(
+                "the certificate handshakes did not end before the endpoint deadline of \
+                 {deadline_seconds} s"
+            )),
+            Err(e) => certificates_unread.push(format!("certificate handshakes failed: {e}")),
         }
     }
-    // A server only TLS ≤ 1.2 stacks that rustls refuses (TLS 1.0/1.1) still showed its chain in
-    // plaintext.
-    if chains.is_empty() && !result.plaintext_certificates.is_empty() {
+    // What the hand-built TLS ≤ 1.2 handshakes read in plaintext: the chain of a server rustls
+    // refuses (TLS 1.0/1.1), or one too large for rustls.
+    if !result.plaintext_certificates.is_empty() {
         match plaintext_chain(&result.plaintext_certificates) {
-            Ok(chain) => chains.push(chain),
+            Ok(chain) => {
+                let leaf =
+                    |c: &CertificateChain| c.leaf().map(|l| l.sha256_fingerprint_hex.clone());
+                if !chains.iter().any(|known| leaf(known) == leaf(&chain)) {
+                    chains.push(chain);
+                }
+            }
             Err(e) => warnings.push(e),
         }
     }
+    if options.certificates {
+        // A family whose handshake got no answer is unread unless a chain of that family was
+        // seen anyway (in plaintext).
+        for (family, reason) in unanswered {
+            let kind = match family {
+                SignatureFamily::Rsa => RequiredCertificate::Rsa,
+                SignatureFamily::Ecdsa => RequiredCertificate::Ec,
+            };
+            if !chains.iter().any(|chain| chain.leaf_key.satisfies(kind)) {
+                certificates_unread.push(format!("{family} certificate handshake: {reason}"));
+            }
+        }
+        if chains.is_empty() && certificates_unread.is_empty() {
+            certificates_unread
+                .push("the server presented no certificate that could be read".to_string());
+        }
+    }
+    if network.deadline_hit() {
+        let gap = format!(
+            "the endpoint deadline of {deadline_seconds} s passed before the probe ended: what \
+             is listed was seen, the rest was not probed (raise --deadline)"
+        );
+        warnings.push(gap.clone());
+        gaps.push(gap);
+    }
+    let retried = network.retried();
+    if retried > 0 {
+        warnings.push(format!(
+            "{retried} offer(s) were made again after the server closed or reset the connection \
+             without answering; the retries were answered"
+        ));
+    }
+    warnings.extend(
+        certificates_unread
+            .iter()
+            .map(|reason| format!("certificates not verified: {reason}")),
+    );
 
     let outcome = if let Some(reason) = result.unreachable {
         ProbeOutcome::Unreachable { reason }
@@ -161,6 +249,8 @@ async fn probe_address(
             groups: result.groups,
             certificates: chains,
             warnings,
+            gaps,
+            certificates_unread,
             ..Observed::default()
         })
     };
@@ -307,6 +397,10 @@ fn combine(outcomes: Vec<(SocketAddr, ProbeOutcome)>) -> ProbeOutcome {
             }
         }
         merged.warnings.extend(other.warnings.iter().cloned());
+        merged.gaps.extend(other.gaps.iter().cloned());
+        merged
+            .certificates_unread
+            .extend(other.certificates_unread.iter().cloned());
     }
     merged.protocols.sort_by_key(|p| p.version);
     ProbeOutcome::Completed(merged)

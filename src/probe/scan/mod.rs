@@ -40,15 +40,25 @@ pub enum Failure {
     Timeout(String),
     /// The peer sent something that is not a TLS server's answer.
     Garbage(String),
-    /// The connection broke midway (reset).
+    /// The connection broke midway (reset, or closed after part of an answer).
     Io(String),
+    /// The server answered with something no correct server sends to this offer: a suite, group
+    /// or version that was not offered, a HelloRetryRequest naming a group already shared.
+    Violation(String),
+    /// The endpoint's overall deadline passed before this handshake could end.
+    Deadline(String),
 }
 
 impl Failure {
     /// A sentence for people.
     pub fn reason(&self) -> &str {
         match self {
-            Self::Connect(r) | Self::Timeout(r) | Self::Garbage(r) | Self::Io(r) => r,
+            Self::Connect(r)
+            | Self::Timeout(r)
+            | Self::Garbage(r)
+            | Self::Io(r)
+            | Self::Violation(r)
+            | Self::Deadline(r) => r,
         }
     }
 }
@@ -464,6 +474,9 @@ pub struct ScanResult {
     pub plaintext_certificates: Vec<Vec<u8>>,
     /// Problems that make part of the result uncertain.
     pub warnings: Vec<String>,
+    /// Parts that could not be determined besides the per-version results (a group enumeration
+    /// that broke off): each makes the observation incomplete. Also among `warnings`.
+    pub gaps: Vec<String>,
     /// Set when every version detection failed to connect: the endpoint is unreachable.
     pub unreachable: Option<String>,
     /// Set when every version detection got garbage: the endpoint does not speak TLS.
@@ -572,21 +585,22 @@ pub async fn scan<H: Handshaker>(h: Arc<H>, hint: Vec<CipherSuite>) -> ScanResul
         match task.await {
             Ok(Ok(groups)) if groups.is_empty() => {} // no ECDHE at all: nothing to report
             Ok(Ok(groups)) => out.groups.tls12 = Some(groups),
-            Ok(Err(warning)) => out.warnings.push(warning),
+            Ok(Err(gap)) => out.gaps.push(gap),
             Err(e) => out
-                .warnings
+                .gaps
                 .push(format!("TLS 1.2 curve enumeration failed: {e}")),
         }
     }
     if let Some(task) = tls13_groups {
         match task.await {
             Ok(Ok(groups)) => out.groups.tls13 = Some(groups),
-            Ok(Err(warning)) => out.warnings.push(warning),
+            Ok(Err(gap)) => out.gaps.push(gap),
             Err(e) => out
-                .warnings
+                .gaps
                 .push(format!("TLS 1.3 group enumeration failed: {e}")),
         }
     }
+    out.warnings.extend(out.gaps.iter().cloned());
 
     // 3. One entry per version, oldest first.
     for r in results {

@@ -65,6 +65,10 @@ const MAX_RECORD: usize = MAX_PLAINTEXT_FRAGMENT + 2048;
 /// are well under 1 KiB; certificate chains of a few KiB.
 pub const MAX_HANDSHAKE_MESSAGE: usize = 64 * 1024;
 
+/// The largest Certificate message a server's flight may carry (192 KiB): chains with large
+/// certificates exceed [`MAX_HANDSHAKE_MESSAGE`] (and rustls's limit), and are read here instead.
+pub const MAX_CERTIFICATE_MESSAGE: usize = 192 * 1024;
+
 /// Appends `payload` as records of `content_type`, split into fragments of at most
 /// [`MAX_PLAINTEXT_FRAGMENT`] bytes. An empty payload writes nothing.
 pub fn encode_records(
@@ -245,11 +249,16 @@ impl<'a> FlightReader<'a> {
             return Ok(None);
         };
         let len = len as usize;
-        if len > MAX_HANDSHAKE_MESSAGE {
+        let limit = if HandshakeType(typ) == HandshakeType::CERTIFICATE {
+            MAX_CERTIFICATE_MESSAGE
+        } else {
+            MAX_HANDSHAKE_MESSAGE
+        };
+        if len > limit {
             return Err(DecodeError::TooLarge {
                 what: "handshake message",
                 len,
-                limit: MAX_HANDSHAKE_MESSAGE,
+                limit,
             });
         }
         let Ok(body) = r.take(len, "handshake message") else {

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::probe::wire::alert::AlertDescription;
-use crate::probe::wire::record::MAX_HANDSHAKE_MESSAGE;
+use crate::probe::wire::record::{MAX_CERTIFICATE_MESSAGE, MAX_HANDSHAKE_MESSAGE};
 
 /// Default OpenSSL 3 server, TLS 1.2 offer of ECDHE-RSA-AES128-GCM-SHA256: ServerHello,
 /// Certificate, ServerKeyExchange, ServerHelloDone, one record each.
@@ -407,14 +407,58 @@ fn bounds_the_certificate_list() {
             "Certificate.certificate (empty)"
         )))
     );
-    // A chain past the handshake size limit is refused before it is buffered.
-    let huge = [hello.clone(), vec![22, 3, 3, 0, 4, 11, 0x01, 0x00, 0x01]].concat();
+    // A chain past the Certificate size limit is refused before it is buffered.
+    let len = (MAX_CERTIFICATE_MESSAGE as u32 + 1).to_be_bytes();
+    let huge = [
+        hello.clone(),
+        vec![22, 3, 3, 0, 4, 11, len[1], len[2], len[3]],
+    ]
+    .concat();
     assert_eq!(
         read_certificate_chain(&huge),
+        Err(ResponseError::Decode(DecodeError::TooLarge {
+            what: "handshake message",
+            len: MAX_CERTIFICATE_MESSAGE + 1,
+            limit: MAX_CERTIFICATE_MESSAGE,
+        }))
+    );
+    // Other handshake messages keep the smaller limit.
+    let len = (MAX_HANDSHAKE_MESSAGE as u32 + 1).to_be_bytes();
+    let huge = [
+        hello.clone(),
+        vec![22, 3, 3, 0, 4, 12, len[1], len[2], len[3]],
+    ]
+    .concat();
+    let mut flight = FlightReader::new(&huge);
+    assert!(matches!(flight.next_message(), Ok(Progress::Done(_))));
+    assert_eq!(
+        flight.next_message(),
         Err(ResponseError::Decode(DecodeError::TooLarge {
             what: "handshake message",
             len: MAX_HANDSHAKE_MESSAGE + 1,
             limit: MAX_HANDSHAKE_MESSAGE,
         }))
     );
+}
+
+#[test]
+fn reads_a_certificate_chain_larger_than_a_handshake_message() {
+    // A 70 KB certificate (more than rustls and the 64 KiB handshake limit take) in 16 KiB records.
+    let hello = server_hello_record(&server_hello_body(0x002f, None));
+    let der = vec![0x30; 70_000];
+    let list = [&(der.len() as u32).to_be_bytes()[1..], &der[..]].concat();
+    let body = [&(list.len() as u32).to_be_bytes()[1..], &list[..]].concat();
+    let message = [&[11][..], &(body.len() as u32).to_be_bytes()[1..], &body].concat();
+    let flight = [hello, reframe(&message, 16_384)].concat();
+    assert_eq!(
+        read_certificate_chain(&flight),
+        Ok(Progress::Done(Some(vec![der])))
+    );
+    // Every truncation is NeedMore, never an error.
+    for cut in [flight.len() - 1, flight.len() - 20_000, 100] {
+        assert_eq!(
+            read_certificate_chain(&flight[..cut]),
+            Ok(Progress::NeedMore)
+        );
+    }
 }
