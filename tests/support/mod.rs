@@ -377,5 +377,6 @@ pub fn policy_args(policy: &elbtls::catalogue::Policy) -> Vec<String> {
 }
 
 pub mod aws_stub;
+pub mod elbemu;
 pub mod moto;
 pub mod responder;
