@@ -20,7 +20,7 @@ use elbtls::catalogue::{Catalogue, Policy};
 use elbtls::model::LoadBalancerType;
 use elbtls::tls::{CipherSuite, ProtocolVersion, RequiredCertificate};
 use serde_json::Value;
-use support::elbemu::{Emulator, ServedCert};
+use support::elbemu::{Emulator, run_elbemu};
 use support::{CertFiles, KeyKind, TempDir, make_cert};
 
 struct Certs {
@@ -60,18 +60,26 @@ fn needs_strong_keys(policy: &str) -> bool {
         .any(|marker| policy.contains(marker))
 }
 
-fn served_certs(policy: &str, kind: Kind) -> Vec<ServedCert<'static>> {
+/// `--cert CERT.pem:KEY.pem` values for `kind` certificates suited to `policy`.
+fn served_certs(policy: &str, kind: Kind) -> Vec<String> {
     let c = certs();
     let (rsa, ecdsa) = if needs_strong_keys(policy) {
         (&c.rsa3072, &c.p384)
     } else {
         (&c.rsa2048, &c.p256)
     };
+    let arg = |f: &CertFiles| format!("{}:{}", f.cert.display(), f.key.display());
     match kind {
-        Kind::Rsa => vec![ServedCert::Files(rsa)],
-        Kind::Ecdsa => vec![ServedCert::Files(ecdsa)],
-        Kind::Both => vec![ServedCert::Files(rsa), ServedCert::Files(ecdsa)],
+        Kind::Rsa => vec![arg(rsa)],
+        Kind::Ecdsa => vec![arg(ecdsa)],
+        Kind::Both => vec![arg(rsa), arg(ecdsa)],
     }
+}
+
+fn start(policy: &str, kind: Kind) -> Emulator {
+    let certs = served_certs(policy, kind);
+    let certs: Vec<&str> = certs.iter().map(String::as_str).collect();
+    Emulator::start(policy, &certs)
 }
 
 fn catalogue() -> &'static Catalogue {
@@ -88,7 +96,9 @@ fn elbv2(name: &str) -> &'static Policy {
 
 /// Every ELBv2 policy of the catalogue that s2n-tls also serves.
 fn shared_policies() -> Vec<String> {
-    let served = support::elbemu::policies();
+    let (code, listed, stderr) = run_elbemu(&["--list-policies"]);
+    assert_eq!(code, Some(0), "elbemu --list-policies: {stderr}");
+    let served: Vec<String> = listed.lines().map(str::to_owned).collect();
     let shared: Vec<String> = served
         .into_iter()
         .filter(|name| {
@@ -128,7 +138,7 @@ fn probe(emulator: &Emulator, policy: &str) -> (Value, i32) {
 
 /// What is wrong with the probe of `policy` served with `kind` certificates (empty: nothing).
 fn fidelity_problems(policy: &str, kind: Kind) -> Vec<String> {
-    let emulator = Emulator::start(policy, &served_certs(policy, kind));
+    let emulator = start(policy, kind);
     let (endpoint, exit) = probe(&emulator, policy);
     let mut problems = Vec::new();
     let at = format!("{policy} ({kind:?})");
@@ -290,7 +300,7 @@ fn expected_drift(declared: &Policy, served: &Policy) -> BTreeSet<(String, Strin
 /// Serves `served` while the account says `declared`; the probe must report exactly the
 /// difference between the two, and exit 1 (differences found).
 fn assert_exact_drift(declared: &str, served: &str) -> BTreeSet<(String, String)> {
-    let emulator = Emulator::start(served, &served_certs(served, Kind::Rsa));
+    let emulator = start(served, Kind::Rsa);
     let (endpoint, exit) = probe(&emulator, declared);
     assert_eq!(endpoint["status"], "ok", "{endpoint}");
     assert_eq!(endpoint["complete"], true, "{endpoint}");
@@ -358,7 +368,7 @@ fn a_post_quantum_policy_behind_a_classical_name_shows_exactly_the_extra_hybrids
 fn version_fallback_is_a_fact_of_the_listener_not_drift() {
     // 2016-08 under TLS 1.0: offered only TLS 1.2 suites, s2n-tls settles for one of them.
     let policy = "ELBSecurityPolicy-2016-08";
-    let emulator = Emulator::start(policy, &served_certs(policy, Kind::Rsa));
+    let emulator = start(policy, Kind::Rsa);
     let (endpoint, exit) = probe(&emulator, policy);
     assert_eq!(exit, 0, "{endpoint}");
     let tls10 = endpoint["protocols"]

@@ -1,67 +1,144 @@
-//! PROVISIONAL (lead): the s2n-tls emulator for tests; replaced by the elbemu helper's module.
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+//! The ELB listener emulator (`elbemu/`, s2n-tls serving one ELB security policy) for integration
+//! tests: built once per test binary, started on a free loopback port it picks itself, killed on
+//! drop.
+//!
+//! Nothing here talks to anything but 127.0.0.1.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
-use super::CertFiles;
+/// How long an emulator gets to generate its certificates and print its listening line.
+const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A certificate to serve.
-pub enum ServedCert<'a> {
-    /// Files made by the test.
-    Files(&'a CertFiles),
+/// The emulator binary: `$ELBEMU` if set, else `elbemu` built (once per test binary) with
+/// `cargo build -p elbemu --locked` into the target directory this test binary lives in.
+pub fn elbemu_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        if let Some(path) = std::env::var_os("ELBEMU") {
+            let path = PathBuf::from(path);
+            assert!(
+                path.is_file(),
+                "ELBEMU={} is not a file: unset it or point it at a built elbemu",
+                path.display()
+            );
+            return path;
+        }
+        // target/<profile>/elbtls: the emulator goes next to it.
+        let elbtls = Path::new(env!("CARGO_BIN_EXE_elbtls"));
+        let profile_dir = elbtls.parent().expect("the binary's directory");
+        let target_dir = profile_dir.parent().expect("the target directory");
+        let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        command
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["build", "-p", "elbemu", "--locked", "-q", "--target-dir"])
+            .arg(target_dir)
+            // Cargo gives test processes elbtls's OUT_DIR; s2n-tls-sys's build script reruns
+            // (a minute of C) whenever OUT_DIR changes, so the nested build must not see it.
+            .env_remove("OUT_DIR");
+        if profile_dir.file_name().is_some_and(|n| n == "release") {
+            command.arg("--release");
+        }
+        let output = command.output().expect("run cargo build -p elbemu");
+        assert!(
+            output.status.success(),
+            "cargo build -p elbemu failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let binary = profile_dir.join(format!("elbemu{}", std::env::consts::EXE_SUFFIX));
+        assert!(binary.is_file(), "{} was not built", binary.display());
+        binary
+    })
 }
 
-fn binary() -> PathBuf {
-    PathBuf::from(std::env::var_os("ELBEMU").expect("ELBEMU"))
-}
-
-/// The ELB policy names the emulator serves.
-pub fn policies() -> Vec<String> {
-    let out = Command::new(binary())
-        .arg("--list-policies")
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
-/// A running emulator, killed on drop.
+/// A running emulator, killed (and reaped) on drop.
 pub struct Emulator {
     child: Child,
-    addr: String,
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Its start-up line: `listening ADDR policy NAME certs KIND,...`.
+    pub banner: String,
 }
 
 impl Emulator {
-    /// Starts one.
-    pub fn start(policy: &str, certs: &[ServedCert<'_>]) -> Self {
-        let mut command = Command::new(binary());
-        command.args(["--policy", policy, "--port", "0"]);
-        for cert in certs {
-            let ServedCert::Files(f) = cert;
-            command
-                .arg("--cert")
-                .arg(format!("{}:{}", f.cert.display(), f.key.display()));
-        }
-        let mut child = command.stdout(Stdio::piped()).spawn().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_else(|| panic!("{policy}: {line}"))
-            .to_owned();
-        Self { child, addr }
+    /// Starts `elbemu --policy POLICY --port 0 --bind 127.0.0.1` with `--cert` for each of `certs`
+    /// (`rsa`, `ecdsa`, `both`, `CERT.pem:KEY.pem`) and waits for its listening line. Panics
+    /// with the emulator's stderr if it does not start.
+    pub fn start(policy: &str, certs: &[&str]) -> Self {
+        Self::start_with(policy, certs, &[]).unwrap_or_else(|stderr| {
+            panic!("elbemu --policy {policy} {certs:?} did not start: {stderr}")
+        })
     }
 
-    /// host:port.
-    pub fn target(&self) -> String {
-        self.addr.clone()
+    /// As [`Emulator::start`] with more arguments; `Err` with its stderr (and exit status) if it
+    /// exits before listening.
+    pub fn start_with(policy: &str, certs: &[&str], extra: &[&str]) -> Result<Self, String> {
+        let mut command = Command::new(elbemu_binary());
+        command.args(["--policy", policy, "--port", "0", "--bind", "127.0.0.1"]);
+        for cert in certs {
+            command.args(["--cert", cert]);
+        }
+        let mut child = command
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start elbemu");
+        let stdout = child.stdout.take().expect("elbemu stdout");
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = tx.send(line);
+            // Keep draining so the emulator never blocks on a full pipe.
+            drain(reader);
+        });
+        let line = rx.recv_timeout(STARTUP_TIMEOUT).unwrap_or_default();
+        let addr = line
+            .strip_prefix("listening ")
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|addr| addr.parse().ok());
+        match addr {
+            Some(addr) => {
+                // stderr is read only on failure; after start it goes nowhere useful, so drain it.
+                if let Some(stderr) = child.stderr.take() {
+                    thread::spawn(move || drain(BufReader::new(stderr)));
+                }
+                Ok(Self {
+                    child,
+                    addr,
+                    banner: line.trim_end().to_string(),
+                })
+            }
+            None => {
+                let _ = child.kill();
+                let status = child.wait().ok();
+                let mut stderr = String::new();
+                if let Some(mut err) = child.stderr.take() {
+                    let _ = err.read_to_string(&mut stderr);
+                }
+                Err(format!("{status:?}: {stdout}{stderr}", stdout = line))
+            }
+        }
     }
+
+    /// `127.0.0.1:PORT`.
+    pub fn target(&self) -> String {
+        self.addr.to_string()
+    }
+}
+
+fn drain<R: Read>(mut reader: R) {
+    let mut sink = [0u8; 4096];
+    while matches!(reader.read(&mut sink), Ok(n) if n > 0) {}
 }
 
 impl Drop for Emulator {
@@ -69,4 +146,18 @@ impl Drop for Emulator {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `elbemu ARGS` run to completion: (exit code, stdout, stderr).
+pub fn run_elbemu(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = Command::new(elbemu_binary())
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run elbemu");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
