@@ -205,7 +205,19 @@ async fn probe_address(
                 SignatureFamily::Rsa => RequiredCertificate::Rsa,
                 SignatureFamily::Ecdsa => RequiredCertificate::Ec,
             };
-            if !chains.iter().any(|chain| chain.leaf_key.satisfies(kind)) {
+            // A family no accepted suite needs is missing evidence only when nothing at all was
+            // read: a server without such a certificate may simply close the connection (s2n-tls,
+            // which ALB and NLB run, does so without an alert).
+            let needed = result.protocols.iter().any(|p| {
+                p.support.is_accepted()
+                    && p.within_version().iter().any(|suite| {
+                        suite
+                            .info()
+                            .is_some_and(|info| info.required_certificate() == kind)
+                    })
+            });
+            let read = chains.iter().any(|chain| chain.leaf_key.satisfies(kind));
+            if !read && (needed || chains.is_empty()) {
                 certificates_unread.push(format!("{family} certificate handshake: {reason}"));
             }
         }
