@@ -1,60 +1,22 @@
-//! `elbtls audit` end to end: moto_server holds an ALB, an NLB and a Classic LB; `--resolve` maps
-//! their DNS names to loopback addresses where real `openssl s_server` processes run as their
-//! policies would — one exactly, one drifted (TLS 1.0 and a CBC suite), one with another cipher
-//! order — and one address where nothing ever answers.
+//! `elbtls audit` end to end: moto_server holds two ALBs, an NLB and a Classic LB; `--resolve` maps
+//! their DNS names to loopback addresses where the ALB and NLB listeners are served by s2n-tls
+//! (`elbemu`, what ALB and NLB run) — one exactly as declared, one serving a weaker policy (TLS 1.0
+//! and 1.1, CBC suites), one without its policy's ML-KEM hybrids — and the Classic listener's
+//! address never answers.
 
 mod support;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
+use support::elbemu::Emulator;
 use support::moto::{elbtls_at, fresh, json, stderr, stdout};
-use support::{KeyKind, ServerGuard, TempDir, cert_args, make_cert};
-
-/// TLS13-1-2-2021-06 as `openssl s_server` arguments, RSA suites in policy order.
-const TLS13_1_2: [&str; 8] = [
-    "ECDHE-ECDSA-AES128-GCM-SHA256",
-    "ECDHE-RSA-AES128-GCM-SHA256",
-    "ECDHE-ECDSA-AES128-SHA256",
-    "ECDHE-RSA-AES128-SHA256",
-    "ECDHE-ECDSA-AES256-GCM-SHA384",
-    "ECDHE-RSA-AES256-GCM-SHA384",
-    "ECDHE-ECDSA-AES256-SHA384",
-    "ECDHE-RSA-AES256-SHA384",
-];
-
-fn server(dir: &TempDir, addr: SocketAddr, ciphers: &[&str], min: &str) -> ServerGuard {
-    let cert = make_cert(dir.path(), KeyKind::Rsa2048);
-    let mut command = Command::new("openssl");
-    command
-        .args([
-            "s_server",
-            "-accept",
-            &addr.to_string(),
-            "-www",
-            "-serverpref",
-        ])
-        .args(["-cipher", &format!("{}:@SECLEVEL=0", ciphers.join(":"))])
-        .args([
-            "-ciphersuites",
-            "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256",
-        ])
-        .args([
-            "-groups",
-            "X25519:P-256:P-384:P-521",
-            "-min_protocol",
-            min,
-            "-no_tls1_1",
-        ])
-        .args(cert_args(&cert));
-    let log = dir.path().join(format!("s_server-{}.log", addr.ip()));
-    ServerGuard::spawn(command, addr, log).expect("openssl s_server starts")
-}
+use support::{KeyKind, TempDir, make_cert};
 
 struct World {
     _dir: TempDir,
-    _servers: Vec<ServerGuard>,
+    _servers: Vec<Emulator>,
     _silent: TcpListener,
     resolve: Vec<String>,
 }
@@ -76,20 +38,19 @@ fn shared_port() -> u16 {
 fn world(dns: &Value, port: u16) -> World {
     let dir = TempDir::new("audit-e2e");
     let at = |last: u8| SocketAddr::from((Ipv4Addr::new(127, 0, 0, last), port));
-    let mut drifted: Vec<&str> = TLS13_1_2.to_vec();
-    drifted.push("ECDHE-RSA-AES128-SHA");
-    let mut reordered: Vec<&str> = TLS13_1_2.to_vec();
-    reordered.swap(1, 5);
+    let cert = make_cert(dir.path(), KeyKind::Rsa2048);
+    let cert = format!("{}:{}", cert.cert.display(), cert.key.display());
+    let serve = |policy: &str, last: u8| Emulator::start_at(policy, &[&cert], at(last));
     let servers = vec![
-        server(&dir, at(2), &TLS13_1_2, "TLSv1.2"),
-        server(&dir, at(3), &drifted, "TLSv1"),
-        server(&dir, at(4), &reordered, "TLSv1.2"),
+        serve("ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09", 2),
+        serve("ELBSecurityPolicy-TLS13-1-0-PQ-2025-09", 3),
+        serve("ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04", 4),
     ];
     let silent = TcpListener::bind(at(5)).expect("bind the silent listener");
     let resolve = [
         ("alb-exact", 2),
         ("alb-drifted", 3),
-        ("nlb-reordered", 4),
+        ("nlb-classical", 4),
         ("clb-dead", 5),
     ]
     .iter()
@@ -130,6 +91,32 @@ fn codes(listener: &Value) -> Vec<String> {
         .collect()
 }
 
+/// A listener's findings as sorted (code, subject) pairs.
+fn findings(listener: &Value) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = listener["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["subject"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    pairs.sort();
+    pairs
+}
+
+fn sorted(pairs: Vec<(&str, &str)>) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = pairs
+        .into_iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    pairs.sort();
+    pairs
+}
+
 /// The JSON report without what changes from run to run (times, random ARNs, ports).
 fn stable(doc: &Value, port: u16) -> String {
     let mut doc = doc.clone();
@@ -147,7 +134,7 @@ fn stable(doc: &Value, port: u16) -> String {
 }
 
 #[test]
-fn audits_exact_drifted_reordered_and_dead_listeners() {
+fn audits_exact_drifted_classical_and_dead_listeners() {
     let moto = fresh();
     let port = shared_port();
     let made = moto.fixture(&["audit", &port.to_string()]);
@@ -167,19 +154,43 @@ fn audits_exact_drifted_reordered_and_dead_listeners() {
     assert_eq!(exact["verdict"], "compliant", "{exact:#}");
     assert!(codes(exact).is_empty());
 
+    // Served TLS13-1-0-PQ under the name TLS13-1-2-Res-PQ, RSA certificate: exactly the two
+    // old protocols and the ten RSA-usable suites TLS13-1-0-PQ has beyond it.
     let drifted = listener(&doc, "alb-drifted");
     assert_eq!(drifted["verdict"], "drift");
-    assert_eq!(
-        codes(drifted),
-        ["protocol-not-in-policy", "cipher-not-in-policy"],
-        "{drifted:#}"
-    );
-    assert_eq!(drifted["findings"][0]["subject"], "TLSv1");
-    assert_eq!(drifted["findings"][1]["subject"], "ECDHE-RSA-AES128-SHA");
+    let mut expected = vec![
+        ("protocol-not-in-policy", "TLSv1"),
+        ("protocol-not-in-policy", "TLSv1.1"),
+    ];
+    for suite in [
+        "ECDHE-RSA-AES128-SHA256",
+        "ECDHE-RSA-AES128-SHA",
+        "ECDHE-RSA-AES256-SHA384",
+        "ECDHE-RSA-AES256-SHA",
+        "AES128-GCM-SHA256",
+        "AES128-SHA256",
+        "AES128-SHA",
+        "AES256-GCM-SHA384",
+        "AES256-SHA256",
+        "AES256-SHA",
+    ] {
+        expected.push(("cipher-not-in-policy", suite));
+    }
+    assert_eq!(findings(drifted), sorted(expected), "{drifted:#}");
 
-    let reordered = listener(&doc, "nlb-reordered");
-    assert_eq!(reordered["verdict"], "drift");
-    assert_eq!(codes(reordered), ["cipher-order-differs"], "{reordered:#}");
+    // Served TLS13-1-2-FIPS-2023-04 under the name TLS13-1-2-FIPS-PQ: its three ML-KEM hybrids
+    // are missing, nothing else.
+    let classical = listener(&doc, "nlb-classical");
+    assert_eq!(classical["verdict"], "drift");
+    assert_eq!(
+        findings(classical),
+        sorted(vec![
+            ("declared-group-not-offered", "X25519MLKEM768"),
+            ("declared-group-not-offered", "SecP256r1MLKEM768"),
+            ("declared-group-not-offered", "SecP384r1MLKEM1024"),
+        ]),
+        "{classical:#}"
+    );
 
     let dead = listener(&doc, "clb-dead");
     assert_eq!(dead["verdict"], "unverified", "{dead:#}");
@@ -295,14 +306,23 @@ fn baseline_no_probe_filters_output_file_and_diff() {
         .iter()
         .map(|l| l["load_balancer"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["nlb-reordered"]);
+    assert_eq!(names, ["nlb-classical"]);
     let new: Vec<&str> = doc["diff"]["new"]
         .as_array()
         .unwrap()
         .iter()
         .map(|f| f["code"].as_str().unwrap())
         .collect();
-    assert_eq!(new, ["cipher-order-differs"], "{:#}", doc["diff"]);
+    assert_eq!(
+        new,
+        [
+            "declared-group-not-offered",
+            "declared-group-not-offered",
+            "declared-group-not-offered"
+        ],
+        "{:#}",
+        doc["diff"]
+    );
 
     // --name with a wildcard.
     let output = audit(
@@ -316,7 +336,7 @@ fn baseline_no_probe_filters_output_file_and_diff() {
         "{text}"
     );
     assert!(
-        !text.contains("nlb-reordered") && !text.contains("clb-dead"),
+        !text.contains("nlb-classical") && !text.contains("clb-dead"),
         "{text}"
     );
 }
@@ -338,7 +358,7 @@ fn sarif_and_junit_reports_carry_every_listener() {
     for code in [
         "protocol-not-in-policy",
         "cipher-not-in-policy",
-        "cipher-order-differs",
+        "declared-group-not-offered",
         "probe-failed",
     ] {
         assert!(rules.contains(&code), "{code} in {rules:?}");

@@ -334,7 +334,7 @@ def audit(endpoint, port):
     elbv2 = client(endpoint, "elbv2", region)
     made = {"dns": {}}
 
-    def elbv2_lb(name, kind, protocol, tags):
+    def elbv2_lb(name, kind, protocol, policy, tags):
         lb = elbv2.create_load_balancer(Name=name, Subnets=subnets, Type=kind, Tags=tags)[
             "LoadBalancers"
         ][0]
@@ -343,23 +343,33 @@ def audit(endpoint, port):
             LoadBalancerArn=lb["LoadBalancerArn"],
             Protocol=protocol,
             Port=port,
-            SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+            SslPolicy=policy,
             Certificates=[{"CertificateArn": cert}],
             DefaultActions=forward(tg),
         )
         made["dns"][name] = lb["DNSName"]
         return lb, tg
 
+    # Policies s2n-tls serves by name, so tests/audit_e2e.rs runs these listeners on elbemu.
     # Behaves exactly as declared.
-    exact, exact_tg = elbv2_lb("alb-exact", "application", "HTTPS", [{"Key": "env", "Value": "prod"}])
+    exact, exact_tg = elbv2_lb(
+        "alb-exact", "application", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        [{"Key": "env", "Value": "prod"}],
+    )
     # An HTTP listener that forwards instead of redirecting: plaintext under a baseline.
     elbv2.create_listener(
         LoadBalancerArn=exact["LoadBalancerArn"], Protocol="HTTP", Port=80, DefaultActions=forward(exact_tg)
     )
-    # Accepts TLS 1.0 and a CBC suite beyond its policy.
-    elbv2_lb("alb-drifted", "application", "HTTPS", [{"Key": "env", "Value": "prod"}])
-    # Same suites, another order.
-    elbv2_lb("nlb-reordered", "network", "TLS", [{"Key": "env", "Value": "dev"}])
+    # Serves TLS13-1-0-PQ: TLS 1.0/1.1 and CBC suites beyond its policy.
+    elbv2_lb(
+        "alb-drifted", "application", "HTTPS", "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+        [{"Key": "env", "Value": "prod"}],
+    )
+    # Serves TLS13-1-2-FIPS-2023-04: the ML-KEM hybrids of its policy are missing.
+    elbv2_lb(
+        "nlb-classical", "network", "TLS", "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+        [{"Key": "env", "Value": "dev"}],
+    )
     # A Classic listener that never answers.
     elb = client(endpoint, "elb", region)
     elb.create_load_balancer(

@@ -210,11 +210,20 @@ pub fn drift(policy: &Policy, observed: &Observed) -> Vec<Difference> {
     if policy.complete {
         for suite in observed.accepted_suites() {
             if !policy.allows_cipher(suite) {
-                let versions: Vec<ProtocolVersion> = accepted_versions
+                // The versions that can negotiate it by the book; s2n-tls's version fallback
+                // (a TLS 1.2 suite under TLS 1.0, offered nothing else) is not named, unless
+                // that is the only way it was seen.
+                let all: Vec<ProtocolVersion> = accepted_versions
                     .iter()
                     .copied()
                     .filter(|v| observed.accepts(*v, suite))
                     .collect();
+                let valid: Vec<ProtocolVersion> = all
+                    .iter()
+                    .copied()
+                    .filter(|v| suite.info().is_none_or(|info| info.usable_with(*v)))
+                    .collect();
+                let versions = if valid.is_empty() { all } else { valid };
                 out.push(Difference {
                     code: DifferenceCode::CipherNotInPolicy,
                     message: format!(

@@ -79,8 +79,33 @@ impl Emulator {
     /// As [`Emulator::start`] with more arguments; `Err` with its stderr (and exit status) if it
     /// exits before listening.
     pub fn start_with(policy: &str, certs: &[&str], extra: &[&str]) -> Result<Self, String> {
+        Self::spawn(policy, certs, extra, "127.0.0.1", 0)
+    }
+
+    /// As [`Emulator::start`], listening on `addr` (another loopback address, a chosen port:
+    /// a load balancer's listener port reached through `--resolve`).
+    pub fn start_at(policy: &str, certs: &[&str], addr: SocketAddr) -> Self {
+        Self::spawn(policy, certs, &[], &addr.ip().to_string(), addr.port()).unwrap_or_else(
+            |stderr| panic!("elbemu --policy {policy} at {addr} did not start: {stderr}"),
+        )
+    }
+
+    fn spawn(
+        policy: &str,
+        certs: &[&str],
+        extra: &[&str],
+        bind: &str,
+        port: u16,
+    ) -> Result<Self, String> {
         let mut command = Command::new(elbemu_binary());
-        command.args(["--policy", policy, "--port", "0", "--bind", "127.0.0.1"]);
+        command.args([
+            "--policy",
+            policy,
+            "--port",
+            &port.to_string(),
+            "--bind",
+            bind,
+        ]);
         for cert in certs {
             command.args(["--cert", cert]);
         }
