@@ -113,7 +113,8 @@ pub struct ProbeArgs {
     pub targets: Vec<String>,
 
     /// Compare what is seen with a catalogue policy and list every difference; `auto` names the
-    /// catalogue policies that best match what was seen.
+    /// catalogue policies that best match what was seen (a policy that cannot have produced it
+    /// ranks after every one that can; unpublished policies only with --include-unpublished).
     #[arg(long, value_name = "NAME|auto")]
     pub policy: Option<String>,
 
@@ -167,6 +168,7 @@ pub struct ProbeArgs {
 #[derive(Debug, Subcommand)]
 pub enum PoliciesCommand {
     /// One row per policy: protocols, cipher count, forward secrecy, FIPS, post-quantum.
+    /// Unpublished policies only with --include-unpublished.
     #[command(after_help = "Example:\n  elbtls policies list --type classic --format json")]
     List {
         /// Only policies a load balancer of this type can use.
@@ -176,8 +178,9 @@ pub enum PoliciesCommand {
         #[command(flatten)]
         output: OutputArgs,
     },
-    /// A policy's protocols, groups and every cipher in priority order, with IANA and OpenSSL
-    /// names, code points and derived properties.
+    /// A policy's TLS engine, protocols, groups and every cipher in published priority order
+    /// (and the served order where the engine differs), with IANA and OpenSSL names, code points
+    /// and derived properties. Works for unpublished policies too.
     #[command(
         after_help = "Example:\n  elbtls policies show ELBSecurityPolicy-2016-08 --type classic"
     )]

@@ -498,6 +498,9 @@ fn served_order_of_2016_08_and_tls_1_2_ext_2018_06_is_s2n_s() {
         LoadBalancerType::Classic,
     );
     assert_eq!(classic.engine(), Engine::OpenSsl);
+    assert_eq!(Engine::of(LoadBalancerType::Network), Some(Engine::S2nTls));
+    assert_eq!(Engine::of(LoadBalancerType::Classic), Some(Engine::OpenSsl));
+    assert_eq!(Engine::of(LoadBalancerType::Gateway), None);
     assert_eq!(classic.served_priority(), classic.ciphers.as_slice());
 }
 
