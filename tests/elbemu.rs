@@ -298,3 +298,29 @@ fn handshake_failures_do_not_stop_the_server() {
         "{out}"
     );
 }
+
+#[test]
+fn blinding_delay_holds_a_failed_handshake_as_s2n_does_by_default() {
+    // s2n-tls's own default (a random 10-30 s before closing a failed handshake) is what a
+    // scanner meets as "no answer"; --blinding-delay 3 waits 1-3 s. A TLS 1.3 ClientHello without
+    // secp384r1 to an RFC 9151 policy fails without an alert (s2n-tls 0.3.47 reports
+    // S2N_ERR_INVALID_SUPPORTED_GROUP_STATE), so the client waits for the close.
+    let policy = "ELBSecurityPolicy-TLS13-1-3-RFC9151-FIPS-2023-07";
+    let no_p384 = ["-tls1_3", "-groups", "X25519:P-256"];
+    let prompt = Emulator::start(policy, &["ecdsa"]);
+    let started = std::time::Instant::now();
+    let out = text(&s_client(&prompt.target(), &no_p384));
+    let prompt_close = started.elapsed();
+    assert_eq!(negotiated_cipher(&out), "(NONE)", "{out}");
+
+    let blinding =
+        Emulator::start_with(policy, &["ecdsa"], &["--blinding-delay", "3"]).expect("start");
+    let started = std::time::Instant::now();
+    let out = text(&s_client(&blinding.target(), &no_p384));
+    let elapsed = started.elapsed();
+    assert_eq!(negotiated_cipher(&out), "(NONE)", "{out}");
+    assert!(
+        elapsed >= std::time::Duration::from_millis(900),
+        "closed after {elapsed:?} (without blinding: {prompt_close:?})"
+    );
+}

@@ -68,6 +68,12 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     ca_out: Option<std::path::PathBuf>,
 
+    /// After a failed handshake, wait a random 1/3 to all of this many seconds before closing, as
+    /// s2n-tls does by default against timing attacks (its default is 10-30 s: `30`). 0, the
+    /// default here, closes at once, so scanners do not wait.
+    #[arg(long, default_value_t = 0, value_name = "SECONDS")]
+    blinding_delay: u32,
+
     /// List the ELBSecurityPolicy names this s2n-tls knows, then exit.
     #[arg(long)]
     list_policies: bool,
@@ -149,7 +155,8 @@ fn base_config(policy: &Policy) -> Result<s2n_tls::config::Builder, s2n_tls::err
     let mut builder = Config::builder();
     builder.set_security_policy(policy)?;
     // s2n's default answers a failed handshake after a random 10-30 s ("blinding"); a scanner
-    // sending dozens of refused ClientHellos would wait minutes. Answer at once.
+    // sending dozens of refused ClientHellos would wait minutes. Answer at once (the served
+    // config takes --blinding-delay).
     builder.set_max_blinding_delay(0)?;
     Ok(builder)
 }
@@ -212,9 +219,8 @@ fn build_config(cli: &Cli, policy_name: &str) -> Result<(Config, Vec<String>), F
             format!(" Did you mean {}?", near.join(", "))
         };
         return Err(Failure::usage(format!(
-            "unknown policy `{policy_name}`: s2n-tls {} has no such security policy.{hint} \
-             `elbemu --list-policies` lists the ELB policies it serves.",
-            "0.3.47"
+            "unknown policy `{policy_name}`: s2n-tls 0.3.47 has no such security policy.{hint} \
+             `elbemu --list-policies` lists the ELB policies it serves."
         )));
     }
 
@@ -269,6 +275,10 @@ fn build_config(cli: &Cli, policy_name: &str) -> Result<(Config, Vec<String>), F
     }
 
     let mut builder = base_config(&policy)
+        .and_then(|mut b| {
+            b.set_max_blinding_delay(cli.blinding_delay)?;
+            Ok(b)
+        })
         .map_err(|e| Failure::start(format!("s2n-tls rejects `{policy_name}`: {e}")))?;
     for (chain, label) in chains.into_iter().zip(&labels) {
         builder.load_chain(chain).map_err(|e| {
