@@ -1278,6 +1278,13 @@ def print_table(report: dict, tool_status: dict) -> None:
         d = next((x for x in r["runs_detail"] if x.get("ok") and not x["correct"]), None)
         if d:
             print(f"\n{r['server']} {r['mode']} {r['tool']}: missing {d['missing']} extra {d['extra']}")
+    for r in res:
+        d = next((x for x in r["runs_detail"] if x.get("ok") and x.get("groups_correct") is False), None)
+        if d:
+            srv = next((s for s in report["servers"] if s["name"] == r["server"]), {})
+            missing = sorted(set(srv.get("expected_groups", [])) - set(d["groups"]))
+            extra = sorted(set(d["groups"]) - set(srv.get("expected_groups", [])))
+            print(f"\ngroups {r['server']} {r['mode']} {r['tool']}: missing {missing} extra {extra}")
     fb = [r for r in res if r.get("fallback")]
     if fb:
         print("\nfallback: (version, suite) pairs outside the suite's versions, which s2n-tls accepts when a "
