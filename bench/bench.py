@@ -42,9 +42,16 @@ NGINX_PROTO = {"TLSv1.0": "TLSv1", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2", "
 S_CLIENT_FLAG = {"TLSv1.0": "-tls1", "TLSv1.1": "-tls1_1", "TLSv1.2": "-tls1_2", "TLSv1.3": "-tls1_3"}
 
 DEFAULT_POLICIES = ["ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-2016-08"]
+# `--preset emulator`: five common ALB/NLB policies, each served by s2n-tls (elbemu) under its AWS
+# name. (The non-FIPS TLS13-1-2-2021-06 is not an s2n-tls policy name; its PQ successor is.)
+EMULATOR_POLICIES = ["ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS-1-2-2017-01",
+                     "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+                     "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09"]
+PRESETS = {"emulator": {"servers": "elbemu", "policies": ",".join(EMULATOR_POLICIES)}}
 ALL_TOOLS = ["sslscan", "sslscan-ciphers", "testssl", "sslyze", "elbtls"]
 DEFAULT_TOOLS = ["sslscan", "sslscan-ciphers", "testssl", "sslyze", "elbtls"]
-SERVER_KINDS = ["nginx", "s_server"]
+SERVER_KINDS = ["nginx", "s_server", "elbemu"]
+ELBEMU_CERT = {("rsa", "ecdsa"): "both", ("rsa",): "rsa", ("ecdsa",): "ecdsa"}
 
 
 def log(msg: str) -> None:
@@ -172,7 +179,7 @@ SERVABLE_GROUPS = {"x25519": "X25519", "x448": "X448", "secp256r1": "P-256", "se
 @dataclass
 class ServerConfig:
     name: str
-    kind: str  # nginx | s_server
+    kind: str  # nginx | s_server | elbemu
     policy: dict
     certs: tuple[str, ...]  # ("rsa","ecdsa") or ("rsa",)
     port: int = 0
@@ -185,11 +192,18 @@ class ServerConfig:
     expected: set[tuple[str, int]] = field(default_factory=set)
     expected_groups: set[int] = field(default_factory=set)
     dropped: list[str] = field(default_factory=list)  # policy entries the local OpenSSL cannot serve
+    # s2n-tls settles for a suite that needs a higher version when the client offers nothing valid
+    # for the negotiated one; (version, suite) pairs outside the suite's versions are then reported
+    # apart ("fallback") and correctness is judged on the valid pairs only.
+    version_fallback: bool = False
+    certs_served: str = ""  # elbemu's start-up line: the certificates it generated
 
 
 def build_server_config(name: str, kind: str, policy: dict, certs: tuple[str, ...], reg: Registry,
                         local_codes: set[int]) -> ServerConfig:
     sc = ServerConfig(name=name, kind=kind, policy=policy, certs=certs)
+    s2n = kind == "elbemu"  # s2n-tls serves the policy by name: nothing is dropped for OpenSSL's sake
+    sc.version_fallback = s2n
     sc.protocols = [v for v in (norm_version(p) for p in policy["protocols"]) if v]
     for n in policy["ciphers"]:
         code = reg.code_of(n)
@@ -197,7 +211,7 @@ def build_server_config(name: str, kind: str, policy: dict, certs: tuple[str, ..
             sc.dropped.append(f"{n} (unknown name)")
             continue
         s = reg.suites[code]
-        if local_codes and code not in local_codes:
+        if not s2n and local_codes and code not in local_codes:
             sc.dropped.append(f"{n} (not in local OpenSSL)")
             continue
         if s.min_v == "TLSv1.3":
@@ -211,6 +225,11 @@ def build_server_config(name: str, kind: str, policy: dict, certs: tuple[str, ..
             if auth == "ANY" or (auth == "RSA" and "rsa" in certs) or (auth == "ECDSA" and "ecdsa" in certs):
                 sc.expected.add((v, code))
     for g in policy.get("groups", []):
+        if s2n:
+            code = reg.group_code(g)
+            if code is not None:
+                sc.expected_groups.add(code)
+            continue
         og = SERVABLE_GROUPS.get(g.lower())
         if og:
             sc.groups_openssl.append(og)
@@ -372,6 +391,48 @@ def s_server_argv(sc: ServerConfig, certs: dict[str, tuple[Path, Path]]) -> list
         argv += ["-groups", ":".join(sc.groups_openssl)]
     argv += ["-min_protocol", NGINX_PROTO[sc.protocols[0]], "-max_protocol", NGINX_PROTO[sc.protocols[-1]]]
     return argv
+
+
+def elbemu_usable(exe: str) -> tuple[bool, str]:
+    if not os.path.exists(exe):
+        return False, (f"elbemu binary not found at {exe} (build it with `cargo build --release --locked "
+                       "-p elbemu` once the workspace member exists, or pass --elbemu PATH)")
+    try:
+        r = subprocess.run([exe, "--help"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return False, f"elbemu cannot run: {e}"
+    if r.returncode != 0 or "--policy" not in r.stdout:
+        return False, f"{exe} --help does not describe elbemu (rc {r.returncode})"
+    return True, ""
+
+
+def start_elbemu(procs: Procs, exe: str, sc: ServerConfig, workdir: Path, timeout: float = 60.0) -> str:
+    """Start `elbemu --policy NAME --port 0 --cert KIND` and read its port from the start-up line
+    (`listening 127.0.0.1:PORT policy NAME certs ...`). Returns "" or why it did not start."""
+    label = f"elbemu-{sc.name.replace('/', '_')}"
+    out = workdir / f"{label}.out"
+    argv = [exe, "--policy", sc.policy["name"], "--port", "0", "--bind", LOOPBACK,
+            "--cert", ELBEMU_CERT[tuple(sc.certs)]]
+    with out.open("wb") as fo:
+        p = procs.start(label, argv, stdout=fo, stderr=open(workdir / f"{label}.log", "ab"))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        m = re.search(r"^listening (\S+):(\d+) policy (\S+) certs (\S+)", out.read_text(errors="replace"), re.M)
+        if m:
+            sc.port = int(m.group(2))
+            sc.certs_served = m.group(4)
+            return ""
+        if p.poll() is not None:
+            err = (workdir / f"{label}.log").read_text(errors="replace").strip()[-300:]
+            return f"exited with {p.returncode}: {err}"
+        time.sleep(0.05)
+    return f"no start-up line within {timeout:g} s"
+
+
+def valid_pair(reg: Registry, version: str, code: int) -> bool:
+    """Whether the suite can be negotiated under that version by the book (unknown suites: yes)."""
+    s = reg.suites.get(code)
+    return s is None or VRANK[s.min_v] <= VRANK[version] <= VRANK[s.max_v]
 
 
 # --------------------------------------------------------------------------------------------
@@ -735,7 +796,10 @@ class Elbtls(Tool):
                 if v and code is not None:
                     acc.add((v, code))
         groups = set()
-        for g in ep.get("groups") or []:
+        glist = ep.get("groups") or []
+        if isinstance(glist, dict):  # {"tls13": [...] | null, "tls12": [...] | null}
+            glist = [g for v in glist.values() if isinstance(v, list) for g in v]
+        for g in glist:
             if isinstance(g, dict):
                 code = self.code_from(None, g.get("code")) if g.get("code") else self.reg.group_code(g.get("name", ""))
             else:
@@ -805,8 +869,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="also run every tool through a delaying proxy with this round-trip time (default 50)")
     p.add_argument("--no-rtt", action="store_true", help="direct runs only")
     p.add_argument("--tools", default=",".join(DEFAULT_TOOLS), help=f"comma list from {','.join(ALL_TOOLS)}")
-    p.add_argument("--policies", default=",".join(DEFAULT_POLICIES), help="comma list of ELB policy names")
-    p.add_argument("--servers", default="nginx,s_server", help="comma list from nginx,s_server")
+    p.add_argument("--policies", default=None,
+                   help=f"comma list of ELB policy names (default {','.join(DEFAULT_POLICIES)})")
+    p.add_argument("--servers", default=None,
+                   help="comma list from nginx,s_server,elbemu (default nginx,s_server); elbemu is the "
+                        "s2n-tls ELB listener emulator serving each policy under its AWS name")
+    p.add_argument("--preset", choices=sorted(PRESETS), default=None,
+                   help="emulator: --servers elbemu --policies " + ",".join(EMULATOR_POLICIES)
+                        + " (explicit --servers/--policies win)")
+    p.add_argument("--elbemu", default="", help="path of the elbemu binary (default target/release/elbemu)")
     p.add_argument("--certs", default="dual",
                    help="comma list: dual (RSA+ECDSA certificates), rsa (RSA only), ecdsa (ECDSA only); default dual")
     p.add_argument("--ground-truth", choices=["off", "policy", "full"], default="policy",
@@ -822,7 +893,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--workdir", default="", help="scratch directory (default: a new temp dir)")
     p.add_argument("--serve-only", action="store_true", help="start the servers, print their ports, wait for Ctrl-C")
     p.add_argument("--keep-outputs", action="store_true", help="keep every tool run's output under the workdir")
-    return p.parse_args(argv)
+    a = p.parse_args(argv)
+    preset = PRESETS.get(a.preset or "", {})
+    if a.servers is None:
+        a.servers = preset.get("servers", "nginx,s_server")
+    if a.policies is None:
+        a.policies = preset.get("policies", ",".join(DEFAULT_POLICIES))
+    return a
 
 
 def _on_signal(signum, _frame):
@@ -860,6 +937,21 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
             log(f"unknown tool {t!r}; known: {', '.join(ALL_TOOLS)}")
             return 2
     cert_modes = {"dual": ("rsa", "ecdsa"), "rsa": ("rsa",), "ecdsa": ("ecdsa",)}
+    kinds = [k.strip() for k in args.servers.split(",") if k.strip()]
+    for kind in kinds:
+        if kind not in SERVER_KINDS:
+            log(f"unknown server kind {kind}; known: {', '.join(SERVER_KINDS)}")
+            return 2
+    elbemu_exe = args.elbemu or str(REPO / "target" / "release" / "elbemu")
+    if "elbemu" in kinds:
+        ok, why = elbemu_usable(elbemu_exe)
+        if ok:
+            log(f"elbemu: {elbemu_exe}")
+        else:
+            log(f"SKIP server kind elbemu: {why}")
+            kinds.remove("elbemu")
+            if not kinds:
+                return 2
     servers: list[ServerConfig] = []
     for pname in [p.strip() for p in args.policies.split(",") if p.strip()]:
         if pname not in policies:
@@ -870,10 +962,7 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
             if cm not in cert_modes:
                 log(f"unknown --certs value {cm}")
                 return 2
-            for kind in [k.strip() for k in args.servers.split(",") if k.strip()]:
-                if kind not in SERVER_KINDS:
-                    log(f"unknown server kind {kind}")
-                    return 2
+            for kind in kinds:
                 servers.append(build_server_config(f"{kind}/{short}/{cm}", kind, policies[pname],
                                                    cert_modes[cm], reg, local_codes))
     rtt = None if args.no_rtt or args.rtt <= 0 else args.rtt
@@ -896,14 +985,16 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
     ports = free_ports(need)
     ctrl_rtt, ctrl_zero = ports.pop(), ports.pop()
     for sc in servers:
-        sc.port = ports.pop()
+        if sc.kind != "elbemu":  # elbemu picks its own (--port 0) and says which
+            sc.port = ports.pop()
         if rtt:
             sc.rtt_port = ports.pop()
         if count_method == "proxy":
             sc.zero_port = ports.pop()
 
     certs = make_certs(workdir)
-    log(f"workdir {workdir}; certificates: RSA-2048 and ECDSA P-256 (self-signed)")
+    log(f"workdir {workdir}; certificates: RSA-2048 and ECDSA P-256 (self-signed"
+        + ("; elbemu generates its own" if any(s.kind == "elbemu" for s in servers) else "") + ")")
     ng = [s for s in servers if s.kind == "nginx"]
     if ng:
         conf = nginx_conf(workdir, ng, certs)
@@ -917,6 +1008,12 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
     for sc in servers:
         if sc.kind == "s_server":
             procs.start(f"s_server-{sc.port}", s_server_argv(sc, certs))
+    for sc in servers:
+        if sc.kind == "elbemu":
+            why = start_elbemu(procs, elbemu_exe, sc, workdir)
+            if why:
+                log(f"{sc.name}: elbemu did not start: {why}")
+                return 1
     proxy_py = str(BENCH_DIR / "rttproxy.py")
     if rtt:
         procs.start("proxy-rtt", [sys.executable, proxy_py, "--rtt-ms", str(rtt), "--control", str(ctrl_rtt),
@@ -932,6 +1029,7 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
 
     for sc in servers:
         log(f"{sc.name}: port {sc.port}" + (f", via {rtt:g} ms proxy {sc.rtt_port}" if rtt else "")
+            + (f"; certificates {sc.certs_served}" if sc.certs_served else "")
             + f"; expected {len(sc.expected)} (version, suite) pairs"
             + (f"; not served: {', '.join(sc.dropped)}" if sc.dropped else ""))
     if args.serve_only:
@@ -954,12 +1052,17 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
         for sc in servers:
             t0 = time.perf_counter()
             gt = ground_truth(sc, reg, local_codes, args.ground_truth == "full")
-            ok = gt == sc.expected
+            # s2n-tls may serve suites the local OpenSSL (the s_client) cannot offer: not checkable
+            checkable = {(v, c) for v, c in sc.expected if not local_codes or c in local_codes}
+            ok = gt == checkable
             gt_report[sc.name] = {"matches_expected": ok, "seconds": round(time.perf_counter() - t0, 2),
-                                  "missing": fmt_set(reg, sc.expected - gt), "extra": fmt_set(reg, gt - sc.expected)}
+                                  "missing": fmt_set(reg, checkable - gt), "extra": fmt_set(reg, gt - checkable),
+                                  "unchecked": fmt_set(reg, sc.expected - checkable)}
             log(f"ground truth {sc.name} ({args.ground_truth}): "
                 + ("matches the expected set" if ok else
-                   f"DIFFERS: missing {gt_report[sc.name]['missing']} extra {gt_report[sc.name]['extra']}"))
+                   f"DIFFERS: missing {gt_report[sc.name]['missing']} extra {gt_report[sc.name]['extra']}")
+                + (f"; not checkable with the local OpenSSL: {gt_report[sc.name]['unchecked']}"
+                   if gt_report[sc.name]["unchecked"] else ""))
 
     tools: list[Tool] = []
     tool_status: dict[str, dict] = {}
@@ -1018,10 +1121,15 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
                             tail = (res.stderr or res.stdout).strip().splitlines()[-3:]
                             raise ToolError(f"no accepted suites found (rc {res.rc}): {' | '.join(tail)}"[:300])
                         rec["ok"] = True
-                        rec["correct"] = parsed.accepted == sc.expected
-                        rec["missing"] = fmt_set(reg, sc.expected - parsed.accepted)
-                        rec["extra"] = fmt_set(reg, parsed.accepted - sc.expected)
-                        rec["accepted_count"] = len(parsed.accepted)
+                        accepted = parsed.accepted
+                        if sc.version_fallback:
+                            fallback = {(v, c) for v, c in accepted if not valid_pair(reg, v, c)}
+                            accepted = accepted - fallback
+                            rec["fallback"] = fmt_set(reg, fallback)
+                        rec["correct"] = accepted == sc.expected
+                        rec["missing"] = fmt_set(reg, sc.expected - accepted)
+                        rec["extra"] = fmt_set(reg, accepted - sc.expected)
+                        rec["accepted_count"] = len(accepted)
                         if parsed.groups is not None:
                             rec["groups"] = sorted(reg.groups.get(g, f"0x{g:04X}") for g in parsed.groups)
                             rec["groups_correct"] = parsed.groups == sc.expected_groups
@@ -1038,6 +1146,8 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
                     status = (f"{rec['wall']:.3f} s, {rec.get('connections', '?')} conns, "
                               f"{'correct' if rec.get('correct') else 'WRONG' if rec.get('ok') else 'FAILED'}"
                               if "wall" in rec else "FAILED")
+                    if rec.get("fallback"):
+                        status += f" (+{len(rec['fallback'])} fallback pairs)"
                     if not rec.get("ok"):
                         status += f" ({rec.get('error')})"
                     elif not rec.get("correct"):
@@ -1050,15 +1160,19 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
         "generated_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "host": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version(),
                  "openssl": subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip(),
-                 "nginx": subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip(),
+                 "nginx": _version_of(["nginx", "-v"]),
+                 "elbemu": (_version_of([elbemu_exe, "--version"])
+                            if any(s.kind == "elbemu" for s in servers) else None),
                  "loadavg_start": [round(x, 2) for x in load_start],
                  "loadavg_end": [round(x, 2) for x in os.getloadavg()]},
-        "settings": {"runs": args.runs, "testssl_runs": args.testssl_runs, "rtt_ms": rtt,
+        "settings": {"runs": args.runs, "testssl_runs": args.testssl_runs, "rtt_ms": rtt, "preset": args.preset,
+                     "elbemu": elbemu_exe if any(s.kind == "elbemu" for s in servers) else None,
                      "connection_counting": count_method_desc(count_method), "ground_truth": args.ground_truth,
                      "timing": "wall clock from spawn to exit of the tool process (includes interpreter start-up); "
                                "median of the runs; peak RSS is the largest single process of the tool's tree"},
         "tools": tool_status,
         "servers": [{"name": s.name, "kind": s.kind, "policy": s.policy["name"], "certificates": list(s.certs),
+                     "certificates_served": s.certs_served or None, "version_fallback": s.version_fallback,
                      "port": s.port, "rtt_port": s.rtt_port or None, "protocols": s.protocols,
                      "tls12_ciphers": s.tls12_names, "tls13_ciphersuites": s.tls13_names,
                      "groups": s.groups_openssl, "not_served": s.dropped,
@@ -1076,6 +1190,14 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
     print(f"load average: {h['loadavg_start'][0]:.2f} at start, {h['loadavg_end'][0]:.2f} at end ({h['cpus']} CPUs)")
     print(f"results: {out}")
     return 0
+
+
+def _version_of(argv: list[str]) -> str:
+    try:
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"unavailable: {e}"
+    return (r.stdout.strip() or r.stderr.strip()).splitlines()[0] if (r.stdout or r.stderr).strip() else ""
 
 
 def count_method_desc(m: str) -> str:
@@ -1097,6 +1219,9 @@ def summarise(sc: ServerConfig, mode: str, rtt: float, port: int, tool: str, run
         "connections": int(statistics.median(conns)) if conns else None,
         "connections_range": [min(conns), max(conns)] if conns else None,
         "correct": (all(r["correct"] for r in good) if good else None),
+        # (version, suite) pairs outside the suite's versions (s2n-tls's fallback), median count
+        "fallback": (int(statistics.median(len(r["fallback"]) for r in good))
+                     if good and all("fallback" in r for r in good) else None),
         "peak_rss_mb": (round(max(r["maxrss_kb"] for r in good) / 1024, 1)
                         if good and all(r["maxrss_kb"] >= 0 for r in good) else None),
         "runs_detail": runs,
@@ -1130,6 +1255,8 @@ def print_table(report: dict, tool_status: dict) -> None:
         if b and b["connections"] and r["connections"] is not None:
             crat = "1x" if r["tool"] == "elbtls" else f"{r['connections'] / b['connections']:.1f}x"
         correct = "yes" if r["correct"] else "NO"
+        if r.get("fallback"):
+            correct += f" (+{r['fallback']} fallback)"
         if r["ok_runs"] < r["runs"]:
             correct += f" ({r['runs'] - r['ok_runs']} failed)"
         rows.append([r["server"], mode, r["tool"], f"{r['median_s']:.3f}", f"{r['min_s']:.3f}-{r['max_s']:.3f}",
@@ -1151,6 +1278,21 @@ def print_table(report: dict, tool_status: dict) -> None:
         d = next((x for x in r["runs_detail"] if x.get("ok") and not x["correct"]), None)
         if d:
             print(f"\n{r['server']} {r['mode']} {r['tool']}: missing {d['missing']} extra {d['extra']}")
+    for r in res:
+        d = next((x for x in r["runs_detail"] if x.get("ok") and x.get("groups_correct") is False), None)
+        if d:
+            srv = next((s for s in report["servers"] if s["name"] == r["server"]), {})
+            missing = sorted(set(srv.get("expected_groups", [])) - set(d["groups"]))
+            extra = sorted(set(d["groups"]) - set(srv.get("expected_groups", [])))
+            print(f"\ngroups {r['server']} {r['mode']} {r['tool']}: missing {missing} extra {extra}")
+    fb = [r for r in res if r.get("fallback")]
+    if fb:
+        print("\nfallback: (version, suite) pairs outside the suite's versions, which s2n-tls accepts when a "
+              "client offers nothing valid for the version; reported apart, not counted in 'correct':")
+        for r in fb:
+            d = next((x for x in r["runs_detail"] if x.get("fallback")), None)
+            if d:
+                print(f"  {r['server']} {r['mode']} {r['tool']}: {', '.join(d['fallback'])}")
 
 
 if __name__ == "__main__":
