@@ -320,6 +320,12 @@ async fn enumerate_suites<H: Handshaker>(
                 Pick::Suite(suite) if remaining.contains(&suite) => {
                     found.push(suite);
                     remaining.retain(|s| *s != suite);
+                    // A suite that needs another version: s2n-tls settles for one only when the
+                    // offer holds nothing valid for this version, so no hinted suite left is
+                    // accepted — guessing them again would cost a wasted offer every round.
+                    if suite.info().is_some_and(|i| !i.usable_with(version)) {
+                        plausible.clear();
+                    }
                     if guesses.get(skip) != Some(&suite) {
                         continue 'rounds;
                     }

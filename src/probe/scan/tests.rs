@@ -14,6 +14,9 @@ struct ModelServer {
     /// Answer every handshake after this many with a failure.
     fail_after: Option<u32>,
     failure: Option<Failure>,
+    /// s2n-tls's behaviour: offered no suite valid for the version, settle for one that needs a
+    /// higher version.
+    version_fallback: bool,
     handshakes: AtomicU32,
 }
 
@@ -34,6 +37,7 @@ impl ModelServer {
             tls12_groups: vec![NamedGroup::SECP256R1, NamedGroup::SECP384R1],
             fail_after: None,
             failure: None,
+            version_fallback: false,
             handshakes: AtomicU32::new(0),
         }
     }
@@ -68,7 +72,13 @@ impl ModelServer {
         } else {
             offer.suites.iter().copied().find(|s| usable(s))
         };
-        let Some(suite) = suite else {
+        let fallback = || {
+            self.suites
+                .iter()
+                .copied()
+                .find(|s| self.version_fallback && offer.suites.contains(s))
+        };
+        let Some(suite) = suite.or_else(fallback) else {
             return Answer::Refused("handshake_failure".into());
         };
         if version == ProtocolVersion::TLSV1_3 {
@@ -218,6 +228,59 @@ async fn speculation_along_a_hint_is_exact_whether_the_hint_is_right_or_wrong() 
         assert_eq!(tls12.server_order, Some(true));
         assert!(tls12.complete);
     }
+}
+
+#[tokio::test]
+async fn speculation_stops_once_the_server_falls_back_to_suites_of_a_higher_version() {
+    // 2016-08-like, RSA: under TLS 1.0 the four CBC-SHA suites, then (s2n-tls's fallback) the
+    // TLS 1.2-only ones. The hint's TLS 1.0 guesses are all found first; after that, guessing
+    // them again is a wasted offer per fallback suite.
+    let order = [
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-RSA-AES128-SHA256",
+        "ECDHE-RSA-AES128-SHA",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-RSA-AES256-SHA384",
+        "ECDHE-RSA-AES256-SHA",
+        "AES128-GCM-SHA256",
+        "AES128-SHA256",
+        "AES128-SHA",
+        "AES256-GCM-SHA384",
+        "AES256-SHA256",
+        "AES256-SHA",
+    ];
+    let mut hint: Vec<CipherSuite> = order
+        .iter()
+        .map(|n| CipherSuite::from_name(n).unwrap())
+        .collect();
+    // ECDSA suites the RSA-only server never picks, as a policy's hint has them, and suites
+    // valid for TLS 1.0 that it does not accept at all (a typical ELB order's 3DES, DHE).
+    hint.insert(0, CipherSuite::from_name("ECDHE-ECDSA-AES128-SHA").unwrap());
+    for extra in ["DES-CBC3-SHA", "DHE-RSA-AES128-SHA", "DHE-RSA-AES256-SHA"] {
+        hint.push(CipherSuite::from_name(extra).unwrap());
+    }
+    let run = |hint: Vec<CipherSuite>| async move {
+        let mut server = ModelServer::new(&[ProtocolVersion::TLSV1_0], &order);
+        server.version_fallback = true;
+        let server = Arc::new(server);
+        let result = scan(Arc::clone(&server), hint).await;
+        let tls10 = result.protocols[1].clone();
+        (tls10, server.handshakes.load(Ordering::SeqCst))
+    };
+    let (plain, plain_handshakes) = run(Vec::new()).await;
+    let (hinted, hinted_handshakes) = run(hint).await;
+    assert_eq!(plain.ciphers.len(), order.len());
+    assert_eq!(hinted.ciphers, plain.ciphers);
+    assert_eq!(
+        names(&hinted.beyond_version()).len(),
+        8,
+        "{:?}",
+        names(&hinted.ciphers)
+    );
+    assert!(
+        hinted_handshakes <= plain_handshakes + SPECULATION_WIDTH as u32,
+        "{hinted_handshakes} handshakes with the hint, {plain_handshakes} without"
+    );
 }
 
 #[tokio::test]
