@@ -18,6 +18,7 @@ pub mod client;
 pub mod commands;
 pub mod compare;
 pub mod exit;
+pub mod finding;
 pub mod model;
 pub mod probe;
 pub mod report;

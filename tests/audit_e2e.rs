@@ -408,7 +408,11 @@ fn baseline_severity_overrides_reach_drift_and_probe_findings() {
         .map(|f| f["severity"].as_str().unwrap())
         .collect();
     let mut by_severity = order.clone();
-    by_severity.sort_by_key(|s| ["critical", "high", "medium", "low", "info"].iter().position(|x| x == s));
+    by_severity.sort_by_key(|s| {
+        ["critical", "high", "medium", "low", "info"]
+            .iter()
+            .position(|x| x == s)
+    });
     assert_eq!(order, by_severity, "worst first: {drifted:#}");
     assert_eq!(drifted["verdict"], "drift");
 

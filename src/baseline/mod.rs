@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub use presets::{Preset, presets};
 
 use crate::catalogue::{Catalogue, Origin, Policy, Problem};
-use crate::compare::{FindingCode, Severity};
+use crate::finding::{FindingCode, Severity};
 use crate::tls::{CipherSuite, ProtocolVersion, SuiteProperty};
 
 /// What a baseline demands. Every rule is off in [`Baseline::empty`]; presets and files switch

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::TypeArg;
 use super::aws_args::AwsScopeArgs;
-use crate::compare::Severity;
+use crate::finding::Severity;
 use crate::probe::target::ResolveOverride;
 
 const AUDIT_AFTER_HELP: &str = "\

@@ -109,7 +109,7 @@ fn rank_for_auto<'c>(catalogue: &'c Catalogue, observed: &Observed) -> Vec<AutoM
             )
         })
         .collect();
-    ranked.sort_by(|(a, _), (b, _)| a.cmp(b));
+    ranked.sort_by_key(|(a, _)| *a);
     ranked.into_iter().map(|(_, m)| m).collect()
 }
 
