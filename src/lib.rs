@@ -15,6 +15,7 @@ pub mod baseline;
 pub mod catalogue;
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod commands;
 pub mod compare;
 pub mod exit;

@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
@@ -136,7 +136,7 @@ pub async fn negotiation_errors(
             .tls_provider(Provider::Rustls(CryptoMode::Ring))
             .build(),
     );
-    let end = (now_unix() / 60) * 60;
+    let end = (crate::clock::now_unix() / 60) * 60;
     let window = Window {
         start: end - i64::from(hours) * 3600,
         end,
@@ -426,12 +426,6 @@ fn sign_request(
     let (instructions, _signature) = sign(signable, &params)?.into_parts();
     instructions.apply_to_request_http1x(&mut request);
     Ok(request)
-}
-
-fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::sync::Semaphore;
@@ -15,7 +15,7 @@ use tokio::task::JoinSet;
 use crate::aws;
 use crate::baseline;
 use crate::catalogue::{Catalogue, Declaration};
-use crate::cli::{AuditArgs, AuditFilters, AuditFormat, glob_matches};
+use crate::cli::{AuditArgs, AuditFilters, AuditFormat};
 use crate::compare::{self, Evidence, Kind, NegotiationErrors, Probe, Rules};
 use crate::exit::Exit;
 use crate::finding::Verdict;
@@ -125,7 +125,7 @@ pub(super) fn run(
         runtime.block_on(probe_all(targets, &probe_options, args.concurrency))
     };
 
-    let now = now_unix();
+    let now = crate::clock::now_unix();
     let rules = Rules::new(baseline.as_ref(), catalogue, now);
     let negotiation_errors = |lb: &LoadBalancer| {
         let found = negotiation.as_ref()?;
@@ -159,7 +159,7 @@ pub(super) fn run(
     });
 
     let mut report = AuditReport {
-        generated_at: rfc3339(now),
+        generated_at: crate::clock::rfc3339(now),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         baseline: baseline.as_ref().map(|b| b.name.clone()),
         probed: !args.no_probe,
@@ -200,7 +200,11 @@ struct Row<'i> {
 }
 
 fn selected(lb: &LoadBalancer, filters: &AuditFilters) -> bool {
-    (filters.names.is_empty() || filters.names.iter().any(|p| glob_matches(p, &lb.name)))
+    (filters.names.is_empty()
+        || filters
+            .names
+            .iter()
+            .any(|p| crate::text::glob_matches(p, &lb.name)))
         && filters
             .tags
             .iter()
@@ -372,45 +376,5 @@ fn render(report: &AuditReport, args: &AuditArgs, out: &mut impl Write) -> io::R
         AuditFormat::Csv => csv::render(report, out),
         AuditFormat::Sarif => sarif::render(report, out),
         AuditFormat::Junit => junit::render(report, out),
-    }
-}
-
-fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// `2026-11-27T06:11:25Z` from Unix seconds (proleptic Gregorian, UTC).
-fn rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rfc3339;
-
-    #[test]
-    fn formats_rfc3339_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_795_760_000), "2026-11-27T06:13:20Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
     }
 }
