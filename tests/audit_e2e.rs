@@ -339,6 +339,16 @@ fn baseline_no_probe_filters_output_file_and_diff() {
         !text.contains("nlb-classical") && !text.contains("clb-dead"),
         "{text}"
     );
+
+    // Name patterns ignore case, like a baseline's policy patterns (issue 11).
+    let output = audit(
+        &moto.endpoint(),
+        &world,
+        &["--no-probe", "--name", "ALB-EX*", "--format", "csv"],
+    );
+    let text = stdout(&output);
+    assert!(text.contains("alb-exact"), "{text}");
+    assert!(!text.contains("alb-drifted"), "{text}");
 }
 
 /// The severity each finding of `code` on `listener` has.

@@ -318,25 +318,23 @@ fn severity_overrides_apply_to_every_code_before_the_one_sort() {
         }),
         &rules,
     );
-    let severity = |code: FindingCode| -> Vec<Severity> {
-        result
-            .findings
-            .iter()
-            .filter(|f| f.code == code)
-            .map(|f| f.severity)
-            .collect()
-    };
     assert_eq!(
-        severity(FindingCode::ProtocolNotInPolicy),
+        severity_of(&result, FindingCode::ProtocolNotInPolicy),
         [Severity::Critical]
     );
-    assert_eq!(severity(FindingCode::CipherNotInPolicy), [Severity::Info]);
-    let weak = severity(FindingCode::WeakCipherAllowed);
+    assert_eq!(
+        severity_of(&result, FindingCode::CipherNotInPolicy),
+        [Severity::Info]
+    );
+    let weak = severity_of(&result, FindingCode::WeakCipherAllowed);
     assert!(!weak.is_empty() && weak.iter().all(|s| *s == Severity::Critical));
-    assert_eq!(severity(FindingCode::NegotiationErrors), [Severity::High]);
+    assert_eq!(
+        severity_of(&result, FindingCode::NegotiationErrors),
+        [Severity::High]
+    );
     // Not overridden: the preset's or the code's own.
     assert_eq!(
-        severity(FindingCode::ProtocolBelowMinimum),
+        severity_of(&result, FindingCode::ProtocolBelowMinimum),
         [FindingCode::ProtocolBelowMinimum.severity()]
     );
     let order: Vec<Severity> = result.findings.iter().map(|f| f.severity).collect();
