@@ -12,7 +12,7 @@ mod aws_args;
 mod client_args;
 mod logs_args;
 
-pub use audit_args::{AuditArgs, AuditFilters, AuditFormat, ColorChoice, TagFilter, glob_matches};
+pub use audit_args::{AuditArgs, AuditFilters, AuditFormat, ColorChoice, TagFilter};
 pub use aws_args::{
     AwsConnectionArgs, AwsScopeArgs, InventoryArgs, InventoryFormat, read_accounts_file,
 };

@@ -3,10 +3,19 @@
 //! The data flows one way, and the modules show it:
 //!
 //! ```text
-//! tls (registry) ──> catalogue (policies/*.toml ──> Policy) ──> commands ──> report (table, json)
+//! AWS account ──> aws (inventory, CloudWatch) ──> model::inventory (declared policies)
+//!                                                        │
+//! policies/*.toml ──> catalogue (Policy, Catalogue::resolve) ┤
+//!                                                        ▼
+//! endpoint ──> probe (ClientHello out, ServerHello in) ──> model::observed
+//!                                                        │
+//!          compare (pure: drift, baseline rules, compare::audit) ──> finding (codes, severities)
+//!                                                        │
+//!          report (table, json, csv, sarif, junit) ──> stdout / file
 //! ```
 //!
-//! Later layers (`aws` inventory, `probe`, `compare`) join this flow as their issues land.
+//! `tls`, `text` and `clock` are leaves; `commands` gathers the inputs (I/O, async) for each
+//! command and hands them down the flow.
 
 #![warn(missing_docs)]
 
@@ -15,9 +24,11 @@ pub mod baseline;
 pub mod catalogue;
 pub mod cli;
 pub mod client;
+pub mod clock;
 pub mod commands;
 pub mod compare;
 pub mod exit;
+pub mod finding;
 pub mod model;
 pub mod probe;
 pub mod report;

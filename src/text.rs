@@ -6,6 +6,8 @@
 //!
 //! JSON reports keep the text as it was read (serde escapes it for JSON).
 //!
+//! [`glob_matches`] is the one name pattern (`*` wildcards, ASCII case ignored).
+//!
 //! A leaf module, like `tls`: it imports nothing of ours.
 
 use std::borrow::Cow;
@@ -91,6 +93,32 @@ pub fn excerpt_around(line: &str, at: usize, width: usize) -> String {
     )
 }
 
+/// Whether `text` matches `pattern`, where `*` stands for any run of characters (none included)
+/// and every other character for itself, ASCII case ignored: the one glob of elbtls (`audit
+/// --name`, a baseline's `allowed_policies` and `denied_policies`). Greedy with backtracking to
+/// the last star: linear in practice for load-balancer and policy names.
+pub fn glob_matches(pattern: &str, text: &str) -> bool {
+    let (pattern, text) = (pattern.as_bytes(), text.as_bytes());
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && pattern[p] == b'*' {
+            star = Some((p, t));
+            p += 1;
+        } else if p < pattern.len() && pattern[p].eq_ignore_ascii_case(&text[t]) {
+            p += 1;
+            t += 1;
+        } else if let Some((star_p, star_t)) = star {
+            p = star_p + 1;
+            t = star_t + 1;
+            star = Some((star_p, star_t + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(|&b| b == b'*')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +174,22 @@ mod tests {
         // A multi-byte character at the cut.
         let wide = "é".repeat(100);
         assert_eq!(excerpt_around(&wide, 51, 10).chars().count(), 12);
+    }
+
+    #[test]
+    fn globs_match_whole_names_ignoring_ascii_case() {
+        assert!(glob_matches("web-*", "web-prod"));
+        assert!(glob_matches("*-prod", "web-prod"));
+        assert!(glob_matches("w*b*d", "web-prod"));
+        assert!(glob_matches("exact", "exact"));
+        assert!(glob_matches("WEB-*", "web-Prod"));
+        assert!(!glob_matches("web-*", "api-prod"));
+        assert!(!glob_matches("a*a", "a"));
+        assert!(!glob_matches("exact", "exact-x"));
+        assert!(glob_matches("*", ""));
+        assert!(glob_matches("a*b*c", "aXXbYbZc"));
+        assert!(!glob_matches("a*b*c", "aXXbYbZ"));
+        // Not a byte-level match of multi-byte text against a star's neighbours.
+        assert!(glob_matches("*é", "café"));
     }
 }

@@ -339,6 +339,102 @@ fn baseline_no_probe_filters_output_file_and_diff() {
         !text.contains("nlb-classical") && !text.contains("clb-dead"),
         "{text}"
     );
+
+    // Name patterns ignore case, like a baseline's policy patterns (issue 11).
+    let output = audit(
+        &moto.endpoint(),
+        &world,
+        &["--no-probe", "--name", "ALB-EX*", "--format", "csv"],
+    );
+    let text = stdout(&output);
+    assert!(text.contains("alb-exact"), "{text}");
+    assert!(!text.contains("alb-drifted"), "{text}");
+}
+
+/// The severity each finding of `code` on `listener` has.
+fn severities<'a>(listener: &'a Value, code: &str) -> Vec<&'a str> {
+    listener["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect()
+}
+
+/// A baseline's `[severity]` table applies to every code, drift and probe codes included (issue
+/// 11: it used to reach only the baseline's own codes), and findings are ordered by the
+/// severity they end up with.
+#[test]
+fn baseline_severity_overrides_reach_drift_and_probe_findings() {
+    let moto = fresh();
+    let port = shared_port();
+    let made = moto.fixture(&["audit", &port.to_string()]);
+    let world = world(&made["dns"], port);
+    let dir = TempDir::new("audit-severity");
+    let baseline = dir.path().join("severity.toml");
+    std::fs::write(
+        &baseline,
+        "# No rule switched on: only the overrides.\n\
+         [severity]\n\
+         protocol-not-in-policy = \"critical\"\n\
+         cipher-not-in-policy = \"info\"\n\
+         declared-group-not-offered = \"high\"\n\
+         probe-failed = \"low\"\n",
+    )
+    .unwrap();
+    let output = audit(
+        &moto.endpoint(),
+        &world,
+        &[
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--fail-on",
+            "critical",
+            "--format",
+            "json",
+        ],
+    );
+    let doc = json(&output);
+    // Without the overrides nothing is critical and the dead listener makes the run exit 3.
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a critical finding: {}",
+        stderr(&output)
+    );
+
+    let drifted = listener(&doc, "alb-drifted");
+    assert_eq!(
+        severities(drifted, "protocol-not-in-policy"),
+        ["critical", "critical"],
+        "{drifted:#}"
+    );
+    assert_eq!(severities(drifted, "cipher-not-in-policy"), ["info"; 10]);
+    let order: Vec<&str> = drifted["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["severity"].as_str().unwrap())
+        .collect();
+    let mut by_severity = order.clone();
+    by_severity.sort_by_key(|s| {
+        ["critical", "high", "medium", "low", "info"]
+            .iter()
+            .position(|x| x == s)
+    });
+    assert_eq!(order, by_severity, "worst first: {drifted:#}");
+    assert_eq!(drifted["verdict"], "drift");
+
+    let classical = listener(&doc, "nlb-classical");
+    assert_eq!(
+        severities(classical, "declared-group-not-offered"),
+        ["high"; 3],
+        "{classical:#}"
+    );
+    let dead = listener(&doc, "clb-dead");
+    assert_eq!(severities(dead, "probe-failed"), ["low"], "{dead:#}");
+    assert_eq!(dead["verdict"], "unverified");
 }
 
 #[test]

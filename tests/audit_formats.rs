@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use elbtls::compare::{Finding, FindingCode, Verdict};
+use elbtls::finding::{Finding, FindingCode, Verdict};
 use elbtls::model::LoadBalancerType;
 use elbtls::model::inventory::{FailureReason, Scheme, ScopeFailure};
 use elbtls::report::audit::{

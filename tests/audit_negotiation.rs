@@ -155,6 +155,56 @@ fn an_unreachable_cloudwatch_is_a_failure_not_an_error() {
     assert_eq!(doc["summary"]["incomplete"], true);
 }
 
+/// Issue 11: a CloudWatch answer that is not a `GetMetricData` result (here a JSON object without
+/// `MetricDataResults`) used to read as zero negotiation errors everywhere: a silent pass.
+#[test]
+fn an_unexpected_cloudwatch_answer_is_a_failure_not_zero_errors() {
+    let moto = fresh();
+    moto.fixture(&["negotiation-errors"]);
+    let cloudwatch = support::aws_stub::AwsStub::start(|_| {
+        (
+            200,
+            "application/x-amz-json-1.0",
+            "{\"Messages\": []}".to_string(),
+        )
+    });
+    let output = support::moto::elbtls(
+        &[
+            "audit",
+            "--no-probe",
+            "--negotiation-errors",
+            "--format",
+            "json",
+        ],
+        &[
+            ("AWS_ENDPOINT_URL", &moto.endpoint()),
+            ("AWS_ENDPOINT_URL_CLOUDWATCH", &cloudwatch.endpoint()),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(!cloudwatch.requests().is_empty(), "CloudWatch was asked");
+    let doc = json(&output);
+    let failures = doc["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert_eq!(failures[0]["resource"], "cloudwatch:GetMetricData");
+    assert_eq!(failures[0]["reason"], "invalid-response");
+    assert!(
+        failures[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("MetricDataResults"),
+        "{failures:?}"
+    );
+    assert!(
+        listener(&doc, "alb-failing")
+            .get("negotiation_errors")
+            .is_none()
+    );
+}
+
 #[test]
 fn hours_must_be_in_cloudwatchs_range_and_need_the_flag() {
     let output = support::moto::elbtls(&["audit", "--negotiation-errors", "--hours", "0"], &[]);

@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
@@ -30,6 +30,7 @@ use aws_smithy_runtime_api::client::identity::Identity;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
 use aws_smithy_types::byte_stream::ByteStream;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::{Failure, reason_for_code};
@@ -136,7 +137,7 @@ pub async fn negotiation_errors(
             .tls_provider(Provider::Rustls(CryptoMode::Ring))
             .build(),
     );
-    let end = (now_unix() / 60) * 60;
+    let end = (crate::clock::now_unix() / 60) * 60;
     let window = Window {
         start: end - i64::from(hours) * 3600,
         end,
@@ -206,18 +207,26 @@ async fn read_region(
     let mut sums = Vec::with_capacity(queries.len());
     for batch in queries.chunks(QUERIES_PER_CALL) {
         let mut totals = vec![0.0_f64; batch.len()];
+        let mut answered = vec![false; batch.len()];
         let mut next_token: Option<String> = None;
         loop {
             let body = request_body(batch, window, next_token.as_deref());
             let answer = call(config, connector, region, &body).await?;
-            for result in answer["MetricDataResults"].as_array().into_iter().flatten() {
-                let index = result["Id"]
-                    .as_str()
-                    .and_then(|id| id.strip_prefix('m'))
+            let page = MetricDataPage::read(answer)?;
+            for result in page.metric_data_results {
+                let index = result
+                    .id
+                    .strip_prefix('m')
                     .and_then(|n| n.parse::<usize>().ok())
-                    .filter(|i| *i < batch.len());
-                let Some(index) = index else { continue };
-                if let Some(code @ ("Forbidden" | "InternalError")) = result["StatusCode"].as_str()
+                    .filter(|i| *i < batch.len())
+                    .ok_or_else(|| Failure {
+                        reason: FailureReason::InvalidResponse,
+                        message: format!(
+                            "GetMetricData answered for query `{}`, which was not asked",
+                            crate::text::excerpt(&result.id, 40)
+                        ),
+                    })?;
+                if let Some(code @ ("Forbidden" | "InternalError")) = result.status_code.as_deref()
                 {
                     return Err(Failure {
                         reason: reason_for_code(if code == "Forbidden" {
@@ -228,21 +237,70 @@ async fn read_region(
                         message: format!("{code} for {}", batch[index].dimension),
                     });
                 }
-                totals[index] += result["Values"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_f64)
-                    .sum::<f64>();
+                answered[index] = true;
+                totals[index] += result.values.iter().sum::<f64>();
             }
-            next_token = answer["NextToken"].as_str().map(str::to_string);
+            next_token = page.next_token;
             if next_token.is_none() {
                 break;
             }
         }
+        // A load balancer CloudWatch said nothing about is not one with zero errors.
+        if let Some(missing) = answered.iter().position(|a| !a) {
+            return Err(Failure {
+                reason: FailureReason::InvalidResponse,
+                message: format!(
+                    "GetMetricData returned no result for {}",
+                    batch[missing].dimension
+                ),
+            });
+        }
         sums.extend(totals.into_iter().map(|t| t.max(0.0).round() as u64));
     }
     Ok(sums)
+}
+
+/// One page of a `GetMetricData` answer, as far as the counts need it. What they depend on is
+/// required: an answer without `MetricDataResults`, or with values that are not numbers, is an
+/// invalid response, never zero errors.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MetricDataPage {
+    metric_data_results: Vec<MetricDataResult>,
+    #[serde(default)]
+    next_token: Option<String>,
+}
+
+/// One query's result.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MetricDataResult {
+    id: String,
+    /// Absent when the window has no data point.
+    #[serde(default)]
+    values: Vec<f64>,
+    /// `Complete`, `PartialData` (more on the next page), `InternalError`, `Forbidden`.
+    #[serde(default)]
+    status_code: Option<String>,
+}
+
+impl MetricDataPage {
+    fn read(answer: Value) -> Result<Self, Failure> {
+        let invalid = |message: String| Failure {
+            reason: FailureReason::InvalidResponse,
+            message,
+        };
+        if answer.is_null() {
+            return Err(invalid(
+                "GetMetricData answered with a body that is not JSON".into(),
+            ));
+        }
+        serde_json::from_value(answer).map_err(|e| {
+            invalid(format!(
+                "GetMetricData answered with a body that is not a GetMetricData result ({e})"
+            ))
+        })
+    }
 }
 
 /// The `GetMetricData` request: one `Sum` per load balancer over one period spanning the window.
@@ -428,12 +486,6 @@ fn sign_request(
     Ok(request)
 }
 
-fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -510,5 +562,43 @@ mod tests {
         assert_eq!(stat["Metric"]["Dimensions"][0]["Value"], "net/api/1");
         assert_eq!(body["NextToken"], "tok");
         assert_eq!(body["StartTime"], 1_000);
+    }
+
+    /// Issue 11: an answer that is not a `GetMetricData` result used to count as zero errors.
+    #[test]
+    fn an_unexpected_answer_is_invalid_not_zero() {
+        let page = MetricDataPage::read(json!({
+            "MetricDataResults": [
+                {"Id": "m0", "Values": [2.0, 3.0], "StatusCode": "Complete"},
+                {"Id": "m1", "StatusCode": "Complete"}
+            ],
+            "NextToken": "tok"
+        }))
+        .unwrap();
+        assert_eq!(page.metric_data_results.len(), 2);
+        assert_eq!(page.metric_data_results[0].values, [2.0, 3.0]);
+        assert!(page.metric_data_results[1].values.is_empty());
+        assert_eq!(page.next_token.as_deref(), Some("tok"));
+
+        for (answer, says) in [
+            (Value::Null, "not JSON"),
+            (json!({}), "MetricDataResults"),
+            (
+                json!({"MetricDataResults": {"Id": "m0"}}),
+                "not a GetMetricData result",
+            ),
+            (
+                json!({"MetricDataResults": [{"Id": "m0", "Values": ["7"]}]}),
+                "not a GetMetricData result",
+            ),
+        ] {
+            let failure = MetricDataPage::read(answer.clone()).unwrap_err();
+            assert_eq!(failure.reason, FailureReason::InvalidResponse, "{answer}");
+            assert!(
+                failure.message.contains(says),
+                "{answer}: {}",
+                failure.message
+            );
+        }
     }
 }

@@ -8,7 +8,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::{Baseline, PolicyPattern, did_you_mean, preset, presets};
 use crate::catalogue::{Catalogue, Problem};
-use crate::compare::{FindingCode, Severity};
+use crate::finding::{FindingCode, Severity};
 use crate::text::{excerpt, excerpt_around};
 use crate::tls::{CipherSuite, ProtocolVersion, Sslv2CipherKind, SuiteProperty};
 

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub use presets::{Preset, presets};
 
 use crate::catalogue::{Catalogue, Origin, Policy, Problem};
-use crate::compare::{FindingCode, Severity};
+use crate::finding::{FindingCode, Severity};
 use crate::tls::{CipherSuite, ProtocolVersion, SuiteProperty};
 
 /// What a baseline demands. Every rule is off in [`Baseline::empty`]; presets and files switch
@@ -161,7 +161,7 @@ impl PolicyPattern {
 
     /// Whether `name` matches.
     pub fn matches(&self, name: &str) -> bool {
-        glob_matches(self.0.as_bytes(), name.trim().as_bytes())
+        crate::text::glob_matches(&self.0, name.trim())
     }
 }
 
@@ -169,29 +169,6 @@ impl fmt::Display for PolicyPattern {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// `*`-only glob, ASCII case-insensitive. Greedy with backtracking to the last star: linear in
-/// practice for policy names.
-fn glob_matches(pattern: &[u8], text: &[u8]) -> bool {
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        if p < pattern.len() && pattern[p] == b'*' {
-            star = Some((p, t));
-            p += 1;
-        } else if p < pattern.len() && pattern[p].eq_ignore_ascii_case(&text[t]) {
-            p += 1;
-            t += 1;
-        } else if let Some((star_p, star_t)) = star {
-            p = star_p + 1;
-            t = star_t + 1;
-            star = Some((star_p, star_t + 1));
-        } else {
-            return false;
-        }
-    }
-    pattern[p..].iter().all(|&b| b == b'*')
 }
 
 /// A baseline could not be loaded.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::{Baseline, CertificateRules, PolicyPattern};
-use crate::compare::{FindingCode, Severity};
+use crate::finding::{FindingCode, Severity};
 use crate::tls::{ProtocolVersion, SuiteProperty};
 
 /// A built-in baseline a user can name (`--baseline modern`) or extend (`extends = "modern"`).

@@ -8,6 +8,7 @@ mod error;
 mod file;
 mod fit;
 mod policy;
+mod resolve;
 mod suggest;
 
 use std::collections::{BTreeMap, HashMap};
@@ -21,6 +22,7 @@ pub use error::{CatalogueError, Problem, UnknownPolicy};
 pub use file::Source;
 pub use fit::Fit;
 pub use policy::{Confidence, Engine, Origin, Policy, PolicyCipher, PolicyKind};
+pub use resolve::Declaration;
 
 use crate::model::LoadBalancerType;
 

@@ -7,7 +7,7 @@ use clap::{Args, ValueEnum};
 
 use super::TypeArg;
 use super::aws_args::AwsScopeArgs;
-use crate::compare::Severity;
+use crate::finding::Severity;
 use crate::probe::target::ResolveOverride;
 
 const AUDIT_AFTER_HELP: &str = "\
@@ -73,7 +73,7 @@ pub struct AuditArgs {
     #[arg(long, value_name = "SEVERITY", default_value = "high")]
     pub fail_on: String,
 
-    /// Only load balancers whose name matches (`*` wildcards; repeatable).
+    /// Only load balancers whose name matches (`*` wildcards, case ignored; repeatable).
     #[arg(long, value_name = "PATTERN")]
     pub name: Vec<String>,
 
@@ -314,29 +314,9 @@ fn check_filter_arn(arn: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether `name` matches `pattern`, where `*` matches any run of characters.
-pub fn glob_matches(pattern: &str, name: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == name;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !name.starts_with(first) || !name[first.len()..].ends_with(last) {
-        return false;
-    }
-    let mut rest = &name[first.len()..name.len() - last.len()];
-    for part in &parts[1..parts.len() - 1] {
-        match rest.find(part) {
-            Some(i) => rest = &rest[i + part.len()..],
-            None => return false,
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{check_filter_arn, glob_matches};
+    use super::check_filter_arn;
 
     #[test]
     fn filter_arns_are_checked() {
@@ -355,16 +335,5 @@ mod tests {
             let error = check_filter_arn(bad).unwrap_err().to_string();
             assert!(error.contains(&format!("--arn `{bad}`")), "{error}");
         }
-    }
-
-    #[test]
-    fn globs_match_names() {
-        assert!(glob_matches("web-*", "web-prod"));
-        assert!(glob_matches("*-prod", "web-prod"));
-        assert!(glob_matches("w*b*d", "web-prod"));
-        assert!(glob_matches("exact", "exact"));
-        assert!(!glob_matches("web-*", "api-prod"));
-        assert!(!glob_matches("a*a", "a"));
-        assert!(glob_matches("*", ""));
     }
 }

@@ -1,26 +1,24 @@
 //! `elbtls audit`: inventory → declared policies → live probes → findings → report → exit code.
 
-mod negotiation;
 mod selection;
 
 use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::inventory::{PolicyLookup, policy_of};
 use crate::aws;
-use crate::baseline::{self, Baseline};
-use crate::catalogue::{Catalogue, Policy};
-use crate::cli::{AuditArgs, AuditFilters, AuditFormat, glob_matches};
-use crate::compare::{self, Declared, Finding, Verdict};
+use crate::baseline;
+use crate::catalogue::{Catalogue, Declaration};
+use crate::cli::{AuditArgs, AuditFilters, AuditFormat};
+use crate::compare::{self, Evidence, Kind, NegotiationErrors, Probe, Rules};
 use crate::exit::Exit;
-use crate::model::LoadBalancerType;
+use crate::finding::Verdict;
 use crate::model::inventory::{Listener, LoadBalancer};
 use crate::model::observed::{Observation, ProbeOutcome, Support};
 use crate::probe::run::{ProbeOptions, probe};
@@ -91,17 +89,16 @@ pub(super) fn run(
     let mut rows: Vec<Row<'_>> = Vec::new();
     for lb in &inventory.load_balancers {
         for listener in &lb.listeners {
-            let lookup = policy_of(lb.lb_type, listener, catalogue);
-            let tls = !matches!(lookup, PolicyLookup::NotTls) || listener.terminates_tls();
-            if !tls && !listener.protocol.eq_ignore_ascii_case("HTTP") {
-                continue; // TCP, UDP, GENEVE: no TLS, no plaintext web traffic.
+            let declared = catalogue.resolve(lb.lb_type, &listener.declared);
+            // TCP, UDP, GENEVE: no TLS, no plaintext web traffic.
+            if let Some(kind) = compare::audit::kind(listener, &declared) {
+                rows.push(Row {
+                    lb,
+                    listener,
+                    declared,
+                    kind,
+                });
             }
-            rows.push(Row {
-                lb,
-                listener,
-                lookup,
-                tls,
-            });
         }
     }
     let probe_options = ProbeOptions {
@@ -120,42 +117,38 @@ pub(super) fn run(
         // Each probe speculates along its listener's declared order (see ProbeOptions::suite_hint).
         let targets: Vec<(Target, Vec<CipherSuite>)> = rows
             .iter()
-            .filter(|r| r.tls)
+            .filter(|r| r.kind == Kind::Tls)
             .filter_map(|r| {
-                let declared = match &r.lookup {
-                    PolicyLookup::Known { policy, .. } => Some(&**policy),
-                    _ => None,
-                };
-                endpoint(r.lb, r.listener).map(|t| (t, catalogue.cipher_hint(declared)))
+                endpoint(r.lb, r.listener).map(|t| (t, catalogue.cipher_hint(r.declared.policy())))
             })
             .collect();
         runtime.block_on(probe_all(targets, &probe_options, args.concurrency))
     };
 
-    let now = now_unix();
-    // The policy to suggest in baseline findings, once per load-balancer type.
-    let suggestions: HashMap<LoadBalancerType, Option<&str>> = LoadBalancerType::ALL
+    let now = crate::clock::now_unix();
+    let rules = Rules::new(baseline.as_ref(), catalogue, now);
+    let negotiation_errors = |lb: &LoadBalancer| {
+        let found = negotiation.as_ref()?;
+        let count = *found.counts.get(lb.arn.as_ref()?)?;
+        Some(NegotiationErrors {
+            count,
+            hours: args.hours,
+        })
+    };
+    let mut listeners: Vec<ListenerResult> = rows
         .iter()
-        .map(|t| {
-            let suggestion = baseline
-                .as_ref()
-                .and_then(|b| compare::suggest_policy(b, catalogue, *t))
-                .map(|p| p.name.as_str());
-            (*t, suggestion)
+        .map(|row| {
+            let probe = if args.no_probe {
+                Some(Probe::Skipped)
+            } else {
+                match endpoint(row.lb, row.listener) {
+                    Some(target) => observations.get(&key(&target)).map(Probe::Done),
+                    None => Some(Probe::NoAddress),
+                }
+            };
+            listener_result(row, probe, negotiation_errors(row.lb), &rules)
         })
         .collect();
-    let context = Context {
-        observations: &observations,
-        baseline: baseline.as_ref(),
-        suggestions: &suggestions,
-        no_probe: args.no_probe,
-        now,
-    };
-    let mut listeners: Vec<ListenerResult> =
-        rows.iter().map(|row| assess_row(row, &context)).collect();
-    if let Some(found) = &negotiation {
-        negotiation::annotate(&rows, &mut listeners, &found.counts, args.hours);
-    }
     listeners.sort_by(|a, b| {
         (&a.account, &a.region, &a.load_balancer, a.port).cmp(&(
             &b.account,
@@ -166,7 +159,7 @@ pub(super) fn run(
     });
 
     let mut report = AuditReport {
-        generated_at: rfc3339(now),
+        generated_at: crate::clock::rfc3339(now),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         baseline: baseline.as_ref().map(|b| b.name.clone()),
         probed: !args.no_probe,
@@ -202,12 +195,16 @@ pub(super) fn run(
 struct Row<'i> {
     lb: &'i LoadBalancer,
     listener: &'i Listener,
-    lookup: PolicyLookup,
-    tls: bool,
+    declared: Declaration<'i>,
+    kind: Kind,
 }
 
 fn selected(lb: &LoadBalancer, filters: &AuditFilters) -> bool {
-    (filters.names.is_empty() || filters.names.iter().any(|p| glob_matches(p, &lb.name)))
+    (filters.names.is_empty()
+        || filters
+            .names
+            .iter()
+            .any(|p| crate::text::glob_matches(p, &lb.name)))
         && filters
             .tags
             .iter()
@@ -300,24 +297,16 @@ impl Progress {
     }
 }
 
-/// What every listener's assessment shares.
-struct Context<'a> {
-    observations: &'a HashMap<(String, u16), Observation>,
-    baseline: Option<&'a Baseline>,
-    suggestions: &'a HashMap<LoadBalancerType, Option<&'a str>>,
-    no_probe: bool,
-    now: i64,
-}
-
-fn assess_row(row: &Row<'_>, context: &Context<'_>) -> ListenerResult {
-    let Context {
-        observations,
-        baseline,
-        suggestions,
-        no_probe,
-        now,
-    } = *context;
+/// One listener's line in the report. `probe` is `None` for a listener that should have been
+/// probed but has no observation.
+fn listener_result(
+    row: &Row<'_>,
+    probe: Option<Probe<'_>>,
+    negotiation: Option<NegotiationErrors>,
+    rules: &Rules<'_>,
+) -> ListenerResult {
     let (lb, listener) = (row.lb, row.listener);
+    let tls = row.kind == Kind::Tls;
     let mut result = ListenerResult {
         id: listener.arn.clone().unwrap_or_else(|| {
             format!(
@@ -333,102 +322,32 @@ fn assess_row(row: &Row<'_>, context: &Context<'_>) -> ListenerResult {
         dns_name: lb.dns_name.clone(),
         port: listener.port,
         protocol: listener.protocol.clone(),
-        declared_policy: None,
+        declared_policy: if tls { row.declared.label() } else { None },
         verdict: Verdict::Compliant,
         findings: Vec::new(),
-        probe: ProbeStatus::Skipped,
+        probe: match probe {
+            _ if !tls => ProbeStatus::Skipped,
+            Some(Probe::Skipped) => ProbeStatus::Skipped,
+            Some(Probe::Done(observation)) => probe_status(observation),
+            Some(Probe::NoAddress) | None => ProbeStatus::Failed,
+        },
         negotiation_errors: None,
     };
     let label = result.label();
-    let mut findings: Vec<Finding> = Vec::new();
-
-    if !row.tls {
-        if let Some(baseline) = baseline {
-            findings.extend(compare::check_plaintext(baseline, listener, &label));
-        }
-    } else {
-        let policy: Option<&Policy> = match &row.lookup {
-            PolicyLookup::Known {
-                name,
-                detail,
-                policy,
-            } => {
-                result.declared_policy = Some(match detail {
-                    Some(detail) => format!("{name} ({detail})"),
-                    None => name.clone(),
-                });
-                Some(policy)
-            }
-            PolicyLookup::Unknown { name, detail, .. } => {
-                result.declared_policy = Some(match (name, detail) {
-                    (Some(name), Some(detail)) => format!("{name} ({detail})"),
-                    (Some(name), None) => name.clone(),
-                    (None, _) => "(unreadable)".to_string(),
-                });
-                None
-            }
-            PolicyLookup::NotTls => None,
-        };
-        let declared = match (&row.lookup, policy) {
-            (_, Some(policy)) => Declared::Known(policy),
-            (PolicyLookup::Unknown { name, reason, .. }, None) => Declared::Unknown {
-                name: name.clone(),
-                reason: reason.clone(),
-            },
-            _ => Declared::Unknown {
-                name: None,
-                reason: "the listener terminates TLS but declares no policy".to_string(),
-            },
-        };
-        let observation = if no_probe {
-            None
-        } else {
-            match endpoint(lb, listener) {
-                Some(target) => observations.get(&key(&target)),
-                None => {
-                    findings.push(Finding::new(
-                        compare::FindingCode::ProbeFailed,
-                        "no-dns-name",
-                        format!("{label} has no DNS name to probe"),
-                    ));
-                    None
-                }
-            }
-        };
-        findings.extend(compare::assess(&label, &declared, observation));
-        if let Some(observation) = observation {
-            result.probe = probe_status(observation);
-        } else if !no_probe {
-            result.probe = ProbeStatus::Failed;
-        }
-
-        if let Some(baseline) = baseline {
-            let suggestion = suggestions.get(&lb.lb_type).copied().flatten();
-            let target = compare::baseline::Target::new(&label).suggesting(suggestion);
-            match (policy, observation.map(|o| &o.outcome)) {
-                // Probed: the baseline judges what the listener really accepts, and the declared
-                // policy's name (FIPS and allowed policies cannot be observed).
-                (policy, Some(ProbeOutcome::Completed(observed))) => {
-                    if let Some(policy) = policy {
-                        findings.extend(compare::check_policy(baseline, policy, target));
-                    }
-                    findings.extend(compare::check_observed(baseline, observed, target, now));
-                }
-                // Not probed (or the probe failed): the declared configuration is all there is.
-                (Some(policy), _) => {
-                    findings.extend(compare::check_declared(baseline, policy, target))
-                }
-                (None, _) => {}
-            }
-        }
-    }
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.code.cmp(&b.code))
-    });
-    result.verdict = Verdict::of(&findings);
-    result.findings = findings;
+    let assessment = compare::audit(
+        &Evidence {
+            label: &label,
+            load_balancer: lb,
+            listener,
+            declared: &row.declared,
+            probe: probe.unwrap_or(Probe::Skipped),
+            negotiation,
+        },
+        rules,
+    );
+    result.findings = assessment.findings;
+    result.verdict = assessment.verdict;
+    result.negotiation_errors = assessment.negotiation_errors;
     result
 }
 
@@ -457,45 +376,5 @@ fn render(report: &AuditReport, args: &AuditArgs, out: &mut impl Write) -> io::R
         AuditFormat::Csv => csv::render(report, out),
         AuditFormat::Sarif => sarif::render(report, out),
         AuditFormat::Junit => junit::render(report, out),
-    }
-}
-
-fn now_unix() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// `2026-11-27T06:11:25Z` from Unix seconds (proleptic Gregorian, UTC).
-fn rfc3339(unix: i64) -> String {
-    let days = unix.div_euclid(86_400);
-    let secs = unix.rem_euclid(86_400);
-    // Howard Hinnant's civil-from-days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::rfc3339;
-
-    #[test]
-    fn formats_rfc3339_utc() {
-        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339(1_795_760_000), "2026-11-27T06:13:20Z");
-        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
     }
 }

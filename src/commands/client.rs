@@ -2,12 +2,13 @@
 //! listener's declared policy), describe the client(s), negotiate, rank, report, decide the exit
 //! code.
 
+use std::borrow::Cow;
 use std::io::Write;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
-use super::inventory::{PolicyLookup, policy_of};
-use crate::catalogue::{Catalogue, Policy};
+use crate::aws::listener::ListenerByArn;
+use crate::catalogue::{Catalogue, Declaration, Policy};
 use crate::cli::{
     CheckArgs, CheckTarget, ClientCommand, Format, MatrixArgs, ProfilesArgs, TypeArg,
     certificate_kinds, ecdsa_curves,
@@ -84,23 +85,8 @@ fn resolve_server<'c>(
         CheckTarget::Arn { arn, options } => {
             let found =
                 runtime()?.block_on(crate::aws::listener::describe_listener(&options, &arn))?;
-            let policy: &'c Policy = match policy_of(found.lb_type, &found.listener, catalogue) {
-                PolicyLookup::Known { name, .. } => catalogue
-                    .get(&name, found.lb_type)
-                    .with_context(|| format!("--arn {arn}"))?,
-                PolicyLookup::NotTls => bail!(
-                    "--arn {arn}: a {} listener on port {} does not terminate TLS, so no security \
-                     policy applies",
-                    found.listener.protocol,
-                    found.listener.port
-                ),
-                PolicyLookup::Unknown { name, reason, .. } => bail!(
-                    "--arn {arn}: its policy {} cannot be resolved: {reason} (add it with \
-                     --catalogue DIR, or check the listener with --listener HOST:PORT)",
-                    name.as_deref().unwrap_or("(none)")
-                ),
-            };
-            let server = declared(policy);
+            let policy = declared_policy(catalogue, &arn, &found)?;
+            let server = declared(&policy);
             notes.extend(assumed_groups_note(&server, "the policy's"));
             Resolved {
                 server,
@@ -144,6 +130,29 @@ fn resolve_server<'c>(
             }
         }
     }))
+}
+
+/// The policy the listener read by `--arn` declares, as the catalogue resolves it (a Classic
+/// custom policy is built from its attributes, never looked up again by name).
+fn declared_policy<'c>(
+    catalogue: &'c Catalogue,
+    arn: &str,
+    found: &ListenerByArn,
+) -> anyhow::Result<Cow<'c, Policy>> {
+    match catalogue.resolve(found.lb_type, &found.listener.declared) {
+        Declaration::Known { policy, .. } => Ok(policy),
+        Declaration::NotTls => bail!(
+            "--arn {arn}: a {} listener on port {} does not terminate TLS, so no security \
+             policy applies",
+            found.listener.protocol,
+            found.listener.port
+        ),
+        Declaration::Unknown { name, reason, .. } => bail!(
+            "--arn {arn}: its policy {} cannot be resolved: {reason} (add it with \
+             --catalogue DIR, or check the listener with --listener HOST:PORT)",
+            name.as_deref().unwrap_or("(none)")
+        ),
+    }
 }
 
 /// The curves of the declared ECDSA certificates (P-256 unless `ecdsa-p384` says otherwise).
@@ -276,4 +285,80 @@ fn profiles(args: &ProfilesArgs, out: &mut impl Write) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::listener::ListenerArn;
+    use crate::model::inventory::{DeclaredPolicy, Listener};
+
+    fn found(lb_type: LoadBalancerType, declared: DeclaredPolicy) -> ListenerByArn {
+        ListenerByArn {
+            arn: ListenerArn {
+                region: "eu-west-1".into(),
+                account: "111".into(),
+                lb_type,
+                load_balancer: "web".into(),
+                load_balancer_arn: "arn:aws:elasticloadbalancing:eu-west-1:111:loadbalancer/web"
+                    .into(),
+            },
+            lb_type,
+            dns_name: None,
+            listener: Listener {
+                arn: None,
+                port: 443,
+                protocol: "SSL".into(),
+                declared,
+                certificates: Vec::new(),
+                alpn_policy: Vec::new(),
+                mutual_tls: None,
+                redirects_to_https: None,
+            },
+        }
+    }
+
+    /// Issue 11: the declared policy was resolved, then looked up again by name, which no
+    /// catalogue has for a Classic custom policy. (`--arn` refuses Classic ARNs before any AWS
+    /// call, so the CLI never got this far with one; the resolution is still one path now.)
+    #[test]
+    fn a_classic_custom_policy_is_used_as_resolved() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let custom = found(
+            LoadBalancerType::Classic,
+            DeclaredPolicy::ClassicAttributes {
+                name: "my-custom".into(),
+                attributes: vec![
+                    ("Protocol-TLSv1.2".into(), "true".into()),
+                    ("ECDHE-RSA-AES128-GCM-SHA256".into(), "true".into()),
+                ],
+            },
+        );
+        assert!(
+            catalogue
+                .get("my-custom", LoadBalancerType::Classic)
+                .is_err()
+        );
+        let policy = declared_policy(&catalogue, "arn", &custom).unwrap();
+        assert_eq!(policy.name, "my-custom");
+        assert_eq!(policy.ciphers.len(), 1);
+
+        let named = found(
+            LoadBalancerType::Application,
+            DeclaredPolicy::Named {
+                name: "ELBSecurityPolicy-TLS13-1-2-2021-06".into(),
+            },
+        );
+        assert!(matches!(
+            declared_policy(&catalogue, "arn", &named).unwrap(),
+            Cow::Borrowed(_)
+        ));
+        let plain = found(LoadBalancerType::Application, DeclaredPolicy::None);
+        let err = declared_policy(&catalogue, "ARN", &plain).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("--arn ARN: a SSL listener on port 443 does not terminate TLS"),
+            "{err}"
+        );
+    }
 }

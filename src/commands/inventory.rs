@@ -4,14 +4,11 @@
 use std::io::Write;
 
 use crate::aws;
-use crate::catalogue::{Catalogue, Policy, from_classic_attributes};
+use crate::catalogue::{Catalogue, Declaration};
 use crate::cli::{InventoryArgs, InventoryFormat};
 use crate::exit::Exit;
 use crate::model::LoadBalancerType;
-use crate::model::inventory::{
-    CLASSIC_DEFAULT_POLICY, DeclaredPolicy, Inventory, InventoryReport, Listener, PolicyStatus,
-    ResolvedPolicy,
-};
+use crate::model::inventory::{Inventory, InventoryReport, Listener, PolicyStatus, ResolvedPolicy};
 use crate::report::inventory::{csv, json, table};
 
 pub(super) fn run(
@@ -69,131 +66,14 @@ pub fn resolve(inventory: Inventory, catalogue: &Catalogue) -> InventoryReport {
     }
 }
 
-fn known(name: &str, detail: Option<String>, policy: &Policy) -> ResolvedPolicy {
-    ResolvedPolicy {
-        name: Some(name.to_string()),
-        detail,
-        status: PolicyStatus::Known,
-        reason: None,
-        protocols: policy.protocols.iter().map(ToString::to_string).collect(),
-        cipher_count: Some(policy.ciphers.len()),
-    }
-}
-
-fn unknown(name: Option<&str>, detail: Option<String>, reason: String) -> ResolvedPolicy {
-    ResolvedPolicy {
-        name: name.map(str::to_string),
-        detail,
-        status: PolicyStatus::PolicyUnknown,
-        reason: Some(reason),
-        protocols: Vec::new(),
-        cipher_count: None,
-    }
-}
-
-/// The Classic attribute naming a predefined base policy.
-const REFERENCE_ATTRIBUTE: &str = "Reference-Security-Policy";
-
-fn reference_of(attributes: &[(String, String)]) -> Option<&str> {
-    attributes
-        .iter()
-        .find(|(k, _)| k == REFERENCE_ATTRIBUTE)
-        .map(|(_, v)| v.as_str())
-}
-
-/// A listener's declared policy, resolved against the catalogue.
-pub enum PolicyLookup {
-    /// The listener does not terminate TLS.
-    NotTls,
-    /// A policy the catalogue (or the Classic attributes) define.
-    Known {
-        /// The declared name.
-        name: String,
-        /// Classic detail: predefined, default, reference X, custom.
-        detail: Option<String>,
-        /// The policy.
-        policy: Box<Policy>,
-    },
-    /// A declaration that cannot be resolved.
-    Unknown {
-        /// The declared name, if any.
-        name: Option<String>,
-        /// Classic detail.
-        detail: Option<String>,
-        /// Why.
-        reason: String,
-    },
-}
-
-/// Resolves what `listener` declares.
-pub fn policy_of(
-    lb_type: LoadBalancerType,
-    listener: &Listener,
-    catalogue: &Catalogue,
-) -> PolicyLookup {
-    let lookup = |name: &str, detail: Option<String>| match catalogue.get(name, lb_type) {
-        Ok(policy) => PolicyLookup::Known {
-            name: name.to_string(),
-            detail,
-            policy: Box::new(policy.clone()),
-        },
-        Err(e) => PolicyLookup::Unknown {
-            name: Some(name.to_string()),
-            detail,
-            reason: e.to_string(),
-        },
-    };
-    match &listener.declared {
-        DeclaredPolicy::None => PolicyLookup::NotTls,
-        DeclaredPolicy::Named { name } => {
-            let detail = (lb_type == LoadBalancerType::Classic).then(|| "predefined".to_string());
-            lookup(name, detail)
-        }
-        DeclaredPolicy::ClassicDefault => lookup(
-            CLASSIC_DEFAULT_POLICY,
-            Some("default (no policy attached)".to_string()),
-        ),
-        DeclaredPolicy::ClassicAttributes { name, attributes } => {
-            let reference = reference_of(attributes);
-            match from_classic_attributes(name, attributes, catalogue) {
-                Ok(resolved) => {
-                    let has_flags = attributes.iter().any(|(k, _)| k != REFERENCE_ATTRIBUTE);
-                    let detail = match reference {
-                        // The copy AWS attaches for a predefined policy carries its own name.
-                        Some(reference) if reference == name => "predefined".to_string(),
-                        Some(reference) if !has_flags => format!("reference {reference}"),
-                        Some(reference) => format!("custom (based on {reference})"),
-                        None => "custom".to_string(),
-                    };
-                    PolicyLookup::Known {
-                        name: name.clone(),
-                        detail: Some(detail),
-                        policy: Box::new(resolved.policy),
-                    }
-                }
-                Err(e) => PolicyLookup::Unknown {
-                    name: Some(name.clone()),
-                    detail: reference.map(|r| format!("reference {r}")),
-                    reason: e.to_string(),
-                },
-            }
-        }
-        DeclaredPolicy::Unreadable { name, reason } => PolicyLookup::Unknown {
-            name: name.clone(),
-            detail: None,
-            reason: reason.clone(),
-        },
-    }
-}
-
 /// What the inventory says about one listener's policy.
 pub fn resolve_listener(
     lb_type: LoadBalancerType,
     listener: &Listener,
     catalogue: &Catalogue,
 ) -> ResolvedPolicy {
-    match policy_of(lb_type, listener, catalogue) {
-        PolicyLookup::NotTls => ResolvedPolicy {
+    match catalogue.resolve(lb_type, &listener.declared) {
+        Declaration::NotTls => ResolvedPolicy {
             name: None,
             detail: listener
                 .redirects_to_https
@@ -203,15 +83,29 @@ pub fn resolve_listener(
             protocols: Vec::new(),
             cipher_count: None,
         },
-        PolicyLookup::Known {
+        Declaration::Known {
             name,
             detail,
             policy,
-        } => known(&name, detail, &policy),
-        PolicyLookup::Unknown {
+        } => ResolvedPolicy {
+            name: Some(name),
+            detail,
+            status: PolicyStatus::Known,
+            reason: None,
+            protocols: policy.protocols.iter().map(ToString::to_string).collect(),
+            cipher_count: Some(policy.ciphers.len()),
+        },
+        Declaration::Unknown {
             name,
             detail,
             reason,
-        } => unknown(name.as_deref(), detail, reason),
+        } => ResolvedPolicy {
+            name,
+            detail,
+            status: PolicyStatus::PolicyUnknown,
+            reason: Some(reason),
+            protocols: Vec::new(),
+            cipher_count: None,
+        },
     }
 }

@@ -5,11 +5,12 @@
 //! With a probe the audit calls [`check_policy`] (the policy's name and FIPS module, which no
 //! observation can show) and [`check_observed`]; with `--no-probe` it calls [`check_declared`]
 //! (the same checks on the declared policy's contents). [`check_plaintext`] runs on HTTP
-//! listeners. Every finding gets the baseline's severity for its code.
+//! listeners. Findings carry their code's default severity: [`super::audit()`] applies the
+//! baseline's `[severity]` table to every finding of a listener at once.
 
-use super::finding::{Finding, FindingCode};
 use crate::baseline::{Baseline, PolicyRefusal};
 use crate::catalogue::{Catalogue, Policy};
+use crate::finding::{Finding, FindingCode};
 use crate::model::LoadBalancerType;
 use crate::model::certificate::{CertificateChain, KeyAlgorithm};
 use crate::model::inventory::Listener;
@@ -65,18 +66,6 @@ impl<'a> From<&'a String> for Target<'a> {
     }
 }
 
-fn finding(
-    baseline: &Baseline,
-    code: FindingCode,
-    subject: impl Into<String>,
-    message: String,
-) -> Finding {
-    Finding {
-        severity: baseline.severity_of(code),
-        ..Finding::new(code, subject, message)
-    }
-}
-
 /// The declared policy's name and module: `policy-not-allowed` and `not-fips`. Run these whether
 /// or not the listener is probed.
 pub fn check_policy<'a>(
@@ -102,16 +91,14 @@ pub fn check_policy<'a>(
         }
     };
     if let Some(why) = refusal {
-        findings.push(finding(
-            baseline,
+        findings.push(Finding::new(
             FindingCode::PolicyNotAllowed,
             &policy.name,
             format!("{} declares {}, {why}: {fix}", target.label, policy.name),
         ));
     }
     if baseline.require_fips && !policy.fips {
-        findings.push(finding(
-            baseline,
+        findings.push(Finding::new(
             FindingCode::NotFips,
             &policy.name,
             format!(
@@ -211,8 +198,7 @@ fn contents(
         below.sort();
         below.dedup();
         if let Some(oldest) = below.first() {
-            findings.push(finding(
-                baseline,
+            findings.push(Finding::new(
                 FindingCode::ProtocolBelowMinimum,
                 oldest.to_string(),
                 format!(
@@ -237,8 +223,7 @@ fn contents(
     for class in &baseline.banned_classes {
         let hits = with(&|p| p == class);
         if !hits.is_empty() {
-            findings.push(finding(
-                baseline,
+            findings.push(Finding::new(
                 FindingCode::WeakCipherAllowed,
                 class.code(),
                 format!(
@@ -255,8 +240,7 @@ fn contents(
     let covered = with(&|p| baseline.banned_classes.contains(p));
     for banned in &baseline.banned_ciphers {
         if suites.contains(banned) && !covered.contains(banned) {
-            findings.push(finding(
-                baseline,
+            findings.push(Finding::new(
                 FindingCode::WeakCipherAllowed,
                 banned.to_string(),
                 format!(
@@ -277,8 +261,7 @@ fn contents(
             })
             .collect();
         if !without.is_empty() {
-            findings.push(finding(
-                baseline,
+            findings.push(Finding::new(
                 FindingCode::NoForwardSecrecy,
                 "",
                 format!(
@@ -339,8 +322,7 @@ fn post_quantum(
             )
         }
     };
-    Some(finding(
-        baseline,
+    Some(Finding::new(
         FindingCode::NoPostQuantum,
         "",
         format!(
@@ -377,9 +359,7 @@ pub fn check_certificates<'a>(
         let key = format!("{} {}", leaf.key.algorithm, leaf.key.bits);
         if leaf.expired(now_unix) {
             let when = leaf.expiry_words(now_unix);
-            findings.push(finding(
-                baseline,
-                FindingCode::CertificateExpired,
+            findings.push(Finding::new(FindingCode::CertificateExpired,
                 &subject,
                 format!(
                     "{label} presents certificate {} ({key}), which expired {when} ({}): renew or replace it now",
@@ -391,8 +371,7 @@ pub fn check_certificates<'a>(
             let warning = i64::from(rules.expiry_warning_days);
             if days < warning {
                 let when = leaf.expiry_words(now_unix);
-                findings.push(finding(
-                    baseline,
+                findings.push(Finding::new(
                     FindingCode::CertificateExpiring,
                     &subject,
                     format!(
@@ -411,8 +390,7 @@ pub fn check_certificates<'a>(
             KeyAlgorithm::Other { .. } => 0,
         };
         if leaf.key.bits != 0 && leaf.key.bits < minimum {
-            findings.push(finding(
-                baseline,
+            findings.push(Finding::new(
                 FindingCode::CertificateKeyTooSmall,
                 &subject,
                 format!(
@@ -443,12 +421,7 @@ pub fn check_plaintext(baseline: &Baseline, listener: &Listener, label: &str) ->
              cannot redirect): remove the listener, or move to an ALB with a redirect action"
         ),
     };
-    vec![finding(
-        baseline,
-        FindingCode::PlaintextListener,
-        "",
-        message,
-    )]
+    vec![Finding::new(FindingCode::PlaintextListener, "", message)]
 }
 
 /// The catalogue policy to suggest to a listener of type `lb`: among the complete policies that

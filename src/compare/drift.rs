@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::catalogue::{Catalogue, Policy};
+use crate::finding::FindingCode;
 use crate::model::observed::Observed;
 use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
 
@@ -37,17 +38,9 @@ impl DifferenceCode {
         Self::CipherOrderDiffers,
     ];
 
-    /// The stable kebab-case code.
+    /// The stable kebab-case code: its finding's.
     pub fn code(self) -> &'static str {
-        match self {
-            Self::ProtocolNotInPolicy => "protocol-not-in-policy",
-            Self::CipherNotInPolicy => "cipher-not-in-policy",
-            Self::GroupNotInPolicy => "group-not-in-policy",
-            Self::DeclaredProtocolNotOffered => "declared-protocol-not-offered",
-            Self::DeclaredCipherNotOffered => "declared-cipher-not-offered",
-            Self::DeclaredGroupNotOffered => "declared-group-not-offered",
-            Self::CipherOrderDiffers => "cipher-order-differs",
-        }
+        FindingCode::from(self).code()
     }
 
     /// Whether the listener accepts *more* than declared (the account's word is wrong in the
@@ -57,6 +50,20 @@ impl DifferenceCode {
             self,
             Self::ProtocolNotInPolicy | Self::CipherNotInPolicy | Self::GroupNotInPolicy
         )
+    }
+}
+
+impl From<DifferenceCode> for FindingCode {
+    fn from(code: DifferenceCode) -> Self {
+        match code {
+            DifferenceCode::ProtocolNotInPolicy => Self::ProtocolNotInPolicy,
+            DifferenceCode::CipherNotInPolicy => Self::CipherNotInPolicy,
+            DifferenceCode::GroupNotInPolicy => Self::GroupNotInPolicy,
+            DifferenceCode::DeclaredProtocolNotOffered => Self::DeclaredProtocolNotOffered,
+            DifferenceCode::DeclaredCipherNotOffered => Self::DeclaredCipherNotOffered,
+            DifferenceCode::DeclaredGroupNotOffered => Self::DeclaredGroupNotOffered,
+            DifferenceCode::CipherOrderDiffers => Self::CipherOrderDiffers,
+        }
     }
 }
 
@@ -405,6 +412,20 @@ mod tests {
 
     fn catalogue() -> Catalogue {
         Catalogue::builtin().unwrap()
+    }
+
+    #[test]
+    fn every_difference_is_a_distinct_drift_finding_code() {
+        let mut codes: Vec<&str> = DifferenceCode::ALL.iter().map(|d| d.code()).collect();
+        for d in DifferenceCode::ALL {
+            assert_eq!(
+                FindingCode::from(d).category(),
+                crate::finding::Category::Drift
+            );
+        }
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), DifferenceCode::ALL.len());
     }
 
     fn suites(names: &[&str]) -> Vec<CipherSuite> {

@@ -3,7 +3,7 @@
 //!
 //! Pure data. `aws/` fills it from the ELB APIs; nothing here knows an SDK type. Policies are kept
 //! as AWS declares them ([`DeclaredPolicy`]); turning a declaration into a catalogue policy is the
-//! command layer's job.
+//! catalogue's job (`Catalogue::resolve`).
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod check_api;
 pub mod client;
 pub mod client_logs;
+pub mod csv;
 pub mod inventory;
 pub mod output;
 pub mod policies;

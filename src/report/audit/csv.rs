@@ -3,10 +3,10 @@
 //! could not be read (verdict `unverified`, code `scope-failure`). RFC 4180 quoting; lines end in
 //! `\n`, like the other CSV reports.
 
-use std::borrow::Cow;
 use std::io::{self, Write};
 
 use super::AuditReport;
+use crate::report::csv::row;
 
 /// Column names, stable for scripts (documented in the README).
 pub const COLUMNS: [&str; 12] = [
@@ -30,28 +30,6 @@ pub const NEGOTIATION_ERRORS_COLUMN: &str = "negotiation_errors";
 
 /// The `code` of a row that stands for an account or region that could not be read.
 pub const SCOPE_FAILURE: &str = "scope-failure";
-
-/// A field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break, with
-/// quotes doubled.
-fn field(text: &str) -> Cow<'_, str> {
-    // The report's text is escaped already (`AuditReport::escaped`); this keeps any field safe.
-    let text = crate::text::escape(text);
-    if text.contains([',', '"', '\n', '\r']) {
-        Cow::Owned(format!("\"{}\"", text.replace('"', "\"\"")))
-    } else {
-        text
-    }
-}
-
-fn row(out: &mut impl Write, cells: &[&str]) -> io::Result<()> {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
-        }
-        out.write_all(field(cell).as_bytes())?;
-    }
-    out.write_all(b"\n")
-}
 
 /// Writes the CSV document.
 pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
@@ -123,17 +101,6 @@ pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
 mod tests {
     use super::super::sample;
     use super::*;
-
-    #[test]
-    fn quotes_fields_that_need_it() {
-        assert_eq!(field("plain"), "plain");
-        assert_eq!(field(""), "");
-        assert_eq!(field("a, b"), "\"a, b\"");
-        assert_eq!(field("say \"x\""), "\"say \"\"x\"\"\"");
-        // Line breaks never reach a field raw: they are escaped, so no quoting is needed.
-        assert_eq!(field("two\nlines"), "two\\u{a}lines");
-        assert_eq!(field("cr\rlf, x"), "\"cr\\u{d}lf, x\"");
-    }
 
     fn rendered() -> String {
         let mut out = Vec::new();

@@ -3,7 +3,7 @@
 //! override in the table, CSV, JUnit or SARIF; JSON keeps it, escaped by serde.
 
 use super::{AuditReport, csv, json, junit, sarif, table};
-use crate::compare::{Finding, FindingCode};
+use crate::finding::{Finding, FindingCode};
 
 /// ESC/CSI colour, an OSC 8 hyperlink, CR/LF and a forged line, NUL, BEL, a C1 CSI and U+202E.
 const HOSTILE: &str = "CN=evil\u{1b}[2J\u{1b}]8;;https://evil.test\u{7}click\u{1b}]8;;\u{7}\r\n\

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{AuditReport, ChangedFinding, DiffSummary, ListenerResult, ProbeStatus};
-use crate::compare::{Category, Finding, FindingCode, Severity, Verdict};
+use crate::finding::{Category, Finding, FindingCode, Severity, Verdict};
 use crate::model::inventory::ScopeFailure;
 
 /// Version of the JSON document written by `elbtls audit` (and the one `--diff` reads).

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::{AuditReport, ListenerResult, ProbeStatus};
-use crate::compare::{Finding, Verdict};
+use crate::finding::{Finding, Verdict};
 use crate::model::inventory::ScopeFailure;
 
 /// What one test case reports.

@@ -14,7 +14,7 @@ mod negotiation_tests;
 #[cfg(test)]
 mod sample;
 
-use crate::compare::{Finding, Severity, Verdict};
+use crate::finding::{Finding, Severity, Verdict};
 use crate::model::LoadBalancerType;
 use crate::model::inventory::{Scheme, ScopeFailure};
 

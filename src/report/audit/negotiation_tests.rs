@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::sample::{self, ALB_HTTPS, NLB_TLS};
 use super::{AuditReport, csv, json, junit, sarif, table};
-use crate::compare::{Finding, FindingCode, Verdict};
+use crate::finding::{Finding, FindingCode, Verdict};
 
 /// The sample report as `--negotiation-errors --hours 6` would make it: 42 errors on the
 /// compliant ALB listener (with its finding), 0 on the NLB, none known elsewhere.

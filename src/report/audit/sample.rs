@@ -3,7 +3,7 @@
 //! quotes, newlines and markup so that every format's escaping is exercised.
 
 use super::{AuditReport, ChangedFinding, DiffSummary, ListenerResult, ProbeStatus};
-use crate::compare::{Finding, FindingCode, Verdict};
+use crate::finding::{Finding, FindingCode, Verdict};
 use crate::model::LoadBalancerType;
 use crate::model::inventory::{FailureReason, Scheme, ScopeFailure};
 

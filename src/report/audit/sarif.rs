@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::json::category_label;
 use super::{AuditReport, ListenerResult};
-use crate::compare::{Finding, FindingCode, Severity};
+use crate::finding::{Finding, FindingCode, Severity};
 use crate::model::inventory::ScopeFailure;
 
 /// The schema every document names.

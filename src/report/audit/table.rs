@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
 use super::AuditReport;
-use crate::compare::{Severity, Verdict};
+use crate::finding::{Severity, Verdict};
 
 /// ANSI styling, or none.
 #[derive(Clone, Copy, Debug)]

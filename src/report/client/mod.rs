@@ -4,6 +4,8 @@
 pub mod json;
 pub mod table;
 
+use std::borrow::Cow;
+
 use crate::catalogue::Policy;
 use crate::client::ClientDescription;
 use crate::client::negotiate::Negotiation;
@@ -14,6 +16,10 @@ use crate::tls::RequiredCertificate;
 
 /// What a check was against.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one per check; boxing would allocate for every borrowed policy"
+)]
 pub enum ServerLabel<'a> {
     /// A catalogue policy.
     Policy(&'a Policy),
@@ -23,8 +29,9 @@ pub enum ServerLabel<'a> {
     Arn {
         /// The listener ARN.
         arn: String,
-        /// The declared policy.
-        policy: &'a Policy,
+        /// The declared policy: a catalogue entry, or a Classic custom policy built from its
+        /// attributes.
+        policy: Cow<'a, Policy>,
     },
 }
 

@@ -1,7 +1,6 @@
 //! `elbtls probe --format table`.
 
 use std::io::{self, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
@@ -14,10 +13,7 @@ use crate::tls::{NamedGroup, SuiteProperty};
 
 /// Writes the report, counting certificate days from now.
 pub fn render(reports: &[EndpointReport<'_>], out: &mut impl Write) -> io::Result<()> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
-    render_at(reports, now, out)
+    render_at(reports, crate::clock::now_unix(), out)
 }
 
 /// Writes the report, counting certificate days from `now_unix`.
