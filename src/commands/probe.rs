@@ -8,7 +8,7 @@ use tokio::task::JoinSet;
 
 use crate::catalogue::Catalogue;
 use crate::cli::{Format, PolicyChoice, ValidProbe};
-use crate::compare::{Difference, DifferenceCode, PolicyMatch, drift};
+use crate::compare::{drift, rank_policies};
 use crate::exit::Exit;
 use crate::model::observed::{Observation, Observed, ProbeOutcome};
 use crate::probe::run::{ProbeOptions, probe};
@@ -77,40 +77,12 @@ pub(super) fn run(
 }
 
 /// `--policy auto`: every listed policy (unpublished ones only with `--include-unpublished`),
-/// best explanation of `observed` first. A policy that cannot have produced the observation
-/// ([`crate::catalogue::Fit`]: a protocol it does not enable, a suite none of its protocols can
-/// carry, a suite or group a complete policy does not list) ranks after every policy that can,
-/// whatever the difference counts; among the rest, fewer weighted differences (excess 4, absence
-/// 2, order 1; a partly known policy pays [`crate::catalogue::Fit::PARTIAL_PENALTY`]), then
-/// complete policies, then the name.
+/// ranked by [`rank_policies`].
 fn rank_for_auto<'c>(catalogue: &'c Catalogue, observed: &Observed) -> Vec<AutoMatch<'c>> {
-    let weight = |d: &Difference| match d.code {
-        c if c.is_excess() => 4,
-        DifferenceCode::CipherOrderDiffers => 1,
-        _ => 2,
-    };
-    let mut ranked: Vec<_> = catalogue
-        .policies()
-        .iter()
-        .map(|policy| {
-            let differences = drift(policy, observed);
-            let fit = policy.fit(observed);
-            let score = differences.iter().map(weight).sum::<u32>();
-            let key = fit.rank_key(policy, score);
-            (
-                key,
-                AutoMatch {
-                    found: PolicyMatch {
-                        policy,
-                        differences,
-                    },
-                    fit,
-                },
-            )
-        })
-        .collect();
-    ranked.sort_by_key(|(key, _)| *key);
-    ranked.into_iter().map(|(_, m)| m).collect()
+    rank_policies(catalogue, observed)
+        .into_iter()
+        .map(|(found, fit)| AutoMatch { found, fit })
+        .collect()
 }
 
 async fn probe_all(config: &ValidProbe, options: &ProbeOptions) -> Vec<Observation> {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::catalogue::{Catalogue, Policy};
+use crate::catalogue::{Catalogue, Fit, Policy};
 use crate::finding::FindingCode;
 use crate::model::observed::Observed;
 use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
@@ -375,33 +375,44 @@ pub struct PolicyMatch<'c> {
     pub differences: Vec<Difference>,
 }
 
-/// Ranks every policy of `catalogue` by how well it explains `observed`: fewest differences first
-/// (excess weighs more than absence, order least), then complete policies, then by name. Answers
-/// "which ELB policy is this endpoint running?".
-pub fn rank_policies<'c>(catalogue: &'c Catalogue, observed: &Observed) -> Vec<PolicyMatch<'c>> {
+/// Ranks every policy of `catalogue` by how well it explains `observed`, best first: "which ELB
+/// policy is this endpoint running?". A policy that cannot have produced the observation
+/// ([`crate::catalogue::Fit`]: a protocol it does not enable, a suite none of its protocols can
+/// carry, a suite or group a complete policy does not list) ranks after every policy that can,
+/// whatever the difference counts; among the rest, fewer weighted differences (excess 4, absence
+/// 2, order 1; a partly known policy pays [`crate::catalogue::Fit::PARTIAL_PENALTY`]), then
+/// complete policies, then the name.
+pub fn rank_policies<'c>(
+    catalogue: &'c Catalogue,
+    observed: &Observed,
+) -> Vec<(PolicyMatch<'c>, Fit)> {
     let weight = |d: &Difference| match d.code {
         c if c.is_excess() => 4,
         DifferenceCode::CipherOrderDiffers => 1,
         _ => 2,
     };
-    let mut matches: Vec<(u32, PolicyMatch<'c>)> = catalogue
+    let mut ranked: Vec<_> = catalogue
         .policies()
         .iter()
         .map(|policy| {
             let differences = drift(policy, observed);
-            let score =
-                differences.iter().map(weight).sum::<u32>() + if policy.complete { 0 } else { 3 };
+            let fit = policy.fit(observed);
+            let key = fit.rank_key(policy, differences.iter().map(weight).sum::<u32>());
             (
-                score,
+                key,
                 PolicyMatch {
                     policy,
                     differences,
                 },
+                fit,
             )
         })
         .collect();
-    matches.sort_by(|(a, x), (b, y)| a.cmp(b).then_with(|| x.policy.name.cmp(&y.policy.name)));
-    matches.into_iter().map(|(_, m)| m).collect()
+    ranked.sort_by_key(|(key, _, _)| *key);
+    ranked
+        .into_iter()
+        .map(|(_, found, fit)| (found, fit))
+        .collect()
 }
 
 #[cfg(test)]
@@ -618,12 +629,14 @@ mod tests {
     fn ranks_the_running_policy_first() {
         let catalogue = catalogue();
         let ranked = rank_policies(&catalogue, &tls13_1_2_rsa_listener());
-        assert_eq!(ranked[0].policy.name, "ELBSecurityPolicy-TLS13-1-2-2021-06");
-        assert!(ranked[0].differences.is_empty());
+        let (first, fit) = &ranked[0];
+        assert_eq!(first.policy.name, "ELBSecurityPolicy-TLS13-1-2-2021-06");
+        assert!(first.differences.is_empty());
+        assert!(fit.possible() && fit.groups_checked);
         // The PQ twin differs only by its hybrid groups.
-        let pq = ranked
+        let (pq, _) = ranked
             .iter()
-            .find(|m| m.policy.name == "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09")
+            .find(|(m, _)| m.policy.name == "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09")
             .unwrap();
         assert!(
             pq.differences
