@@ -8,13 +8,11 @@
 //! Several faults run in one invocation: each region of `--region` gets its own fault (the stub
 //! reads the region from the request's SigV4 scope).
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use crate::support::aws_stub::{AwsStub, CUT_CONNECTION, Request, Response, query_error, query_ok};
+use crate::support::moto::{elbtls, elbtls_at, json, stderr, stdout};
 use serde_json::Value;
-use support::aws_stub::{AwsStub, CUT_CONNECTION, Request, Response, query_error, query_ok};
-use support::moto::{elbtls, elbtls_at, json, stderr, stdout};
 
 const V2_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
 const CLASSIC_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/";

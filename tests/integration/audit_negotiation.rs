@@ -2,10 +2,10 @@
 //! fixture (`tests/aws_fixtures.py negotiation-errors`) come back summed per load balancer over
 //! the window, and a CloudWatch that cannot be reached makes the run incomplete, never fatal.
 
-mod support;
+use crate::support;
 
+use crate::support::moto::{elbtls_at, fresh, json, stderr, stdout};
 use serde_json::Value;
-use support::moto::{elbtls_at, fresh, json, stderr, stdout};
 
 fn listener<'a>(doc: &'a Value, lb: &str) -> &'a Value {
     doc["listeners"]

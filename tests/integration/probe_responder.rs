@@ -5,15 +5,13 @@
 //!
 //! Only 127.0.0.1 is ever bound or connected to.
 
-mod support;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use crate::support::responder::{KeyType, Mode, PolicyConfig, Responder, ResponderGuard};
 use elbtls::model::LoadBalancerType;
 use elbtls::tls::{CipherSuite, ProtocolVersion};
 use serde_json::Value;
-use support::responder::{KeyType, Mode, PolicyConfig, Responder, ResponderGuard};
 
 /// The per-step timeout given to the prober, in seconds.
 const TIMEOUT_SECS: u64 = 2;

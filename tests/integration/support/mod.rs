@@ -2,9 +2,10 @@
 //! `openssl` CLI, `openssl s_server` (or any server command) killed on drop, free ports, and a
 //! listener that never answers.
 //!
-//! Use with `mod support;` from a test file. Nothing here talks to anything but 127.0.0.1.
+//! Declared once in `main.rs` (all integration tests are modules of one test binary); test modules
+//! `use crate::support`. Nothing here talks to anything but 127.0.0.1.
 
-// Each test binary compiles its own copy and uses only part of it.
+// A few helpers (`Rsa4096`, `Request::body`, an `addr` accessor) are unused today but part of the kit.
 #![allow(dead_code)]
 
 use std::ffi::{OsStr, OsString};

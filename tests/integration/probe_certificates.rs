@@ -2,21 +2,19 @@
 //! dual RSA + ECDSA, TLS 1.3-only and TLS 1.2-only servers, a closed port and a server that
 //! never answers. Certificates are generated at test time with the `openssl` CLI.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::support::{
+    CertSpec, KeyKind, TempDir, cert_args, closing_listener, free_port, make_cert, make_cert_with,
+    openssl_server, second_cert_args, silent_listener,
+};
 use elbtls::model::certificate::{
     AttemptOutcome, CertificateChain, CertificateReport, KeyAlgorithm, SignatureFamily, Trust,
 };
 use elbtls::probe::cert::fetch_certificates;
 use elbtls::tls::{CipherSuite, ProtocolVersion, RequiredCertificate};
-use support::{
-    CertSpec, KeyKind, TempDir, cert_args, closing_listener, free_port, make_cert, make_cert_with,
-    openssl_server, second_cert_args, silent_listener,
-};
 
 const TIMEOUT: Duration = Duration::from_secs(5);
 

@@ -3,16 +3,16 @@
 //! side escaped in every table and text report, bad `--sni`/`--resolve` values refused as usage
 //! errors, and baseline errors that list every problem briefly.
 
-mod support;
+use crate::support;
 
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::TempDir;
-use support::aws_stub::{AwsStub, Request, Response, query_error, query_ok};
-use support::moto::{elbtls, elbtls_at, stderr, stdout};
+use crate::support::TempDir;
+use crate::support::aws_stub::{AwsStub, Request, Response, query_error, query_ok};
+use crate::support::moto::{elbtls, elbtls_at, stderr, stdout};
 
 const V2_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
 const CLASSIC_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/";

@@ -2,15 +2,15 @@
 //! usage errors; `--listener` against a real `openssl s_server` on loopback, and `--arn` against
 //! moto_server on loopback.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 
+use crate::support::moto::{elbtls_at, fresh, listener};
+use crate::support::{KeyKind, TempDir, cert_args, make_cert, openssl_server, policy_args};
 use elbtls::catalogue::Catalogue;
 use elbtls::model::LoadBalancerType;
 use serde_json::Value;
-use support::moto::{elbtls_at, fresh, listener};
-use support::{KeyKind, TempDir, cert_args, make_cert, openssl_server, policy_args};
 
 const TLS13_1_2: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 const TLS13_RES: &str = "ELBSecurityPolicy-TLS13-1-2-Res-2021-06";

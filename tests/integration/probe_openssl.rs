@@ -2,18 +2,18 @@
 //! policy (its protocols, its ciphers in priority order with server preference, its groups), with
 //! RSA, ECDSA or both certificates; plus a drifted server, a reordered one and dead endpoints.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 
+use crate::support::{
+    CertFiles, KeyKind, ServerGuard, TempDir, cert_args, make_cert, openssl_server, policy_args,
+    second_cert_args,
+};
 use elbtls::catalogue::{Catalogue, Policy};
 use elbtls::model::LoadBalancerType;
 use elbtls::tls::{CipherSuite, ProtocolVersion, RequiredCertificate};
 use serde_json::Value;
-use support::{
-    CertFiles, KeyKind, ServerGuard, TempDir, cert_args, make_cert, openssl_server, policy_args,
-    second_cert_args,
-};
 
 fn probe(args: &[&str]) -> (Output, Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_elbtls"))

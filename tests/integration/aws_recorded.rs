@@ -3,10 +3,8 @@
 //! policies, `Scheme`, mutual TLS, AccessDenied, Throttling, 5xx, opt-in regions, expired
 //! credentials, account:ListRegions. Each response says which AWS behaviour it stands for.
 
-mod support;
-
-use support::aws_stub::{AwsStub, Request, Response, query_error, query_ok};
-use support::moto::{elbtls, elbtls_at, json, listener, stderr, stdout};
+use crate::support::aws_stub::{AwsStub, Request, Response, query_error, query_ok};
+use crate::support::moto::{elbtls, elbtls_at, json, listener, stderr, stdout};
 
 const V2_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
 const CLASSIC_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2012-06-01/";

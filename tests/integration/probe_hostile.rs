@@ -8,7 +8,7 @@
 //!
 //! Only 127.0.0.0/8 is ever bound or connected to.
 
-mod support;
+use crate::support;
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -18,14 +18,14 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::support::responder::{KeyType, PolicyConfig, Responder, answer};
+use crate::support::{ServerGuard, TempDir};
 use elbtls::model::LoadBalancerType;
 use elbtls::probe::wire::{
     ClientHello, Progress, ServerHelloMessage, encode_handshake_flight, parse_client_hello,
 };
 use elbtls::tls::{CipherSuite, NamedGroup, ProtocolVersion};
 use serde_json::Value;
-use support::responder::{KeyType, PolicyConfig, Responder, answer};
-use support::{ServerGuard, TempDir};
 
 /// The per-step timeout given to the prober, in seconds.
 const TIMEOUT: &str = "2";

@@ -10,18 +10,16 @@
 //! Certificates are made once per test binary with the `openssl` CLI; RFC 9151, CNSA and
 //! TLS13-1-3-FIPS policies get RSA 3072 / ECDSA P-384, which s2n-tls requires for them.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::support::elbemu::{Emulator, run_elbemu};
+use crate::support::{CertFiles, KeyKind, TempDir, make_cert};
 use elbtls::catalogue::{Catalogue, Policy};
 use elbtls::model::LoadBalancerType;
 use elbtls::tls::{CipherSuite, ProtocolVersion, RequiredCertificate};
 use serde_json::Value;
-use support::elbemu::{Emulator, run_elbemu};
-use support::{CertFiles, KeyKind, TempDir, make_cert};
 
 struct Certs {
     _dir: TempDir,

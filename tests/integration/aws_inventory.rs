@@ -2,10 +2,8 @@
 //! `moto_server`, started once for this test binary by `support::moto` and reset between tests.
 //! What moto cannot produce is in `aws_recorded.rs`. Only 127.0.0.1 is ever contacted.
 
-mod support;
-
+use crate::support::moto::{self, csv_rows, elbtls, elbtls_at, json, listener, stderr, stdout};
 use serde_json::Value;
-use support::moto::{self, csv_rows, elbtls, elbtls_at, json, listener, stderr, stdout};
 
 #[test]
 fn inventories_every_alb_nlb_and_classic_listener_with_its_policy() {

@@ -2,13 +2,11 @@
 //! against real clients on 127.0.0.1: Debian's `openssl s_client`, `elbtls probe`, and the
 //! emulator's own usage errors.
 
-mod support;
-
 use std::process::{Command, Output, Stdio};
 
+use crate::support::TempDir;
+use crate::support::elbemu::{Emulator, run_elbemu};
 use serde_json::Value;
-use support::TempDir;
-use support::elbemu::{Emulator, run_elbemu};
 
 /// `openssl s_client -connect ADDR ARGS`, sending an HTTP request; its output.
 fn s_client(addr: &str, args: &[&str]) -> Output {

@@ -4,15 +4,15 @@
 //! and 1.1, CBC suites), one without its policy's ML-KEM hybrids — and the Classic listener's
 //! address never answers.
 
-mod support;
+use crate::support;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::process::Output;
 
+use crate::support::elbemu::Emulator;
+use crate::support::moto::{elbtls_at, fresh, json, stderr, stdout};
+use crate::support::{KeyKind, TempDir, make_cert};
 use serde_json::Value;
-use support::elbemu::Emulator;
-use support::moto::{elbtls_at, fresh, json, stderr, stdout};
-use support::{KeyKind, TempDir, make_cert};
 
 struct World {
     _dir: TempDir,

@@ -10,22 +10,20 @@
 //! and a profile is skipped (with the reason logged) only when leaving those out would change the
 //! prediction for the profile as published.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::{
+    CertFiles, KeyKind, TempDir, cert_args, make_cert, openssl_group_name, openssl_server,
+    openssl_version_name, policy_args, second_cert_args,
+};
 use elbtls::catalogue::{Catalogue, Policy};
 use elbtls::client::negotiate::{FailureReason, Negotiation, ServerSide, negotiate};
 use elbtls::client::profile;
 use elbtls::client::{ClientDescription, DescriptionSource};
 use elbtls::model::LoadBalancerType;
 use elbtls::tls::{CipherSuite, NamedGroup, ProtocolVersion, RequiredCertificate};
-use support::{
-    CertFiles, KeyKind, TempDir, cert_args, make_cert, openssl_group_name, openssl_server,
-    openssl_version_name, policy_args, second_cert_args,
-};
 
 /// Each policy served, with the certificates the listener holds.
 const SERVERS: &[(&str, &[KeyKind])] = &[

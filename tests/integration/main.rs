@@ -1,0 +1,25 @@
+//! All integration tests in one test binary (one link of elbtls and its dependencies instead of
+//! one per file). Each file below is a module; `support` holds the loopback servers they share.
+
+mod support;
+
+mod audit_e2e;
+mod audit_formats;
+mod audit_negotiation;
+mod aws_faults;
+mod aws_inventory;
+mod aws_recorded;
+mod catalogue;
+mod cli;
+mod client_capture;
+mod client_cli;
+mod client_hello_file;
+mod client_logs;
+mod client_openssl;
+mod elbemu;
+mod fidelity_s2n;
+mod output_safety;
+mod probe_certificates;
+mod probe_hostile;
+mod probe_openssl;
+mod probe_responder;
