@@ -1,5 +1,7 @@
-//! Command-line flags (`Cli`, as clap parses them) and their validation into a [`Config`] that the
-//! commands run from. Nothing after this module looks at raw flags.
+//! Command-line flags (`Cli`, as clap parses them) and their validation into a [`Config`]: the
+//! catalogue to load and one typed [`Job`] per command. The commands run from the job and never
+//! see a raw flag; this module does no I/O beyond reading the small files flags name (an
+//! accounts file) and asking whether stdout is a terminal.
 
 use std::path::PathBuf;
 
@@ -10,6 +12,7 @@ use crate::model::LoadBalancerType;
 mod audit_args;
 mod aws_args;
 mod client_args;
+mod job;
 mod logs_args;
 
 pub use audit_args::{AuditArgs, AuditFilters, AuditFormat, ColorChoice, TagFilter};
@@ -17,10 +20,14 @@ pub use aws_args::{
     AwsConnectionArgs, AwsScopeArgs, InventoryArgs, InventoryFormat, read_accounts_file,
 };
 pub use client_args::{
-    CertificateArg, CheckArgs, CheckTarget, ClientCommand, ClientSourceArgs, MatrixArgs,
-    ProfilesArgs, certificate_kinds, ecdsa_curves,
+    CertificateArg, CheckArgs, ClientCommand, ClientSourceArgs, MatrixArgs, ProfilesArgs,
+    source_flag,
 };
-pub use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs, MAX_TOP, ValidClientLogs};
+pub use job::{
+    AuditJob, CheckApiJob, CheckJob, CheckTarget, ClientLogsJob, InventoryJob, Job, MatrixJob,
+    PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob,
+};
+pub use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs, MAX_TOP};
 
 const ABOUT: &str = "Tells an AWS account the truth about its load balancers' TLS.";
 
@@ -233,7 +240,7 @@ pub enum PoliciesCommand {
 impl ProbeArgs {
     /// Validates the flags: every target and `--resolve` entry parses, the timeout and the
     /// connection cap are sensible.
-    pub fn validate(&self) -> anyhow::Result<ValidProbe> {
+    pub fn validate(&self) -> anyhow::Result<ProbeJob> {
         use crate::probe::target::{ResolveOverride, SniChoice, Target};
         let targets = self
             .targets
@@ -273,7 +280,7 @@ impl ProbeArgs {
             Some("auto") => PolicyChoice::Auto,
             Some(name) => PolicyChoice::Named(name.to_string()),
         };
-        Ok(ValidProbe {
+        Ok(ProbeJob {
             targets,
             options: crate::probe::run::ProbeOptions {
                 sni,
@@ -286,7 +293,7 @@ impl ProbeArgs {
                 deadline: std::time::Duration::from_secs_f64(self.deadline),
             },
             policy,
-            lb_type: self.lb_type,
+            lb_type: self.lb_type.map(Into::into),
             format: self.output.format,
         })
     }
@@ -300,32 +307,6 @@ pub fn check_deadline(seconds: f64) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// What `--policy` asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PolicyChoice {
-    /// Nothing.
-    None,
-    /// Compare with this catalogue policy.
-    Named(String),
-    /// Rank the catalogue's policies.
-    Auto,
-}
-
-/// Validated `elbtls probe` flags.
-#[derive(Debug)]
-pub struct ValidProbe {
-    /// The endpoints.
-    pub targets: Vec<crate::probe::target::Target>,
-    /// How to probe.
-    pub options: crate::probe::run::ProbeOptions,
-    /// The comparison asked for.
-    pub policy: PolicyChoice,
-    /// `--type`, to pick between same-named ELBv2 and Classic policies.
-    pub lb_type: Option<TypeArg>,
-    /// Output format.
-    pub format: Format,
 }
 
 /// `--format`.
@@ -387,8 +368,8 @@ pub struct Config {
     pub catalogue: CatalogueChoice,
     /// Whether unpublished policies are listed, ranked and suggested (`--include-unpublished`).
     pub include_unpublished: bool,
-    /// The command to run.
-    pub command: Command,
+    /// The command to run, validated.
+    pub job: Job,
 }
 
 impl Config {
@@ -413,7 +394,60 @@ impl Config {
         Ok(Self {
             catalogue,
             include_unpublished: cli.include_unpublished,
-            command: cli.command,
+            job: cli.command.validate()?,
+        })
+    }
+}
+
+impl Command {
+    /// Validates the command's flags into its [`Job`].
+    pub fn validate(self) -> anyhow::Result<Job> {
+        Ok(match self {
+            Command::Audit(args) => Job::Audit(Box::new(args.validate()?)),
+            Command::Inventory(args) => Job::Inventory(args.validate()?),
+            Command::Probe(args) => Job::Probe(args.validate()?),
+            Command::Policies(command) => command.validate()?,
+            Command::Client(command) => command.validate()?,
+        })
+    }
+}
+
+impl PoliciesCommand {
+    fn validate(self) -> anyhow::Result<Job> {
+        let lb = |t: Option<TypeArg>| t.map(LoadBalancerType::from);
+        Ok(match self {
+            PoliciesCommand::List { lb_type, output } => Job::Policies(PoliciesJob::List {
+                lb_type: lb(lb_type),
+                format: output.format,
+            }),
+            PoliciesCommand::Show {
+                name,
+                lb_type,
+                output,
+            } => Job::Policies(PoliciesJob::Show {
+                name,
+                lb_type: lb(lb_type),
+                format: output.format,
+            }),
+            PoliciesCommand::Diff {
+                from,
+                to,
+                lb_type,
+                output,
+            } => Job::Policies(PoliciesJob::Diff {
+                from,
+                to,
+                lb_type: lb(lb_type),
+                format: output.format,
+            }),
+            PoliciesCommand::CheckApi {
+                region,
+                connection,
+                output,
+            } => Job::CheckApi(CheckApiJob {
+                aws: connection.options(region.as_deref())?,
+                format: output.format,
+            }),
         })
     }
 }

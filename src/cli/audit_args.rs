@@ -5,10 +5,13 @@ use std::path::PathBuf;
 use anyhow::bail;
 use clap::{Args, ValueEnum};
 
-use super::TypeArg;
+use std::time::Duration;
+
 use super::aws_args::AwsScopeArgs;
+use super::{AuditJob, TypeArg};
 use crate::finding::Severity;
-use crate::probe::target::ResolveOverride;
+use crate::probe::run::ProbeOptions;
+use crate::probe::target::{ResolveOverride, SniChoice};
 
 const AUDIT_AFTER_HELP: &str = "\
 Exit codes: 0 every listener compliant (no finding at or above --fail-on and nothing unverified),
@@ -190,24 +193,47 @@ impl AuditFilters {
 }
 
 impl AuditArgs {
-    /// The `--fail-on` severity.
-    pub fn fail_on(&self) -> anyhow::Result<Severity> {
-        self.fail_on
+    /// Validates every flag into the audit's [`AuditJob`]: nothing is read from AWS or probed
+    /// before this passes.
+    pub fn validate(&self) -> anyhow::Result<AuditJob> {
+        let aws = self.scope.validate()?;
+        let fail_on = self
+            .fail_on
             .parse::<Severity>()
-            .map_err(|e| anyhow::anyhow!("--fail-on: {e}"))
-    }
-
-    /// The `--resolve` overrides.
-    pub fn overrides(&self) -> anyhow::Result<Vec<ResolveOverride>> {
-        Ok(self
+            .map_err(|e| anyhow::anyhow!("--fail-on: {e}"))?;
+        let filters = self.filters()?;
+        self.check_limits()?;
+        let overrides = self
             .resolve
             .iter()
             .map(|r| r.parse::<ResolveOverride>())
-            .collect::<Result<Vec<_>, _>>()?)
+            .collect::<Result<Vec<_>, _>>()?;
+        let probe = (!self.no_probe).then(|| ProbeOptions {
+            sni: SniChoice::FromHost,
+            overrides,
+            timeout: Duration::from_secs_f64(self.timeout),
+            max_connections: self.max_connections,
+            certificates: true,
+            suite_hint: Vec::new(),
+            all_addresses: self.all_addresses,
+            deadline: Duration::from_secs_f64(self.deadline),
+        });
+        Ok(AuditJob {
+            aws,
+            filters,
+            baseline: self.baseline.clone(),
+            probe,
+            concurrency: self.concurrency,
+            negotiation_hours: self.negotiation_errors.then_some(self.hours),
+            fail_on,
+            format: self.format,
+            color: self.color(),
+            output: self.output.clone(),
+            diff: self.diff.clone(),
+        })
     }
 
-    /// Checks the numbers.
-    pub fn check_limits(&self) -> anyhow::Result<()> {
+    fn check_limits(&self) -> anyhow::Result<()> {
         if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 600.0) {
             bail!(
                 "--timeout {}: give a number of seconds above 0 and at most 600",
@@ -238,8 +264,7 @@ impl AuditArgs {
         Ok(())
     }
 
-    /// The filters.
-    pub fn filters(&self) -> anyhow::Result<AuditFilters> {
+    fn filters(&self) -> anyhow::Result<AuditFilters> {
         let mut tags = Vec::new();
         for tag in &self.tag {
             let Some((key, value)) = tag.split_once('=') else {
@@ -264,8 +289,9 @@ impl AuditArgs {
         })
     }
 
-    /// Whether the table gets colours.
-    pub fn color(&self) -> bool {
+    /// Whether the table is coloured: `--color always|never`, or with `auto` when stdout is a
+    /// terminal, no `--output` file is written and `NO_COLOR` is unset or empty.
+    fn color(&self) -> bool {
         use std::io::IsTerminal;
         match self.color {
             ColorChoice::Always => true,
@@ -279,8 +305,6 @@ impl AuditArgs {
     }
 }
 
-/// Checks that `--arn` names an ELBv2 load balancer or listener, so a typo is a usage error and not
-/// an audit of nothing.
 fn check_filter_arn(arn: &str) -> anyhow::Result<()> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let shaped = match parts.as_slice() {

@@ -203,9 +203,12 @@ impl AwsConnectionArgs {
 }
 
 impl InventoryArgs {
-    /// Validates the flags into the AWS layer's options.
-    pub fn validate(&self) -> anyhow::Result<Options> {
-        self.scope.validate()
+    /// Validates the flags into the inventory's [`InventoryJob`](super::InventoryJob).
+    pub fn validate(&self) -> anyhow::Result<super::InventoryJob> {
+        Ok(super::InventoryJob {
+            aws: self.scope.validate()?,
+            format: self.format,
+        })
     }
 }
 

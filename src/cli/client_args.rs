@@ -9,8 +9,8 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 
-use super::{OutputArgs, TypeArg};
-use crate::client::{ClientDescription, profile};
+use super::{CheckJob, CheckTarget, Job, MatrixJob, OutputArgs, ProfilesJob, TypeArg};
+use crate::client::{ClientSource, profile};
 use crate::probe::run::ProbeOptions;
 use crate::probe::target::{ResolveOverride, SniChoice, Target};
 use crate::tls::{NamedGroup, ProtocolVersion, RequiredCertificate};
@@ -103,16 +103,22 @@ pub struct ClientSourceArgs {
     pub max_version: Option<String>,
 }
 
-/// How long one captured connection may take to deliver its ClientHello.
-const CAPTURE_TIMEOUT: Duration = Duration::from_secs(10);
-
 fn parse_version(flag: &str, value: Option<&str>) -> anyhow::Result<Option<ProtocolVersion>> {
-    value
+    let version = value
         .map(|v| {
             v.parse::<ProtocolVersion>()
                 .with_context(|| flag.to_string())
         })
-        .transpose()
+        .transpose()?;
+    if let Some(v) = version
+        && v < ProtocolVersion::TLSV1_0
+    {
+        bail!(
+            "{flag} {v}: OpenSSL 1.1.0 and later are built without SSL 2.0 and 3.0; give TLSv1 \
+             to TLSv1.3"
+        );
+    }
+    Ok(version)
 }
 
 impl ClientSourceArgs {
@@ -141,27 +147,41 @@ impl ClientSourceArgs {
         }
     }
 
-    /// Checks the flags without acting on them (no listening, no file read), so that a usage
-    /// error is reported before anything else happens.
-    pub fn validate(&self) -> anyhow::Result<()> {
-        match self.chosen()? {
-            "--profile" => {
-                let profiles = profile::builtin()?;
-                profile::find(&profiles, self.profile.as_deref().unwrap_or_default())?;
-            }
-            "--capture" => {
-                self.capture_addr()?;
-            }
-            "--openssl" => {
-                parse_version("--min-version", self.min_version.as_deref())?;
-                parse_version("--max-version", self.max_version.as_deref())?;
-            }
-            _ => {}
-        }
+    /// Checks the flags into a [`ClientSource`] without acting on them (no listening, no file
+    /// read), so that a usage error is reported before anything else happens.
+    pub fn validate(&self) -> anyhow::Result<ClientSource> {
         if self.count == Some(0) {
             bail!("--count 0: give the number of clients to capture (1 or more)");
         }
-        Ok(())
+        Ok(match self.chosen()? {
+            "--profile" => {
+                let name = self.profile.clone().unwrap_or_default();
+                let profiles = profile::builtin()?;
+                profile::find(&profiles, &name)?;
+                ClientSource::Profile(name)
+            }
+            "--capture" => ClientSource::Capture {
+                addr: self.capture_addr()?,
+                count: self.count.unwrap_or(1),
+            },
+            "--client-hello" => {
+                ClientSource::HelloFile(self.client_hello.clone().unwrap_or_default())
+            }
+            _ => {
+                let min = parse_version("--min-version", self.min_version.as_deref())?;
+                let max = parse_version("--max-version", self.max_version.as_deref())?;
+                if let (Some(min), Some(max)) = (min, max)
+                    && min > max
+                {
+                    bail!("--min-version {min} is above --max-version {max}");
+                }
+                ClientSource::OpenSsl {
+                    cipher_string: self.openssl.clone().unwrap_or_default(),
+                    min,
+                    max,
+                }
+            }
+        })
     }
 
     fn capture_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -176,42 +196,16 @@ impl ClientSourceArgs {
             )
         })
     }
+}
 
-    /// The client(s) described: one, or `--count` captured ones.
-    pub fn describe(&self) -> anyhow::Result<Vec<ClientDescription>> {
-        Ok(match self.chosen()? {
-            "--profile" => {
-                let profiles = profile::builtin()?;
-                let found = profile::find(&profiles, self.profile.as_deref().unwrap_or_default())?;
-                vec![found.describe()]
-            }
-            "--capture" => {
-                let addr = self.capture_addr()?;
-                let count = self.count.unwrap_or(1);
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()?;
-                runtime.block_on(crate::client::capture::capture(
-                    addr,
-                    count,
-                    CAPTURE_TIMEOUT,
-                    |line| eprintln!("{line}"),
-                ))?
-            }
-            "--client-hello" => {
-                let path = self
-                    .client_hello
-                    .as_deref()
-                    .unwrap_or(std::path::Path::new(""));
-                vec![crate::client::hello_file::read(path)?]
-            }
-            _ => {
-                let min = parse_version("--min-version", self.min_version.as_deref())?;
-                let max = parse_version("--max-version", self.max_version.as_deref())?;
-                let cipher_string = self.openssl.as_deref().unwrap_or_default();
-                vec![crate::client::openssl::describe(cipher_string, min, max)?]
-            }
-        })
+/// The flag a client source came from, with its value, to name it in errors:
+/// `--client-hello hello.bin: cannot read the file: …`.
+pub fn source_flag(source: &ClientSource) -> String {
+    match source {
+        ClientSource::Profile(name) => format!("--profile {name}"),
+        ClientSource::Capture { addr, .. } => format!("--capture {addr}"),
+        ClientSource::HelloFile(path) => format!("--client-hello {}", path.display()),
+        ClientSource::OpenSsl { cipher_string, .. } => format!("--openssl {cipher_string:?}"),
     }
 }
 
@@ -236,8 +230,8 @@ impl From<CertificateArg> for RequiredCertificate {
     }
 }
 
-/// The curves of the ECDSA certificates `--certificates` names.
-pub fn ecdsa_curves(args: &[CertificateArg]) -> Vec<NamedGroup> {
+/// The curves of the ECDSA certificates `--certificates` names (P-256 when it names none).
+fn ecdsa_curves(args: &[CertificateArg]) -> Vec<NamedGroup> {
     let mut curves: Vec<NamedGroup> = args
         .iter()
         .filter_map(|a| match a {
@@ -247,11 +241,14 @@ pub fn ecdsa_curves(args: &[CertificateArg]) -> Vec<NamedGroup> {
         })
         .collect();
     curves.dedup();
+    if curves.is_empty() {
+        curves.push(NamedGroup::SECP256R1);
+    }
     curves
 }
 
 /// The certificate kinds `--certificates` names (default: RSA only, like most ALBs).
-pub fn certificate_kinds(args: &[CertificateArg]) -> Vec<RequiredCertificate> {
+fn certificate_kinds(args: &[CertificateArg]) -> Vec<RequiredCertificate> {
     let mut kinds: Vec<RequiredCertificate> = args.iter().map(|a| (*a).into()).collect();
     if kinds.is_empty() {
         kinds.push(RequiredCertificate::Rsa);
@@ -336,30 +333,22 @@ pub struct CheckArgs {
     pub output: OutputArgs,
 }
 
-/// What `client check` checks against, validated.
-#[derive(Debug)]
-pub enum CheckTarget {
-    /// A catalogue policy.
-    Policy(String),
-    /// A listener to probe.
-    Listener {
-        /// The endpoint.
-        target: Target,
-        /// How to probe it.
-        options: ProbeOptions,
-    },
-    /// A listener read by ARN.
-    Arn {
-        /// The listener ARN.
-        arn: String,
-        /// How to reach AWS.
-        options: crate::aws::Options,
-    },
-}
-
 impl CheckArgs {
-    /// Validates the server flags (the client flags are checked by [`ClientSourceArgs::validate`]).
-    pub fn target(&self) -> anyhow::Result<CheckTarget> {
+    /// Validates the flags into the check's [`CheckJob`]: the client first, then the server.
+    pub fn validate(&self) -> anyhow::Result<CheckJob> {
+        let client = self.client.validate()?;
+        let server = self.target()?;
+        Ok(CheckJob {
+            client,
+            server,
+            lb_type: self.lb_type.map(Into::into),
+            certificates: certificate_kinds(&self.certificates),
+            curves: ecdsa_curves(&self.certificates),
+            format: self.output.format,
+        })
+    }
+
+    fn target(&self) -> anyhow::Result<CheckTarget> {
         let given = [
             self.policy.is_some(),
             self.listener.is_some(),
@@ -421,6 +410,62 @@ impl CheckArgs {
                 timeout: Duration::from_secs_f64(self.timeout),
                 ..ProbeOptions::default()
             },
+        })
+    }
+}
+
+impl ClientCommand {
+    /// Validates the subcommand's flags into its [`Job`].
+    pub fn validate(self) -> anyhow::Result<Job> {
+        Ok(match self {
+            ClientCommand::Check(args) => Job::ClientCheck(Box::new(args.validate()?)),
+            ClientCommand::Matrix(args) => Job::ClientMatrix(args.validate()?),
+            ClientCommand::Profiles(args) => Job::ClientProfiles(args.validate()?),
+            ClientCommand::Logs(args) => Job::ClientLogs(args.validate()?),
+        })
+    }
+}
+
+impl MatrixArgs {
+    fn validate(&self) -> anyhow::Result<MatrixJob> {
+        let (first, second) = match (&self.policy, &self.from, &self.to) {
+            (Some(policy), None, None) => (policy.clone(), None),
+            (None, Some(from), Some(to)) => (from.clone(), Some(to.clone())),
+            _ => bail!("give --policy NAME, or --from NAME --to NAME"),
+        };
+        let all = profile::builtin()?;
+        let profiles = if self.profiles.is_empty() {
+            all
+        } else {
+            self.profiles
+                .iter()
+                .map(|name| profile::find(&all, name).cloned())
+                .collect::<Result<_, _>>()?
+        };
+        Ok(MatrixJob {
+            first,
+            second,
+            lb_type: self.lb_type.map(Into::into),
+            profiles,
+            certificates: certificate_kinds(&self.certificates),
+            curves: ecdsa_curves(&self.certificates),
+            format: self.output.format,
+        })
+    }
+}
+
+impl ProfilesArgs {
+    fn validate(&self) -> anyhow::Result<ProfilesJob> {
+        let all = profile::builtin()?;
+        let profile = self
+            .name
+            .as_deref()
+            .map(|name| profile::find(&all, name).cloned())
+            .transpose()?;
+        Ok(ProfilesJob {
+            profile,
+            all,
+            format: self.output.format,
         })
     }
 }

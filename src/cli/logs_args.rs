@@ -35,34 +35,19 @@ pub struct ClientLogsArgs {
     pub top: usize,
 }
 
-/// Validated `elbtls client logs` flags.
-#[derive(Debug)]
-pub struct ValidClientLogs {
-    /// The files, in the order given.
-    pub files: Vec<PathBuf>,
-    /// The policy name.
-    pub policy: String,
-    /// `--type`.
-    pub lb_type: Option<TypeArg>,
-    /// Output format.
-    pub format: Format,
-    /// Failing clients listed.
-    pub top: usize,
-}
-
 impl ClientLogsArgs {
     /// Checks what clap cannot: `--top` is sensible and standard input is named at most once.
-    pub fn validate(&self) -> anyhow::Result<ValidClientLogs> {
+    pub fn validate(&self) -> anyhow::Result<super::ClientLogsJob> {
         if self.top > MAX_TOP {
             anyhow::bail!("--top {}: give a number from 0 to {MAX_TOP}", self.top);
         }
         if self.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
             anyhow::bail!("`-` (standard input) can be given only once");
         }
-        Ok(ValidClientLogs {
+        Ok(super::ClientLogsJob {
             files: self.files.clone(),
             policy: self.policy.clone(),
-            lb_type: self.lb_type,
+            lb_type: self.lb_type.map(Into::into),
             format: self.format,
             top: self.top,
         })

@@ -12,8 +12,6 @@
 
 use std::path::Path;
 
-use anyhow::{Context as _, bail};
-
 use super::hello::describe;
 use super::{ClientDescription, DescriptionSource};
 use crate::probe::wire::{
@@ -28,22 +26,37 @@ const MAX_FILE: u64 = 1024 * 1024;
 /// The first byte of a ClientHello handshake message (`client_hello`).
 const CLIENT_HELLO_TYPE: u8 = 1;
 
+/// Why a ClientHello file could not be used. The messages do not name the file: the caller
+/// says which file (and which flag) it was.
+#[derive(Debug, thiserror::Error)]
+pub enum HelloFileError {
+    /// The file could not be read.
+    #[error("cannot read the file")]
+    Read(#[source] std::io::Error),
+    /// The file is far larger than any ClientHello.
+    #[error(
+        "{size} bytes is far larger than any ClientHello (at most about 64 KiB); give a file \
+         holding one hello"
+    )]
+    TooLarge {
+        /// The file's size in bytes.
+        size: u64,
+    },
+    /// The content is not one ClientHello, as raw bytes or hex; the text says what is wrong.
+    #[error("{0}")]
+    NotAHello(String),
+}
+
 /// Reads the ClientHello in `path` and describes what it offers.
-pub fn read(path: &Path) -> anyhow::Result<ClientDescription> {
+pub fn read(path: &Path) -> Result<ClientDescription, HelloFileError> {
     let shown = path.display();
-    let size = std::fs::metadata(path)
-        .with_context(|| format!("--client-hello {shown}: cannot read the file"))?
-        .len();
+    let size = std::fs::metadata(path).map_err(HelloFileError::Read)?.len();
     if size > MAX_FILE {
-        bail!(
-            "--client-hello {shown}: {size} bytes is far larger than any ClientHello (at most \
-             about 64 KiB); give a file holding one hello"
-        );
+        return Err(HelloFileError::TooLarge { size });
     }
-    let content = std::fs::read(path)
-        .with_context(|| format!("--client-hello {shown}: cannot read the file"))?;
-    let bytes = decode(&content).map_err(|e| anyhow::anyhow!("--client-hello {shown}: {e}"))?;
-    let hello = parse(&bytes).map_err(|e| anyhow::anyhow!("--client-hello {shown}: {e}"))?;
+    let content = std::fs::read(path).map_err(HelloFileError::Read)?;
+    let bytes = decode(&content).map_err(HelloFileError::NotAHello)?;
+    let hello = parse(&bytes).map_err(HelloFileError::NotAHello)?;
     let name = path
         .file_name()
         .map_or_else(|| shown.to_string(), |n| n.to_string_lossy().into_owned());

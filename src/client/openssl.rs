@@ -25,8 +25,6 @@ mod suites;
 #[cfg(test)]
 mod tests;
 
-use anyhow::bail;
-
 pub use cipher_string::CipherStringError;
 use suites::{au, kx, mac};
 
@@ -98,23 +96,63 @@ fn min_bits(level: u8) -> u16 {
     }
 }
 
+/// Why an OpenSSL configuration describes no client. The messages do not repeat the cipher
+/// string: the caller names it (and the flag it came from).
+#[derive(Debug, thiserror::Error)]
+pub enum OpenSslError {
+    /// The cipher string is not one OpenSSL accepts.
+    #[error(transparent)]
+    CipherString(#[from] cipher_string::CipherStringError),
+    /// A version bound below TLS 1.0, which OpenSSL 3 cannot offer.
+    #[error(
+        "the {bound} version {version}: OpenSSL 1.1.0 and later are built without SSL 2.0 and \
+         3.0; give TLSv1 to TLSv1.3"
+    )]
+    NoSsl {
+        /// "minimum" or "maximum".
+        bound: &'static str,
+        /// The version given.
+        version: ProtocolVersion,
+    },
+    /// The minimum version is above the maximum.
+    #[error("the minimum version {min} is above the maximum version {max}")]
+    Inverted {
+        /// The minimum given.
+        min: ProtocolVersion,
+        /// The maximum given.
+        max: ProtocolVersion,
+    },
+    /// The security level leaves no version in the range.
+    #[error(
+        "security level {level} leaves no protocol version in range (OpenSSL 3.0 refuses SSL \
+         3.0 from level 2, TLS 1.0 from level 3 and TLS 1.1 from level 4)"
+    )]
+    NoVersion {
+        /// The effective security level.
+        level: u8,
+    },
+    /// No selected suite can be offered.
+    #[error("no suite the string selects can be offered with {range} at security level {level}")]
+    NoSuite {
+        /// The versions offered, as words ("TLSv1 to TLSv1.1").
+        range: String,
+        /// The effective security level.
+        level: u8,
+    },
+}
+
 /// Describes an OpenSSL 3.0 client configured with `cipher_string` (`SSL_CTX_set_cipher_list`)
 /// and, optionally, a minimum and maximum protocol version.
 pub fn describe(
     cipher_string: &str,
     min: Option<ProtocolVersion>,
     max: Option<ProtocolVersion>,
-) -> anyhow::Result<ClientDescription> {
-    let selection = cipher_string::evaluate(cipher_string)
-        .map_err(|e| anyhow::anyhow!("--openssl {cipher_string:?}: {e}"))?;
+) -> Result<ClientDescription, OpenSslError> {
+    let selection = cipher_string::evaluate(cipher_string)?;
     let level = selection.security_level.unwrap_or(DEFAULT_SECURITY_LEVEL);
     let versions = versions(min, max, level)?;
     let (Some(&lowest), Some(&highest)) = (versions.first(), versions.last()) else {
-        bail!(
-            "--openssl {cipher_string:?}: security level {level} leaves no protocol version in \
-             range (OpenSSL 3.0 refuses SSL 3.0 from level 2, TLS 1.0 from level 3 and TLS 1.1 \
-             from level 4)"
-        );
+        return Err(OpenSslError::NoVersion { level });
     };
     let bits = min_bits(level);
 
@@ -137,11 +175,10 @@ pub fn describe(
             .map(|c| c.suite),
     );
     if suites.is_empty() {
-        bail!(
-            "--openssl {cipher_string:?}: no suite the string selects can be offered with {} at \
-             security level {level}",
-            range_label(lowest, highest)
-        );
+        return Err(OpenSslError::NoSuite {
+            range: range_label(lowest, highest),
+            level,
+        });
     }
 
     // OpenSSL sends supported_groups only when an offered suite can use one (`use_ecc`).
@@ -202,21 +239,21 @@ fn versions(
     min: Option<ProtocolVersion>,
     max: Option<ProtocolVersion>,
     level: u8,
-) -> anyhow::Result<Vec<ProtocolVersion>> {
-    for (flag, version) in [("--min-version", min), ("--max-version", max)] {
-        if let Some(v) = version
-            && v < ProtocolVersion::TLSV1_0
+) -> Result<Vec<ProtocolVersion>, OpenSslError> {
+    for (bound, version) in [("minimum", min), ("maximum", max)] {
+        if let Some(version) = version
+            && version < ProtocolVersion::TLSV1_0
         {
-            bail!(
-                "{flag} {v}: OpenSSL 1.1.0 and later are built without SSL 2.0 and 3.0; give \
-                 TLSv1 to TLSv1.3"
-            );
+            return Err(OpenSslError::NoSsl { bound, version });
         }
     }
     let low = min.unwrap_or(ProtocolVersion::TLSV1_0);
     let high = max.unwrap_or(ProtocolVersion::TLSV1_3);
     if low > high {
-        bail!("--min-version {low} is above --max-version {high}");
+        return Err(OpenSslError::Inverted {
+            min: low,
+            max: high,
+        });
     }
     let floor = match level {
         0..=2 => ProtocolVersion::TLSV1_0,

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use anyhow::Context as _;
 use tokio::sync::Semaphore;
@@ -15,14 +14,14 @@ use tokio::task::JoinSet;
 use crate::aws;
 use crate::baseline;
 use crate::catalogue::{Catalogue, Declaration};
-use crate::cli::{AuditArgs, AuditFilters, AuditFormat};
+use crate::cli::{AuditFilters, AuditFormat, AuditJob};
 use crate::compare::{self, Evidence, Kind, NegotiationErrors, Probe, Rules};
 use crate::exit::Exit;
 use crate::finding::Verdict;
 use crate::model::inventory::{Listener, LoadBalancer};
 use crate::model::observed::{Observation, ProbeOutcome, Support};
 use crate::probe::run::{ProbeOptions, probe};
-use crate::probe::target::{SniChoice, Target};
+use crate::probe::target::Target;
 use crate::report::audit::{
     AuditReport, ListenerResult, ProbeStatus, csv, json, junit, sarif, table,
 };
@@ -31,22 +30,20 @@ use crate::tls::CipherSuite;
 
 pub(super) fn run(
     catalogue: &Catalogue,
-    args: &AuditArgs,
+    job: &AuditJob,
     out: &mut impl Write,
 ) -> anyhow::Result<Exit> {
-    // Every input is checked before the first AWS call or probe.
-    let options = args.scope.validate()?;
-    let fail_on = args.fail_on()?;
-    let filters = args.filters()?;
-    let overrides = args.overrides()?;
-    args.check_limits()?;
-    let baseline = match &args.baseline {
+    // The flags were checked into `job`; what needs the catalogue or a file is checked now,
+    // still before the first AWS call or probe.
+    let options = &job.aws;
+    let filters = &job.filters;
+    let baseline = match &job.baseline {
         Some(arg) => Some(
             baseline::resolve_with(arg, catalogue).with_context(|| format!("--baseline {arg}"))?,
         ),
         None => None,
     };
-    let previous = match &args.diff {
+    let previous = match &job.diff {
         Some(path) => {
             let text = std::fs::read_to_string(path).with_context(|| {
                 format!("--diff {}: cannot read the previous report", path.display())
@@ -59,26 +56,24 @@ pub(super) fn run(
         None => None,
     };
     // A report that cannot be written is found now, not after the whole audit.
-    let output = args.output.as_deref().map(OutputFile::check).transpose()?;
+    let output = job.output.as_deref().map(OutputFile::check).transpose()?;
 
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let mut inventory = runtime.block_on(aws::inventory(&options))?;
+    let runtime = super::runtime()?;
+    let mut inventory = runtime.block_on(aws::inventory(options))?;
     let read = inventory.load_balancers.len();
-    inventory.load_balancers.retain(|lb| selected(lb, &filters));
-    if let Some(failure) = selection::nothing_selected(&filters, &inventory, read) {
-        if args.format != AuditFormat::Table {
+    inventory.load_balancers.retain(|lb| selected(lb, filters));
+    if let Some(failure) = selection::nothing_selected(filters, &inventory, read) {
+        if job.format != AuditFormat::Table {
             eprintln!("warning: incomplete: {failure}");
         }
         inventory.failures.push(failure);
     }
     // `--negotiation-errors`: a region CloudWatch cannot answer for is a failure, not an error.
-    let negotiation = args.negotiation_errors.then(|| {
+    let negotiation = job.negotiation_hours.map(|hours| {
         runtime.block_on(aws::cloudwatch::negotiation_errors(
-            &options,
+            options,
             &inventory.load_balancers,
-            args.hours,
+            hours,
         ))
     });
     if let Some(found) = &negotiation {
@@ -101,28 +96,20 @@ pub(super) fn run(
             }
         }
     }
-    let probe_options = ProbeOptions {
-        sni: SniChoice::FromHost,
-        overrides,
-        timeout: Duration::from_secs_f64(args.timeout),
-        max_connections: args.max_connections,
-        certificates: true,
-        suite_hint: Vec::new(),
-        all_addresses: args.all_addresses,
-        deadline: Duration::from_secs_f64(args.deadline),
-    };
-    let observations = if args.no_probe {
-        HashMap::new()
-    } else {
-        // Each probe speculates along its listener's declared order (see ProbeOptions::suite_hint).
-        let targets: Vec<(Target, Vec<CipherSuite>)> = rows
-            .iter()
-            .filter(|r| r.kind == Kind::Tls)
-            .filter_map(|r| {
-                endpoint(r.lb, r.listener).map(|t| (t, catalogue.cipher_hint(r.declared.policy())))
-            })
-            .collect();
-        runtime.block_on(probe_all(targets, &probe_options, args.concurrency))
+    let observations = match &job.probe {
+        None => HashMap::new(),
+        Some(probe_options) => {
+            // Each probe speculates along its listener's declared order (see ProbeOptions::suite_hint).
+            let targets: Vec<(Target, Vec<CipherSuite>)> = rows
+                .iter()
+                .filter(|r| r.kind == Kind::Tls)
+                .filter_map(|r| {
+                    endpoint(r.lb, r.listener)
+                        .map(|t| (t, catalogue.cipher_hint(r.declared.policy())))
+                })
+                .collect();
+            runtime.block_on(probe_all(targets, probe_options, job.concurrency))
+        }
     };
 
     let now = crate::clock::now_unix();
@@ -132,13 +119,13 @@ pub(super) fn run(
         let count = *found.counts.get(lb.arn.as_ref()?)?;
         Some(NegotiationErrors {
             count,
-            hours: args.hours,
+            hours: job.negotiation_hours?,
         })
     };
     let mut listeners: Vec<ListenerResult> = rows
         .iter()
         .map(|row| {
-            let probe = if args.no_probe {
+            let probe = if job.probe.is_none() {
                 Some(Probe::Skipped)
             } else {
                 match endpoint(row.lb, row.listener) {
@@ -162,26 +149,26 @@ pub(super) fn run(
         generated_at: crate::clock::rfc3339(now),
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         baseline: baseline.as_ref().map(|b| b.name.clone()),
-        probed: !args.no_probe,
+        probed: job.probe.is_some(),
         listeners,
         failures: inventory.failures.clone(),
         diff: None,
-        negotiation_errors_hours: args.negotiation_errors.then_some(args.hours),
+        negotiation_errors_hours: job.negotiation_hours,
     };
-    if let (Some(previous), Some(path)) = (&previous, &args.diff) {
+    if let (Some(previous), Some(path)) = (&previous, &job.diff) {
         report.diff = Some(json::diff(previous, &report, &path.display().to_string()));
     }
 
     match &output {
-        Some(file) => file.write(|w| render(&report, args, w))?,
-        None => render(&report, args, out)?,
+        Some(file) => file.write(|w| render(&report, job, w))?,
+        None => render(&report, job, out)?,
     }
 
     let failing = report
         .listeners
         .iter()
         .flat_map(|l| &l.findings)
-        .any(|f| f.severity >= fail_on);
+        .any(|f| f.severity >= job.fail_on);
     Ok(if failing {
         Exit::Findings
     } else if report.incomplete() {
@@ -369,9 +356,9 @@ fn probe_status(observation: &Observation) -> ProbeStatus {
     }
 }
 
-fn render(report: &AuditReport, args: &AuditArgs, out: &mut impl Write) -> io::Result<()> {
-    match args.format {
-        AuditFormat::Table => table::render(report, args.color(), out),
+fn render(report: &AuditReport, job: &AuditJob, out: &mut impl Write) -> io::Result<()> {
+    match job.format {
+        AuditFormat::Table => table::render(report, job.color, out),
         AuditFormat::Json => json::render(report, out),
         AuditFormat::Csv => csv::render(report, out),
         AuditFormat::Sarif => sarif::render(report, out),

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use crate::aws;
 use crate::catalogue::{ApiCheck, Catalogue};
-use crate::cli::{AwsConnectionArgs, Format};
+use crate::cli::{CheckApiJob, Format};
 use crate::exit::Exit;
 use crate::report::check_api::{json, table};
 
@@ -13,13 +13,10 @@ use crate::report::check_api::{json, table};
 /// an account's region may lag behind), 3 when `DescribeSSLPolicies` could not be read.
 pub(super) fn run(
     catalogue: &Catalogue,
-    region: Option<&str>,
-    connection: &AwsConnectionArgs,
-    format: Format,
+    job: &CheckApiJob,
     out: &mut impl Write,
 ) -> anyhow::Result<Exit> {
-    let options = connection.options(region)?;
-    let api = match super::inventory::runtime()?.block_on(aws::policies::api_policies(&options)) {
+    let api = match super::runtime()?.block_on(aws::policies::api_policies(&job.aws)) {
         Ok(api) => api,
         Err(e @ aws::AwsError::Call { .. }) => {
             eprintln!("error: {}", crate::text::escape(&e.to_string()));
@@ -28,7 +25,7 @@ pub(super) fn run(
         Err(e) => return Err(e.into()),
     };
     let check = ApiCheck::run(&api, catalogue);
-    match format {
+    match job.format {
         Format::Table => table::render(&check, out)?,
         Format::Json => json::render(&check, out)?,
     }

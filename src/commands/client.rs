@@ -5,14 +5,11 @@
 use std::borrow::Cow;
 use std::io::Write;
 
-use anyhow::bail;
+use anyhow::{Context as _, bail};
 
 use crate::aws::listener::ListenerByArn;
 use crate::catalogue::{Catalogue, Declaration, Policy};
-use crate::cli::{
-    CheckArgs, CheckTarget, ClientCommand, Format, MatrixArgs, ProfilesArgs, TypeArg,
-    certificate_kinds, ecdsa_curves,
-};
+use crate::cli::{CheckJob, CheckTarget, Format, MatrixJob, ProfilesJob, source_flag};
 use crate::client::negotiate::{ASSUMED_GROUPS, ServerSide, negotiate};
 use crate::client::profile::{self, Profile};
 use crate::client::rank::{listener_under, usable_policies};
@@ -23,19 +20,6 @@ use crate::model::observed::ProbeOutcome;
 use crate::report::client::{
     Change, CheckReport, MatrixReport, MatrixRow, ServerLabel, json, table,
 };
-
-pub(super) fn run(
-    catalogue: &Catalogue,
-    command: ClientCommand,
-    out: &mut impl Write,
-) -> anyhow::Result<Exit> {
-    match command {
-        ClientCommand::Check(args) => check(catalogue, &args, out),
-        ClientCommand::Matrix(args) => matrix(catalogue, &args, out),
-        ClientCommand::Profiles(args) => profiles(&args, out),
-        ClientCommand::Logs(args) => super::client_logs::run(catalogue, &args.validate()?, out),
-    }
-}
 
 /// The server a check runs against, resolved.
 struct Resolved<'c> {
@@ -54,48 +38,42 @@ fn assumed_groups_note(server: &ServerSide, whose: &str) -> Option<String> {
     })
 }
 
-fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-}
-
 /// Resolves `--policy`, `--arn` or `--listener` (probing it). `Ok(None)`: the listener could not
 /// be probed (already reported on stderr).
 fn resolve_server<'c>(
     catalogue: &'c Catalogue,
-    args: &CheckArgs,
+    job: &CheckJob,
     notes: &mut Vec<String>,
 ) -> anyhow::Result<Option<Resolved<'c>>> {
-    let certificates = certificate_kinds(&args.certificates);
-    let curves = declared_curves(&args.certificates);
-    let declared = |policy: &Policy| listener_under(policy, &certificates, &curves);
-    Ok(Some(match args.target()? {
+    let declared = |policy: &Policy| listener_under(policy, &job.certificates, &job.curves);
+    Ok(Some(match &job.server {
         CheckTarget::Policy(name) => {
-            let policy = super::policies::resolve(catalogue, &name, args.lb_type)?;
+            let policy = super::policies::resolve(catalogue, name, job.lb_type)?;
             let server = declared(policy);
             notes.extend(assumed_groups_note(&server, "the policy's"));
             Resolved {
-                lb_type: lb_type_for(policy, args.lb_type),
+                lb_type: lb_type_for(policy, job.lb_type),
                 server,
                 label: ServerLabel::Policy(policy),
             }
         }
         CheckTarget::Arn { arn, options } => {
-            let found =
-                runtime()?.block_on(crate::aws::listener::describe_listener(&options, &arn))?;
-            let policy = declared_policy(catalogue, &arn, &found)?;
+            let found = super::runtime()?
+                .block_on(crate::aws::listener::describe_listener(options, arn))?;
+            let policy = declared_policy(catalogue, arn, &found)?;
             let server = declared(&policy);
             notes.extend(assumed_groups_note(&server, "the policy's"));
             Resolved {
                 server,
-                label: ServerLabel::Arn { arn, policy },
+                label: ServerLabel::Arn {
+                    arn: arn.clone(),
+                    policy,
+                },
                 lb_type: found.lb_type,
             }
         }
         CheckTarget::Listener { target, options } => {
-            let observation = runtime()?.block_on(crate::probe::run::probe(&target, &options));
+            let observation = super::runtime()?.block_on(crate::probe::run::probe(target, options));
             let label = observation.endpoint.label();
             let observed = match observation.outcome {
                 ProbeOutcome::Completed(observed) => observed,
@@ -124,9 +102,7 @@ fn resolve_server<'c>(
             Resolved {
                 server,
                 label: ServerLabel::Listener(label),
-                lb_type: args
-                    .lb_type
-                    .map_or(LoadBalancerType::Application, Into::into),
+                lb_type: job.lb_type.unwrap_or(LoadBalancerType::Application),
             }
         }
     }))
@@ -155,19 +131,9 @@ fn declared_policy<'c>(
     }
 }
 
-/// The curves of the declared ECDSA certificates (P-256 unless `ecdsa-p384` says otherwise).
-fn declared_curves(args: &[crate::cli::CertificateArg]) -> Vec<crate::tls::NamedGroup> {
-    let curves = ecdsa_curves(args);
-    if curves.is_empty() {
-        vec![crate::tls::NamedGroup::SECP256R1]
-    } else {
-        curves
-    }
-}
-
 /// The load-balancer type whose policies are ranked: `--type`, else the policy's own first type.
-fn lb_type_for(policy: &Policy, arg: Option<TypeArg>) -> LoadBalancerType {
-    arg.map(Into::into)
+fn lb_type_for(policy: &Policy, lb_type: Option<LoadBalancerType>) -> LoadBalancerType {
+    lb_type
         .or_else(|| policy.load_balancer_types.first().copied())
         .unwrap_or(LoadBalancerType::Application)
 }
@@ -179,15 +145,22 @@ fn profile_of<'p>(client: &ClientDescription, profiles: &'p [Profile]) -> Option
     }
 }
 
-fn check(catalogue: &Catalogue, args: &CheckArgs, out: &mut impl Write) -> anyhow::Result<Exit> {
-    // Every usage error before any traffic or waiting.
-    args.client.validate()?;
-    args.target()?;
+/// `elbtls client check`: the server first (a listener may not answer), then the client (a
+/// capture waits for it).
+pub(super) fn check(
+    catalogue: &Catalogue,
+    job: &CheckJob,
+    out: &mut impl Write,
+) -> anyhow::Result<Exit> {
     let mut notes = Vec::new();
-    let Some(resolved) = resolve_server(catalogue, args, &mut notes)? else {
+    let Some(resolved) = resolve_server(catalogue, job, &mut notes)? else {
         return Ok(Exit::Incomplete);
     };
-    let clients = args.client.describe()?;
+    let clients = super::runtime()?
+        .block_on(crate::client::describe(&job.client, |line| {
+            eprintln!("{line}");
+        }))
+        .with_context(|| source_flag(&job.client))?;
     let profiles = profile::builtin()?;
     let certificates = resolved.server.certificates.clone();
     let curves = resolved.server.ecdsa_curves.clone();
@@ -204,7 +177,7 @@ fn check(catalogue: &Catalogue, args: &CheckArgs, out: &mut impl Write) -> anyho
             notes: notes.clone(),
         })
         .collect();
-    match args.output.format {
+    match job.format {
         Format::Table => table::check(&reports, out)?,
         Format::Json => json::check(&reports, out)?,
     }
@@ -215,30 +188,22 @@ fn check(catalogue: &Catalogue, args: &CheckArgs, out: &mut impl Write) -> anyho
     })
 }
 
-fn matrix(catalogue: &Catalogue, args: &MatrixArgs, out: &mut impl Write) -> anyhow::Result<Exit> {
-    let (first, second) = match (&args.policy, &args.from, &args.to) {
-        (Some(policy), None, None) => (policy, None),
-        (None, Some(from), Some(to)) => (from, Some(to)),
-        _ => bail!("give --policy NAME, or --from NAME --to NAME"),
-    };
-    let first = super::policies::resolve(catalogue, first, args.lb_type)?;
-    let second = second
-        .map(|name| super::policies::resolve(catalogue, name, args.lb_type))
+/// `elbtls client matrix`.
+pub(super) fn matrix(
+    catalogue: &Catalogue,
+    job: &MatrixJob,
+    out: &mut impl Write,
+) -> anyhow::Result<Exit> {
+    let first = super::policies::resolve(catalogue, &job.first, job.lb_type)?;
+    let second = job
+        .second
+        .as_deref()
+        .map(|name| super::policies::resolve(catalogue, name, job.lb_type))
         .transpose()?;
-    let all = profile::builtin()?;
-    let chosen: Vec<&Profile> = if args.profiles.is_empty() {
-        all.iter().collect()
-    } else {
-        args.profiles
-            .iter()
-            .map(|name| profile::find(&all, name))
-            .collect::<Result<_, _>>()?
-    };
-    let certificates = certificate_kinds(&args.certificates);
-    let curves = declared_curves(&args.certificates);
-    let server = |policy: &Policy| listener_under(policy, &certificates, &curves);
+    let server = |policy: &Policy| listener_under(policy, &job.certificates, &job.curves);
     let (first_server, second_server) = (server(first), second.map(server));
-    let rows: Vec<MatrixRow<'_>> = chosen
+    let rows: Vec<MatrixRow<'_>> = job
+        .profiles
         .iter()
         .map(|profile| {
             let client = profile.describe();
@@ -252,10 +217,10 @@ fn matrix(catalogue: &Catalogue, args: &MatrixArgs, out: &mut impl Write) -> any
     let report = MatrixReport {
         first,
         second,
-        certificates,
+        certificates: job.certificates.clone(),
         rows,
     };
-    match args.output.format {
+    match job.format {
         Format::Table => table::matrix(&report, out)?,
         Format::Json => json::matrix(&report, out)?,
     }
@@ -266,19 +231,16 @@ fn matrix(catalogue: &Catalogue, args: &MatrixArgs, out: &mut impl Write) -> any
     })
 }
 
-fn profiles(args: &ProfilesArgs, out: &mut impl Write) -> anyhow::Result<Exit> {
-    let all = profile::builtin()?;
-    match &args.name {
-        Some(name) => {
-            let found = profile::find(&all, name)?;
-            match args.output.format {
-                Format::Table => table::profile(found, out)?,
-                Format::Json => json::profiles(&[found], out)?,
-            }
-        }
+/// `elbtls client profiles`.
+pub(super) fn profiles(job: &ProfilesJob, out: &mut impl Write) -> anyhow::Result<Exit> {
+    match &job.profile {
+        Some(found) => match job.format {
+            Format::Table => table::profile(found, out)?,
+            Format::Json => json::profiles(&[found], out)?,
+        },
         None => {
-            let list: Vec<&Profile> = all.iter().collect();
-            match args.output.format {
+            let list: Vec<&Profile> = job.all.iter().collect();
+            match job.format {
                 Format::Table => table::profiles(&list, out)?,
                 Format::Json => json::profiles(&list, out)?,
             }

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use crate::catalogue::Catalogue;
-use crate::cli::{Format, ValidClientLogs};
+use crate::cli::{ClientLogsJob, Format};
 use crate::client::logs::{FileStats, LogReport, analyse};
 use crate::exit::Exit;
 use crate::report::client_logs::{json, table};
@@ -14,7 +14,7 @@ gzip, as AWS writes them to S3 (Classic ELB access logs and CloudFront logs are 
 
 pub(super) fn run(
     catalogue: &Catalogue,
-    config: &ValidClientLogs,
+    config: &ClientLogsJob,
     out: &mut impl Write,
 ) -> anyhow::Result<Exit> {
     // Resolve the policy before reading gigabytes: a typo is a usage error with suggestions.

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use crate::aws;
 use crate::catalogue::{Catalogue, Declaration};
-use crate::cli::{InventoryArgs, InventoryFormat};
+use crate::cli::{InventoryFormat, InventoryJob};
 use crate::exit::Exit;
 use crate::model::LoadBalancerType;
 use crate::model::inventory::{Inventory, InventoryReport, Listener, PolicyStatus, ResolvedPolicy};
@@ -13,13 +13,12 @@ use crate::report::inventory::{csv, json, table};
 
 pub(super) fn run(
     catalogue: &Catalogue,
-    args: &InventoryArgs,
+    job: &InventoryJob,
     out: &mut impl Write,
 ) -> anyhow::Result<Exit> {
-    let options = args.validate()?;
-    let inventory = runtime()?.block_on(aws::inventory(&options))?;
+    let inventory = super::runtime()?.block_on(aws::inventory(&job.aws))?;
     let report = resolve(inventory, catalogue);
-    match args.format {
+    match job.format {
         InventoryFormat::Table => table::render(&report, out)?,
         InventoryFormat::Json => json::render(&report, out)?,
         InventoryFormat::Csv => csv::render(&report, out)?,
@@ -27,7 +26,7 @@ pub(super) fn run(
     if report.inventory.is_complete() {
         Ok(Exit::Success)
     } else {
-        if args.format != InventoryFormat::Table {
+        if job.format != InventoryFormat::Table {
             // The table lists the failures itself; JSON has them in `failures`, CSV nowhere.
             for failure in &report.inventory.failures {
                 eprintln!(
@@ -38,14 +37,6 @@ pub(super) fn run(
         }
         Ok(Exit::Incomplete)
     }
-}
-
-/// The runtime AWS calls run on (2 worker threads: the work is waiting on the network).
-pub(super) fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
 }
 
 /// Resolves every listener's declared policy against the catalogue.

@@ -17,7 +17,7 @@ use anyhow::Context as _;
 use clap::Parser as _;
 
 use crate::catalogue::Catalogue;
-use crate::cli::{CatalogueChoice, Cli, Command, Config};
+use crate::cli::{CatalogueChoice, Cli, Config, Job};
 use crate::exit::Exit;
 
 /// The whole program: parse `args`, run, print errors, return the exit code.
@@ -58,15 +58,28 @@ pub fn run(config: Config) -> anyhow::Result<Exit> {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    let exit = match config.command {
-        Command::Audit(args) => audit::run(&catalogue, &args, &mut out)?,
-        Command::Policies(command) => policies::run(&catalogue, command, &mut out)?,
-        Command::Inventory(args) => inventory::run(&catalogue, &args, &mut out)?,
-        Command::Probe(args) => probe::run(&catalogue, &args.validate()?, &mut out)?,
-        Command::Client(command) => client::run(&catalogue, command, &mut out)?,
+    let exit = match &config.job {
+        Job::Audit(job) => audit::run(&catalogue, job, &mut out)?,
+        Job::Inventory(job) => inventory::run(&catalogue, job, &mut out)?,
+        Job::Probe(job) => probe::run(&catalogue, job, &mut out)?,
+        Job::Policies(job) => policies::run(&catalogue, job, &mut out)?,
+        Job::CheckApi(job) => check_api::run(&catalogue, job, &mut out)?,
+        Job::ClientCheck(job) => client::check(&catalogue, job, &mut out)?,
+        Job::ClientMatrix(job) => client::matrix(&catalogue, job, &mut out)?,
+        Job::ClientProfiles(job) => client::profiles(job, &mut out)?,
+        Job::ClientLogs(job) => client_logs::run(&catalogue, job, &mut out)?,
     };
     out.flush()?;
     Ok(exit)
+}
+
+/// The runtime every command's network work runs on (AWS calls, probes, captures): the work is
+/// waiting on the network, so two worker threads are plenty.
+fn runtime() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
 }
 
 /// The catalogue a run uses.

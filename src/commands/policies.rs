@@ -5,64 +5,51 @@ use std::io::Write;
 use anyhow::bail;
 
 use crate::catalogue::{Catalogue, Policy, PolicyDiff};
-use crate::cli::{Format, PoliciesCommand, TypeArg};
+use crate::cli::{Format, PoliciesJob};
 use crate::exit::Exit;
 use crate::model::LoadBalancerType;
 use crate::report::policies::{json, table};
 
 pub(super) fn run(
     catalogue: &Catalogue,
-    command: PoliciesCommand,
+    job: &PoliciesJob,
     out: &mut impl Write,
 ) -> anyhow::Result<Exit> {
-    match command {
-        PoliciesCommand::CheckApi {
-            region,
-            connection,
-            output,
-        } => {
-            return super::check_api::run(
-                catalogue,
-                region.as_deref(),
-                &connection,
-                output.format,
-                out,
-            );
-        }
-        PoliciesCommand::List { lb_type, output } => {
+    match job {
+        PoliciesJob::List { lb_type, format } => {
             let mut policies: Vec<&Policy> = catalogue
                 .policies()
                 .iter()
-                .filter(|p| lb_type.is_none_or(|t| p.applies_to(t.into())))
+                .filter(|p| lb_type.is_none_or(|t| p.applies_to(t)))
                 .collect();
             // ELBv2 first, then Classic; by name within each, so the order is predictable.
             policies.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
-            match output.format {
+            match format {
                 Format::Table => table::list(&policies, out)?,
                 Format::Json => json::list(&policies, out)?,
             }
         }
-        PoliciesCommand::Show {
+        PoliciesJob::Show {
             name,
             lb_type,
-            output,
+            format,
         } => {
-            let policy = resolve(catalogue, &name, lb_type)?;
-            match output.format {
+            let policy = resolve(catalogue, name, *lb_type)?;
+            match format {
                 Format::Table => table::show(policy, catalogue.sources(), out)?,
                 Format::Json => json::show(policy, catalogue.sources(), out)?,
             }
         }
-        PoliciesCommand::Diff {
+        PoliciesJob::Diff {
             from,
             to,
             lb_type,
-            output,
+            format,
         } => {
-            let from = resolve(catalogue, &from, lb_type)?;
-            let to = resolve(catalogue, &to, lb_type)?;
+            let from = resolve(catalogue, from, *lb_type)?;
+            let to = resolve(catalogue, to, *lb_type)?;
             let diff = PolicyDiff::between(from, to);
-            match output.format {
+            match format {
                 Format::Table => table::diff(&diff, out)?,
                 Format::Json => json::diff(&diff, out)?,
             }
@@ -76,10 +63,10 @@ pub(super) fn run(
 pub(crate) fn resolve<'c>(
     catalogue: &'c Catalogue,
     name: &str,
-    lb_type: Option<TypeArg>,
+    lb_type: Option<LoadBalancerType>,
 ) -> anyhow::Result<&'c Policy> {
     if let Some(lb_type) = lb_type {
-        return Ok(catalogue.get(name, LoadBalancerType::from(lb_type))?);
+        return Ok(catalogue.get(name, lb_type)?);
     }
     let found = catalogue.find_all(name);
     match found.as_slice() {

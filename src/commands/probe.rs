@@ -7,7 +7,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::catalogue::Catalogue;
-use crate::cli::{Format, PolicyChoice, ValidProbe};
+use crate::cli::{Format, PolicyChoice, ProbeJob};
 use crate::compare::{drift, rank_policies};
 use crate::exit::Exit;
 use crate::model::observed::{Observation, Observed, ProbeOutcome};
@@ -19,7 +19,7 @@ const PARALLEL_ENDPOINTS: usize = 8;
 
 pub(super) fn run(
     catalogue: &Catalogue,
-    config: &ValidProbe,
+    config: &ProbeJob,
     out: &mut impl Write,
 ) -> anyhow::Result<Exit> {
     // Resolve --policy before any traffic: a typo is a usage error, not a wasted probe.
@@ -32,10 +32,7 @@ pub(super) fn run(
     // The enumeration speculates along the policy's order (or a typical ELB order).
     let mut config_options = config.options.clone();
     config_options.suite_hint = catalogue.cipher_hint(policy);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let observations = runtime.block_on(probe_all(config, &config_options));
+    let observations = super::runtime()?.block_on(probe_all(config, &config_options));
 
     let mut exit = Exit::Success;
     let mut reports = Vec::new();
@@ -85,7 +82,7 @@ fn rank_for_auto<'c>(catalogue: &'c Catalogue, observed: &Observed) -> Vec<AutoM
         .collect()
 }
 
-async fn probe_all(config: &ValidProbe, options: &ProbeOptions) -> Vec<Observation> {
+async fn probe_all(config: &ProbeJob, options: &ProbeOptions) -> Vec<Observation> {
     let limit = Arc::new(Semaphore::new(PARALLEL_ENDPOINTS));
     let mut tasks = JoinSet::new();
     for (index, target) in config.targets.iter().enumerate() {

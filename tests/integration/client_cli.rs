@@ -370,6 +370,44 @@ fn usage_errors_exit_2_with_a_hint() {
             vec!["client", "profiles", "pyton-3"],
             "did you mean `python-3`?",
         ),
+        // The client modules say what is wrong; the command line names the flag and its value.
+        (
+            vec![
+                "client",
+                "check",
+                "--client-hello",
+                "/nonexistent/hello.bin",
+                "--policy",
+                TLS13_1_2,
+            ],
+            "error: --client-hello /nonexistent/hello.bin: cannot read the file: ",
+        ),
+        (
+            vec![
+                "client",
+                "check",
+                "--openssl",
+                "NOPE",
+                "--policy",
+                TLS13_1_2,
+            ],
+            "error: --openssl \"NOPE\": `NOPE` is not a cipher or alias",
+        ),
+        (
+            vec![
+                "client",
+                "check",
+                "--openssl",
+                "HIGH",
+                "--min-version",
+                "TLSv1.2",
+                "--max-version",
+                "TLSv1",
+                "--policy",
+                TLS13_1_2,
+            ],
+            "--min-version TLSv1.2 is above --max-version TLSv1",
+        ),
     ] {
         let output = elbtls(&args);
         let err = stderr(&output);

@@ -244,7 +244,7 @@ fn says_why_a_configuration_offers_nothing() {
             Some(ProtocolVersion::TLSV1_2),
             Some(ProtocolVersion::TLSV1_0)
         )
-        .contains("above --max-version")
+        .contains("the minimum version TLSv1.2 is above the maximum version TLSv1")
     );
     assert!(
         error("HIGH:@SECLEVEL=4", None, Some(ProtocolVersion::TLSV1_1))

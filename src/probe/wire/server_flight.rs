@@ -141,6 +141,10 @@ impl ServerExtension {
         }
     }
 
+    /// Reads one extension's data. What the prober reads values from (`supported_versions`,
+    /// `key_share`, `ec_point_formats`, ALPN) is read strictly; extensions whose presence is
+    /// what matters (`renegotiation_info`, `extended_master_secret`, `cookie`) are kept as
+    /// [`ServerExtension::Unknown`] when servers put something unexpected inside.
     fn read_body(typ: ExtensionType, r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Ok(match typ {
             ExtensionType::SUPPORTED_VERSIONS => Self::SupportedVersions(ProtocolVersion::read(r)?),
@@ -149,13 +153,26 @@ impl ServerExtension {
                 Self::HelloRetryKeyShare(NamedGroup::read(r)?)
             }
             ExtensionType::KEY_SHARE => Self::KeyShare(KeyShareEntry::read(r)?),
-            ExtensionType::COOKIE => {
-                Self::Cookie(r.sub(LengthPrefix::U16, "cookie")?.rest().to_vec())
+            ExtensionType::COOKIE | ExtensionType::RENEGOTIATION_INFO => {
+                let data = r.rest();
+                let mut inner = Reader::new(data);
+                let parsed = if typ == ExtensionType::COOKIE {
+                    inner
+                        .sub(LengthPrefix::U16, "cookie")
+                        .map(|mut c| Self::Cookie(c.rest().to_vec()))
+                } else {
+                    read_list(&mut inner, LengthPrefix::U8, "renegotiation_info")
+                        .map(Self::RenegotiationInfo)
+                };
+                match parsed {
+                    Ok(extension) if inner.is_empty() => extension,
+                    _ => Self::Unknown {
+                        typ,
+                        data: data.to_vec(),
+                    },
+                }
             }
-            ExtensionType::RENEGOTIATION_INFO => {
-                Self::RenegotiationInfo(read_list(r, LengthPrefix::U8, "renegotiation_info")?)
-            }
-            ExtensionType::EXTENDED_MASTER_SECRET => Self::ExtendedMasterSecret,
+            ExtensionType::EXTENDED_MASTER_SECRET if r.is_empty() => Self::ExtendedMasterSecret,
             ExtensionType::EC_POINT_FORMATS => {
                 Self::EcPointFormats(read_list(r, LengthPrefix::U8, "ec_point_formats")?)
             }
@@ -163,9 +180,8 @@ impl ServerExtension {
                 let mut names = r.sub(LengthPrefix::U16, "alpn.protocol_name_list")?;
                 let name = names.sub(LengthPrefix::U8, "alpn.protocol_name")?.rest();
                 names.expect_empty("alpn.protocol_name_list (one name)")?;
-                if name.is_empty() {
-                    return Err(DecodeError::MissingData("alpn.protocol_name (empty)"));
-                }
+                // Read as sent (an empty name is the server's defect, not a refusal); encoding
+                // one is refused by `check_lengths`.
                 Self::Alpn(name.to_vec())
             }
             typ => Self::Unknown {
@@ -323,7 +339,16 @@ impl Codec for ServerHelloMessage {
             });
         }
         let mut body = r.sub(LengthPrefix::U24, "ServerHello")?;
-        let legacy_version = ProtocolVersion::read(&mut body)?;
+        Self::read_body(&mut body)
+    }
+}
+
+impl ServerHelloMessage {
+    /// Reads the body of a `server_hello` handshake message (without its 4-byte header): the one
+    /// ServerHello reader, used by the prober ([`super::parse_server_hello`]) and the responder's
+    /// tests alike. An extension sent twice is an error (RFC 8446 §4.2).
+    pub fn read_body(body: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let legacy_version = ProtocolVersion::read(body)?;
         let random = body.array("ServerHello.random")?;
         let session_id = body.sub(LengthPrefix::U8, "ServerHello.session_id")?.rest();
         if session_id.len() > 32 {
@@ -333,13 +358,21 @@ impl Codec for ServerHelloMessage {
                 limit: 32,
             });
         }
-        let cipher_suite = CipherSuite::read(&mut body)?;
+        let cipher_suite = CipherSuite::read(body)?;
         let compression = body.u8("ServerHello.compression_method")?;
-        let mut extensions = Vec::new();
+        let mut extensions: Vec<ServerExtension> = Vec::new();
+        // SSL 3.0 and some TLS 1.0 servers end the message after the compression method.
         if !body.is_empty() {
             let mut list = body.sub(LengthPrefix::U16, "ServerHello.extensions")?;
             while !list.is_empty() {
-                extensions.push(ServerExtension::read(&mut list)?);
+                let extension = ServerExtension::read(&mut list)?;
+                if extensions.iter().any(|e| e.typ() == extension.typ()) {
+                    return Err(DecodeError::InvalidValue {
+                        what: "ServerHello extension (sent twice)",
+                        value: extension.typ().0.into(),
+                    });
+                }
+                extensions.push(extension);
             }
         }
         body.expect_empty("ServerHello")?;

@@ -7,6 +7,7 @@ use super::codec::{DecodeError, LengthPrefix, Reader};
 use super::extension::ExtensionType;
 use super::record::{FlightMessage, FlightReader, HandshakeMessage, HandshakeType};
 use super::record::{Progress, ResponseError};
+use super::server_flight::{ServerExtension, ServerHelloMessage};
 use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
 
 /// The `random` of a ServerHello that is really a HelloRetryRequest (RFC 8446 §4.1.3):
@@ -115,85 +116,48 @@ pub fn parse_server_hello(
     body: &[u8],
     record_version: ProtocolVersion,
 ) -> Result<ServerResponse, DecodeError> {
-    let mut r = Reader::new(body);
-    let legacy_version = ProtocolVersion(r.u16("ServerHello.legacy_version")?);
-    let random: [u8; 32] = r.array("ServerHello.random")?;
-    let session_id = r.sub(LengthPrefix::U8, "ServerHello.session_id")?.rest();
-    if session_id.len() > 32 {
-        return Err(DecodeError::TooLarge {
-            what: "ServerHello.session_id",
-            len: session_id.len(),
-            limit: 32,
-        });
-    }
-    let cipher_suite = CipherSuite(r.u16("ServerHello.cipher_suite")?);
-    let compression = r.u8("ServerHello.compression_method")?;
-    let is_retry = random == HELLO_RETRY_REQUEST_RANDOM;
-
-    let mut extensions = Vec::new();
+    let message = ServerHelloMessage::read_body(&mut Reader::new(body))?;
+    let is_retry = message.is_hello_retry_request();
     let mut version = None;
     let mut selected_group = None;
     let mut alpn = None;
     let mut ec_point_formats = None;
-    // SSL 3.0 and some TLS 1.0 servers end the message after the compression method.
-    if !r.is_empty() {
-        let mut list = r.sub(LengthPrefix::U16, "ServerHello.extensions")?;
-        while !list.is_empty() {
-            let typ = ExtensionType(list.u16("ServerHello extension type")?);
-            if extensions.contains(&typ) {
-                return Err(DecodeError::InvalidValue {
-                    what: "ServerHello extension (sent twice)",
-                    value: typ.0.into(),
-                });
+    for extension in &message.extensions {
+        match extension {
+            ServerExtension::SupportedVersions(v) => version = Some(*v),
+            ServerExtension::KeyShare(entry) if !is_retry => {
+                if entry.key_exchange.is_empty() {
+                    return Err(DecodeError::MissingData("key_share.key_exchange"));
+                }
+                selected_group = Some(entry.group);
             }
-            extensions.push(typ);
-            let mut data = list.sub(LengthPrefix::U16, "ServerHello extension data")?;
-            match typ {
-                ExtensionType::SUPPORTED_VERSIONS => {
-                    version = Some(ProtocolVersion(data.u16("supported_versions")?));
-                    data.expect_empty("supported_versions")?;
-                }
-                ExtensionType::KEY_SHARE => {
-                    selected_group = Some(NamedGroup(data.u16("key_share.group")?));
-                    if !is_retry {
-                        let key = data.sub(LengthPrefix::U16, "key_share.key_exchange")?;
-                        if key.is_empty() {
-                            return Err(DecodeError::MissingData("key_share.key_exchange"));
-                        }
-                    }
-                    data.expect_empty("key_share")?;
-                }
-                ExtensionType::ALPN => {
-                    let mut names = data.sub(LengthPrefix::U16, "alpn.protocol_name_list")?;
-                    let name = names.sub(LengthPrefix::U8, "alpn.protocol_name")?.rest();
-                    names.expect_empty("alpn.protocol_name_list (one name)")?;
-                    data.expect_empty("alpn")?;
-                    alpn = Some(name.to_vec());
-                }
-                ExtensionType::EC_POINT_FORMATS => {
-                    let formats = data.sub(LengthPrefix::U8, "ec_point_formats")?.rest();
-                    data.expect_empty("ec_point_formats")?;
-                    ec_point_formats = Some(formats.to_vec());
-                }
-                // Presence is what matters; servers vary in what they put inside.
-                _ => {}
+            ServerExtension::HelloRetryKeyShare(group) if is_retry => {
+                selected_group = Some(*group);
             }
+            // A retry's key_share names a group alone; a ServerHello's carries a key.
+            ServerExtension::KeyShare(_) => return Err(DecodeError::TrailingData("key_share")),
+            ServerExtension::HelloRetryKeyShare(_) => {
+                return Err(DecodeError::MissingData("key_share.key_exchange"));
+            }
+            ServerExtension::Alpn(name) => alpn = Some(name.clone()),
+            ServerExtension::EcPointFormats(formats) => ec_point_formats = Some(formats.clone()),
+            // Presence is what matters.
+            _ => {}
         }
     }
-    r.expect_empty("ServerHello")?;
-
-    let version = version.unwrap_or(legacy_version);
-    let session_id = session_id.to_vec();
+    let extensions: Vec<ExtensionType> = message.extensions.iter().map(|e| e.typ()).collect();
+    let version = version.unwrap_or(message.legacy_version);
     if is_retry {
         return Ok(ServerResponse::HelloRetryRequest(HelloRetryRequest {
             version,
-            cipher_suite,
+            cipher_suite: message.cipher_suite,
             selected_group,
             cookie: extensions.contains(&ExtensionType::COOKIE),
-            session_id,
+            session_id: message.session_id,
             extensions,
         }));
     }
+    let random = message.random;
     let downgrade_sentinel = match random[24..].split_at(7) {
         (prefix, [1]) if prefix == DOWNGRADE_PREFIX => Some(DowngradeSentinel::Tls13ToTls12),
         (prefix, [0]) if prefix == DOWNGRADE_PREFIX => Some(DowngradeSentinel::Tls12ToTls11OrBelow),
@@ -201,13 +165,13 @@ pub fn parse_server_hello(
     };
     Ok(ServerResponse::ServerHello(ServerHello {
         record_version,
-        legacy_version,
+        legacy_version: message.legacy_version,
         version,
         random,
         downgrade_sentinel,
-        session_id,
-        cipher_suite,
-        compression,
+        session_id: message.session_id,
+        cipher_suite: message.cipher_suite,
+        compression: message.compression,
         extensions,
         selected_group,
         alpn,

@@ -352,8 +352,20 @@ fn rejects_malformed_server_hellos() {
             &server_hello_body(0x1301, Some(&two_versions)),
             ProtocolVersion::TLSV1_2
         ),
-        Err(DecodeError::TrailingData("supported_versions"))
+        Err(DecodeError::TrailingData("Extension.extension_data"))
     );
+}
+
+/// Extensions whose presence is the datum are read whatever a server puts inside; a malformed
+/// one still counts as sent.
+#[test]
+fn presence_extensions_with_odd_contents_still_count() {
+    // renegotiation_info holding 2 bytes without their length; extended_master_secret with a
+    // byte inside.
+    let odd = [0xff, 1, 0, 2, 7, 7, 0, 0x17, 0, 1, 9];
+    let hello = server_hello(&server_hello_record(&server_hello_body(0xc02f, Some(&odd))));
+    assert!(hello.secure_renegotiation());
+    assert!(hello.extended_master_secret());
 }
 
 #[test]

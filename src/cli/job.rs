@@ -1,0 +1,225 @@
+//! What each command runs from: the flags validated into typed values (ripgrep's low-level →
+//! high-level arguments habit). [`Config::from_cli`](super::Config::from_cli) builds one [`Job`],
+//! checking everything that can be checked before any AWS call, probe or capture; the commands
+//! never see a raw flag.
+
+use std::path::PathBuf;
+
+use super::{AuditFilters, AuditFormat, Format, InventoryFormat};
+use crate::aws;
+use crate::client::ClientSource;
+use crate::client::profile::Profile;
+use crate::finding::Severity;
+use crate::model::LoadBalancerType;
+use crate::probe::run::ProbeOptions;
+use crate::probe::target::Target;
+use crate::tls::{NamedGroup, RequiredCertificate};
+
+/// One command, validated.
+#[derive(Debug)]
+pub enum Job {
+    /// `elbtls audit`.
+    Audit(Box<AuditJob>),
+    /// `elbtls inventory`.
+    Inventory(InventoryJob),
+    /// `elbtls probe`.
+    Probe(ProbeJob),
+    /// `elbtls policies list|show|diff`.
+    Policies(PoliciesJob),
+    /// `elbtls policies check-api`.
+    CheckApi(CheckApiJob),
+    /// `elbtls client check`.
+    ClientCheck(Box<CheckJob>),
+    /// `elbtls client matrix`.
+    ClientMatrix(MatrixJob),
+    /// `elbtls client profiles`.
+    ClientProfiles(ProfilesJob),
+    /// `elbtls client logs`.
+    ClientLogs(ClientLogsJob),
+}
+
+/// `elbtls audit`.
+#[derive(Debug)]
+pub struct AuditJob {
+    /// Which accounts and regions, and how to reach AWS.
+    pub aws: aws::Options,
+    /// `--name`, `--tag`, `--type`, `--arn`.
+    pub filters: AuditFilters,
+    /// `--baseline`: a preset name or a file, resolved against the catalogue when the run starts.
+    pub baseline: Option<String>,
+    /// How to probe each listener; `None` with `--no-probe`.
+    pub probe: Option<ProbeOptions>,
+    /// Listeners probed at once.
+    pub concurrency: usize,
+    /// `--negotiation-errors`: the hours of CloudWatch data to read.
+    pub negotiation_hours: Option<u32>,
+    /// The lowest severity that fails the run.
+    pub fail_on: Severity,
+    /// Output format.
+    pub format: AuditFormat,
+    /// Whether the table is coloured (`--color`, a terminal, `NO_COLOR`).
+    pub color: bool,
+    /// `--output`: the report file (its directory is checked before any work).
+    pub output: Option<PathBuf>,
+    /// `--diff`: the previous JSON report.
+    pub diff: Option<PathBuf>,
+}
+
+/// `elbtls inventory`.
+#[derive(Debug)]
+pub struct InventoryJob {
+    /// Which accounts and regions, and how to reach AWS.
+    pub aws: aws::Options,
+    /// Output format.
+    pub format: InventoryFormat,
+}
+
+/// What `probe --policy` asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PolicyChoice {
+    /// Nothing.
+    None,
+    /// Compare with this catalogue policy.
+    Named(String),
+    /// Rank the catalogue's policies.
+    Auto,
+}
+
+/// `elbtls probe`.
+#[derive(Debug)]
+pub struct ProbeJob {
+    /// The endpoints.
+    pub targets: Vec<Target>,
+    /// How to probe.
+    pub options: ProbeOptions,
+    /// The comparison asked for.
+    pub policy: PolicyChoice,
+    /// `--type`, to pick between same-named ELBv2 and Classic policies.
+    pub lb_type: Option<LoadBalancerType>,
+    /// Output format.
+    pub format: Format,
+}
+
+/// `elbtls policies list|show|diff`.
+#[derive(Debug)]
+pub enum PoliciesJob {
+    /// Every policy (of a type).
+    List {
+        /// `--type`.
+        lb_type: Option<LoadBalancerType>,
+        /// Output format.
+        format: Format,
+    },
+    /// One policy in full.
+    Show {
+        /// The name (or alias).
+        name: String,
+        /// `--type`.
+        lb_type: Option<LoadBalancerType>,
+        /// Output format.
+        format: Format,
+    },
+    /// What moving from one policy to another changes.
+    Diff {
+        /// The policy now.
+        from: String,
+        /// The policy to move to.
+        to: String,
+        /// `--type`.
+        lb_type: Option<LoadBalancerType>,
+        /// Output format.
+        format: Format,
+    },
+}
+
+/// `elbtls policies check-api`.
+#[derive(Debug)]
+pub struct CheckApiJob {
+    /// The region to ask, and how to reach AWS.
+    pub aws: aws::Options,
+    /// Output format.
+    pub format: Format,
+}
+
+/// What `client check` checks against.
+#[derive(Debug)]
+pub enum CheckTarget {
+    /// A catalogue policy, by name.
+    Policy(String),
+    /// A listener to probe.
+    Listener {
+        /// The endpoint.
+        target: Target,
+        /// How to probe it.
+        options: ProbeOptions,
+    },
+    /// A listener read by ARN.
+    Arn {
+        /// The listener ARN (well formed).
+        arn: String,
+        /// How to reach AWS.
+        options: aws::Options,
+    },
+}
+
+/// `elbtls client check`.
+#[derive(Debug)]
+pub struct CheckJob {
+    /// The client.
+    pub client: ClientSource,
+    /// The server.
+    pub server: CheckTarget,
+    /// `--type`: which API's policy `--policy` names, and which policies are ranked.
+    pub lb_type: Option<LoadBalancerType>,
+    /// The certificate kinds a declared listener holds (RSA when none was given).
+    pub certificates: Vec<RequiredCertificate>,
+    /// The curves of its ECDSA certificates (P-256 when none was given).
+    pub curves: Vec<NamedGroup>,
+    /// Output format.
+    pub format: Format,
+}
+
+/// `elbtls client matrix`.
+#[derive(Debug)]
+pub struct MatrixJob {
+    /// `--policy`, or `--from`.
+    pub first: String,
+    /// `--to`.
+    pub second: Option<String>,
+    /// `--type`.
+    pub lb_type: Option<LoadBalancerType>,
+    /// The profiles to show, in the order given (every built-in one by default).
+    pub profiles: Vec<Profile>,
+    /// The certificate kinds the listener holds.
+    pub certificates: Vec<RequiredCertificate>,
+    /// The curves of its ECDSA certificates.
+    pub curves: Vec<NamedGroup>,
+    /// Output format.
+    pub format: Format,
+}
+
+/// `elbtls client profiles`.
+#[derive(Debug)]
+pub struct ProfilesJob {
+    /// One profile in full, or every profile.
+    pub profile: Option<Profile>,
+    /// Every built-in profile.
+    pub all: Vec<Profile>,
+    /// Output format.
+    pub format: Format,
+}
+
+/// `elbtls client logs`.
+#[derive(Debug)]
+pub struct ClientLogsJob {
+    /// The files, in the order given.
+    pub files: Vec<PathBuf>,
+    /// The policy name.
+    pub policy: String,
+    /// `--type`.
+    pub lb_type: Option<LoadBalancerType>,
+    /// Output format.
+    pub format: Format,
+    /// Failing clients listed.
+    pub top: usize,
+}
