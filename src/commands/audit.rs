@@ -156,7 +156,11 @@ pub(super) fn run(
         negotiation_errors_hours: job.negotiation_hours,
     };
     if let (Some(previous), Some(path)) = (&previous, &job.diff) {
-        report.diff = Some(json::diff(previous, &report, &path.display().to_string()));
+        report.diff = Some(compare::diff::diff(
+            previous,
+            &report,
+            &path.display().to_string(),
+        ));
     }
 
     match &output {

@@ -4,6 +4,7 @@
 mod assess;
 pub mod audit;
 pub mod baseline;
+pub mod diff;
 mod drift;
 
 pub use audit::{Assessment, Evidence, Kind, NegotiationErrors, Probe, Rules, audit};

@@ -5,6 +5,7 @@ pub mod certificate;
 
 pub mod observed;
 
+pub mod audit;
 pub mod inventory;
 
 use std::fmt;

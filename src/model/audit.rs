@@ -1,0 +1,150 @@
+//! The audit's result: what `elbtls audit` found, per listener, plus what could not be read.
+//! `compare` builds it (and its `--diff` summary); each output format in `report::audit` renders
+//! it.
+
+use crate::finding::{Finding, Severity, Verdict};
+use crate::model::LoadBalancerType;
+use crate::model::inventory::{Scheme, ScopeFailure};
+
+/// How the listener's live behaviour was established.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProbeStatus {
+    /// Probed completely.
+    Probed {
+        /// Versions accepted (AWS spelling).
+        protocols: Vec<String>,
+        /// TCP connections used.
+        connections: u32,
+    },
+    /// Probed, but the probe failed or was incomplete (the `probe-failed` finding says why).
+    Failed,
+    /// Not probed: `--no-probe`, or the listener does not terminate TLS.
+    Skipped,
+}
+
+/// One listener's result.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenerResult {
+    /// A stable identifier: the listener ARN, or `classic:ACCOUNT:REGION:NAME:PORT` for Classic
+    /// listeners (which have no ARN). `--diff` matches findings on it.
+    pub id: String,
+    /// The account id.
+    pub account: String,
+    /// The region.
+    pub region: String,
+    /// The load balancer's name.
+    pub load_balancer: String,
+    /// Its type.
+    pub lb_type: LoadBalancerType,
+    /// Its scheme.
+    pub scheme: Scheme,
+    /// Its DNS name.
+    pub dns_name: Option<String>,
+    /// The listener port.
+    pub port: u16,
+    /// The listener protocol (`HTTPS`, `TLS`, `SSL`, `HTTP`, …).
+    pub protocol: String,
+    /// The declared policy, as a label (`ELBSecurityPolicy-2016-08`, `my-custom (custom)`,
+    /// `ELBSecurityPolicy-2016-08 (Classic default)`); `None` for listeners without TLS.
+    pub declared_policy: Option<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The findings, worst first.
+    pub findings: Vec<Finding>,
+    /// How the behaviour was established.
+    pub probe: ProbeStatus,
+    /// The load balancer's CloudWatch `ClientTLSNegotiationErrorCount` over the report's
+    /// window (`audit --negotiation-errors`), on TLS listeners of ALBs and NLBs; `None` when not
+    /// asked, for Classic, or when the region's metrics could not be read.
+    pub negotiation_errors: Option<u64>,
+}
+
+impl ListenerResult {
+    /// `lb-name HTTPS:443 (account/region)`: how messages name the listener.
+    pub fn label(&self) -> String {
+        format!(
+            "{} {}:{} ({}/{})",
+            self.load_balancer, self.protocol, self.port, self.account, self.region
+        )
+    }
+
+    /// The worst severity among the findings.
+    pub fn worst(&self) -> Option<Severity> {
+        self.findings.iter().map(|f| f.severity).max()
+    }
+}
+
+/// One finding that appeared or disappeared since the previous report (`--diff`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangedFinding {
+    /// The listener id.
+    pub listener: String,
+    /// The finding code.
+    pub code: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its message (from the report it appears in).
+    pub message: String,
+    /// Its severity.
+    pub severity: String,
+}
+
+/// What changed since a previous report.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DiffSummary {
+    /// The previous report's file.
+    pub previous: String,
+    /// Findings present now but not before.
+    pub new: Vec<ChangedFinding>,
+    /// Findings present before but not now.
+    pub resolved: Vec<ChangedFinding>,
+}
+
+/// The whole audit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditReport {
+    /// When the audit ran (RFC 3339, UTC).
+    pub generated_at: String,
+    /// The elbtls version.
+    pub tool_version: String,
+    /// The baseline applied (`modern`, a file path), if any.
+    pub baseline: Option<String>,
+    /// Whether listeners were probed.
+    pub probed: bool,
+    /// Every listener, in account/region/load balancer/port order.
+    pub listeners: Vec<ListenerResult>,
+    /// Accounts and regions that could not be read: the audit is incomplete.
+    pub failures: Vec<ScopeFailure>,
+    /// Findings new and resolved since `--diff PREVIOUS`.
+    pub diff: Option<DiffSummary>,
+    /// The window of `--negotiation-errors`, in hours, when it was given.
+    pub negotiation_errors_hours: Option<u32>,
+}
+
+impl AuditReport {
+    /// Listeners per verdict.
+    pub fn count(&self, verdict: Verdict) -> usize {
+        self.listeners
+            .iter()
+            .filter(|l| l.verdict == verdict)
+            .count()
+    }
+
+    /// Findings at each severity.
+    pub fn findings_at(&self, severity: Severity) -> usize {
+        self.listeners
+            .iter()
+            .flat_map(|l| &l.findings)
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// Whether anything could not be verified (a listener, a region or an account).
+    pub fn incomplete(&self) -> bool {
+        !self.failures.is_empty()
+            || self
+                .listeners
+                .iter()
+                .any(|l| l.verdict == Verdict::Unverified)
+    }
+}
