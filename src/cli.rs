@@ -15,19 +15,14 @@ mod client_args;
 mod job;
 mod logs_args;
 
-pub use audit_args::{AuditArgs, AuditFilters, AuditFormat, ColorChoice, TagFilter};
-pub use aws_args::{
-    AwsConnectionArgs, AwsScopeArgs, InventoryArgs, InventoryFormat, read_accounts_file,
-};
-pub use client_args::{
-    CertificateArg, CheckArgs, ClientCommand, ClientSourceArgs, MatrixArgs, ProfilesArgs,
-    source_flag,
-};
-pub use job::{
+pub(crate) use audit_args::{AuditArgs, AuditFilters, AuditFormat};
+pub(crate) use aws_args::{AwsConnectionArgs, InventoryArgs, InventoryFormat};
+pub(crate) use client_args::{ClientCommand, source_flag};
+pub(crate) use job::{
     AuditJob, CheckApiJob, CheckJob, CheckTarget, ClientLogsJob, InventoryJob, Job, MatrixJob,
     PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob,
 };
-pub use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs, MAX_TOP};
+pub(crate) use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs};
 
 const ABOUT: &str = "Tells an AWS account the truth about its load balancers' TLS.";
 
@@ -54,7 +49,7 @@ Examples:
 /// The command line as clap parses it.
 #[derive(Debug, Parser)]
 #[command(name = "elbtls", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Load policy files (*.toml, same format as the built-in policies/) from DIR on top of the
     /// built-in catalogue; an entry with the same name and API replaces the built-in one.
     #[arg(long, global = true, value_name = "DIR", env = "ELBTLS_CATALOGUE")]
@@ -77,7 +72,7 @@ pub struct Cli {
 
 /// The top-level commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// The main job: inventory the account(s), probe every TLS listener, compare what each
     /// really accepts with its declared policy and the baseline, and report.
     Audit(Box<AuditArgs>),
@@ -114,7 +109,7 @@ Examples:
 
 /// `elbtls probe …`
 #[derive(Debug, Args)]
-pub struct ProbeArgs {
+pub(crate) struct ProbeArgs {
     /// Endpoints to probe, as HOST[:PORT] (default port 443; IPv6 as [ADDR]:PORT).
     #[arg(value_name = "HOST[:PORT]", required = true)]
     pub targets: Vec<String>,
@@ -173,7 +168,7 @@ pub struct ProbeArgs {
 
 /// `elbtls policies …`
 #[derive(Debug, Subcommand)]
-pub enum PoliciesCommand {
+pub(crate) enum PoliciesCommand {
     /// One row per policy: protocols, cipher count, forward secrecy, FIPS, post-quantum.
     /// Unpublished policies only with --include-unpublished.
     #[command(after_help = "Example:\n  elbtls policies list --type classic --format json")]
@@ -240,7 +235,7 @@ pub enum PoliciesCommand {
 impl ProbeArgs {
     /// Validates the flags: every target and `--resolve` entry parses, the timeout and the
     /// connection cap are sensible.
-    pub fn validate(&self) -> anyhow::Result<ProbeJob> {
+    pub(crate) fn validate(&self) -> anyhow::Result<ProbeJob> {
         use crate::probe::target::{ResolveOverride, SniChoice, Target};
         let targets = self
             .targets
@@ -300,7 +295,7 @@ impl ProbeArgs {
 }
 
 /// Checks `--deadline` (probe and audit): above 0, at most an hour.
-pub fn check_deadline(seconds: f64) -> anyhow::Result<()> {
+pub(crate) fn check_deadline(seconds: f64) -> anyhow::Result<()> {
     if !(seconds.is_finite() && seconds > 0.0 && seconds <= 3600.0) {
         anyhow::bail!(
             "--deadline {seconds}: give the seconds one endpoint may take, above 0 and at most 3600"
@@ -311,7 +306,7 @@ pub fn check_deadline(seconds: f64) -> anyhow::Result<()> {
 
 /// `--format`.
 #[derive(Debug, Args)]
-pub struct OutputArgs {
+pub(crate) struct OutputArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -319,7 +314,7 @@ pub struct OutputArgs {
 
 /// Output formats of the catalogue commands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     /// A table for people.
     Table,
     /// JSON with a `schema_version` (see README, "JSON output").
@@ -352,7 +347,7 @@ impl From<TypeArg> for LoadBalancerType {
 
 /// Where the catalogue comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CatalogueChoice {
+pub(crate) enum CatalogueChoice {
     /// Only the built-in catalogue.
     Builtin,
     /// The built-in catalogue with a user directory on top.
@@ -363,7 +358,7 @@ pub enum CatalogueChoice {
 
 /// A validated run configuration.
 #[derive(Debug)]
-pub struct Config {
+pub(crate) struct Config {
     /// The catalogue to load.
     pub catalogue: CatalogueChoice,
     /// Whether unpublished policies are listed, ranked and suggested (`--include-unpublished`).
@@ -374,7 +369,7 @@ pub struct Config {
 
 impl Config {
     /// Validates parsed flags. Everything clap cannot check is checked here, before any command runs.
-    pub fn from_cli(cli: Cli) -> anyhow::Result<Self> {
+    pub(crate) fn from_cli(cli: Cli) -> anyhow::Result<Self> {
         let catalogue = match (cli.catalogue, cli.catalogue_only) {
             (None, _) => CatalogueChoice::Builtin,
             (Some(dir), only) => {
@@ -401,7 +396,7 @@ impl Config {
 
 impl Command {
     /// Validates the command's flags into its [`Job`].
-    pub fn validate(self) -> anyhow::Result<Job> {
+    pub(crate) fn validate(self) -> anyhow::Result<Job> {
         Ok(match self {
             Command::Audit(args) => Job::Audit(Box::new(args.validate()?)),
             Command::Inventory(args) => Job::Inventory(args.validate()?),

@@ -14,18 +14,18 @@
 //!          report (table, json, csv, sarif, junit) ──> stdout / file
 //! ```
 //!
-//! `tls`, `text` and `clock` are leaves; `commands` gathers the inputs (I/O, async) for each
-//! command and hands them down the flow.
-
-#![warn(missing_docs)]
+//! `tls`, `text` and `clock` are leaves; `cli` validates the flags into one typed job per command,
+//! and `commands` gathers that job's inputs (I/O, async) and hands them down the flow. Both are
+//! private: the binary calls [`main`]; the rest is the library's API (tests, fuzz targets and
+//! other programs build on it).
 
 pub mod aws;
 pub mod baseline;
 pub mod catalogue;
-pub mod cli;
+mod cli;
 pub mod client;
 pub mod clock;
-pub mod commands;
+mod commands;
 pub mod compare;
 pub mod exit;
 pub mod finding;
@@ -34,3 +34,5 @@ pub mod probe;
 pub mod report;
 pub mod text;
 pub mod tls;
+
+pub use commands::main;

@@ -3,5 +3,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    elbtls::commands::main(std::env::args_os())
+    elbtls::main(std::env::args_os())
 }

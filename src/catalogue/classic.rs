@@ -11,9 +11,9 @@ use crate::model::LoadBalancerType;
 use crate::tls::{CipherSuite, ProtocolVersion, Sslv2CipherKind};
 
 /// The attribute naming the predefined policy a custom policy is based on.
-pub const REFERENCE_ATTRIBUTE: &str = "Reference-Security-Policy";
+pub(super) const REFERENCE_ATTRIBUTE: &str = "Reference-Security-Policy";
 /// The attribute that makes the load balancer enforce the cipher order.
-pub const SERVER_ORDER_ATTRIBUTE: &str = "Server-Defined-Cipher-Order";
+pub(super) const SERVER_ORDER_ATTRIBUTE: &str = "Server-Defined-Cipher-Order";
 
 /// A Classic policy resolved into the model, with remarks on what was ignored.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -33,9 +33,9 @@ pub enum Declaration<'c> {
     Unknown {
         /// The declared name, if any.
         name: Option<String>,
-        /// Classic detail.
+        /// Classic detail, as for a known policy.
         detail: Option<String>,
-        /// Why.
+        /// Why it cannot be resolved, and what would fix it.
         reason: String,
     },
 }

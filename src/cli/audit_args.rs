@@ -30,7 +30,7 @@ Examples:
 /// `elbtls audit …`
 #[derive(Debug, Clone, Args)]
 #[command(after_help = AUDIT_AFTER_HELP)]
-pub struct AuditArgs {
+pub(crate) struct AuditArgs {
     /// Which accounts and regions to read.
     #[command(flatten)]
     pub scope: AwsScopeArgs,
@@ -127,7 +127,7 @@ pub struct AuditArgs {
 
 /// Report formats of `audit`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum AuditFormat {
+pub(crate) enum AuditFormat {
     /// A table for people, then the findings by listener.
     Table,
     /// JSON with a `schema_version` (README, "Audit reports").
@@ -142,7 +142,7 @@ pub enum AuditFormat {
 
 /// `--color`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// Colour on a terminal unless NO_COLOR is set.
     Auto,
     /// Always colour.
@@ -153,7 +153,7 @@ pub enum ColorChoice {
 
 /// `--tag KEY=VALUE`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TagFilter {
+pub(crate) struct TagFilter {
     /// The key.
     pub key: String,
     /// The value.
@@ -162,20 +162,20 @@ pub struct TagFilter {
 
 /// Validated `audit` flags (the AWS part is validated into `aws::Options` separately).
 #[derive(Clone, Debug)]
-pub struct AuditFilters {
+pub(crate) struct AuditFilters {
     /// Name patterns.
     pub names: Vec<String>,
-    /// Tags.
+    /// `--tag KEY=VALUE`: every one must match.
     pub tags: Vec<TagFilter>,
-    /// Types.
+    /// `--type`: any one may match.
     pub types: Vec<crate::model::LoadBalancerType>,
-    /// ARNs.
+    /// `--arn`: a load balancer or one of its listeners.
     pub arns: Vec<String>,
 }
 
 impl AuditFilters {
     /// The filters as flags (`--name web-* --tag env=prod`), or `None` when there are none.
-    pub fn describe(&self) -> Option<String> {
+    pub(crate) fn describe(&self) -> Option<String> {
         let flags: Vec<String> = self
             .names
             .iter()
@@ -195,7 +195,7 @@ impl AuditFilters {
 impl AuditArgs {
     /// Validates every flag into the audit's [`AuditJob`]: nothing is read from AWS or probed
     /// before this passes.
-    pub fn validate(&self) -> anyhow::Result<AuditJob> {
+    pub(crate) fn validate(&self) -> anyhow::Result<AuditJob> {
         let aws = self.scope.validate()?;
         let fail_on = self
             .fail_on

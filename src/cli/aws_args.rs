@@ -28,7 +28,7 @@ Examples:
 
 /// How to reach AWS: shared by every command that calls it.
 #[derive(Debug, Clone, Args)]
-pub struct AwsConnectionArgs {
+pub(crate) struct AwsConnectionArgs {
     /// Use this profile of ~/.aws/config and ~/.aws/credentials (default: AWS_PROFILE, else
     /// `default`).
     #[arg(long, value_name = "NAME")]
@@ -48,7 +48,7 @@ pub struct AwsConnectionArgs {
 /// `elbtls inventory …`
 #[derive(Debug, Clone, Args)]
 #[command(after_help = INVENTORY_AFTER_HELP)]
-pub struct InventoryArgs {
+pub(crate) struct InventoryArgs {
     /// Which accounts and regions to read.
     #[command(flatten)]
     pub scope: AwsScopeArgs,
@@ -60,7 +60,7 @@ pub struct InventoryArgs {
 
 /// Which accounts and regions to read, and how to reach AWS: shared by `inventory` and `audit`.
 #[derive(Debug, Clone, Args)]
-pub struct AwsScopeArgs {
+pub(crate) struct AwsScopeArgs {
     /// How to reach AWS.
     #[command(flatten)]
     pub connection: AwsConnectionArgs,
@@ -94,7 +94,7 @@ pub struct AwsScopeArgs {
 
 /// Output formats of `inventory`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum InventoryFormat {
+pub(crate) enum InventoryFormat {
     /// A table for people.
     Table,
     /// JSON with a `schema_version` (see README, "JSON output").
@@ -128,7 +128,7 @@ fn check_role_arn(arn: &str, origin: &str) -> anyhow::Result<()> {
 }
 
 /// Reads an accounts file.
-pub fn read_accounts_file(path: &Path) -> anyhow::Result<Vec<AccountSpec>> {
+pub(crate) fn read_accounts_file(path: &Path) -> anyhow::Result<Vec<AccountSpec>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("--accounts-file {}", path.display()))?;
     let file: AccountsFile = toml::from_str(&text).map_err(|e| {
@@ -176,7 +176,7 @@ fn check_region(region: &str) -> anyhow::Result<()> {
 
 impl AwsConnectionArgs {
     /// `--api-timeout`, checked.
-    pub fn api_timeout(&self) -> anyhow::Result<Duration> {
+    pub(crate) fn api_timeout(&self) -> anyhow::Result<Duration> {
         let secs = self.api_timeout;
         if !(secs.is_finite() && secs > 0.0 && secs <= 600.0) {
             bail!("--api-timeout {secs}: give a number of seconds above 0 and at most 600");
@@ -185,7 +185,7 @@ impl AwsConnectionArgs {
     }
 
     /// The options of a single-region call (`policies check-api`).
-    pub fn options(&self, region: Option<&str>) -> anyhow::Result<Options> {
+    pub(crate) fn options(&self, region: Option<&str>) -> anyhow::Result<Options> {
         if let Some(region) = region {
             check_region(region)?;
         }
@@ -204,7 +204,7 @@ impl AwsConnectionArgs {
 
 impl InventoryArgs {
     /// Validates the flags into the inventory's [`InventoryJob`](super::InventoryJob).
-    pub fn validate(&self) -> anyhow::Result<super::InventoryJob> {
+    pub(crate) fn validate(&self) -> anyhow::Result<super::InventoryJob> {
         Ok(super::InventoryJob {
             aws: self.scope.validate()?,
             format: self.format,
@@ -214,7 +214,7 @@ impl InventoryArgs {
 
 impl AwsScopeArgs {
     /// Validates the flags into the AWS layer's options.
-    pub fn validate(&self) -> anyhow::Result<Options> {
+    pub(crate) fn validate(&self) -> anyhow::Result<Options> {
         let mut regions = Vec::new();
         for region in &self.regions {
             let region = region.trim();

@@ -38,7 +38,7 @@ Examples:
 
 /// `elbtls client …`
 #[derive(Debug, Subcommand)]
-pub enum ClientCommand {
+pub(crate) enum ClientCommand {
     /// Whether a client's handshake with a policy or a listener succeeds — with which protocol
     /// and suite, or exactly why not — and which catalogue policies it can use, strictest first.
     #[command(after_help = CHECK_AFTER_HELP)]
@@ -62,7 +62,7 @@ pub enum ClientCommand {
 
 /// Describes the client: exactly one of `--profile`, `--capture`, `--client-hello`, `--openssl`.
 #[derive(Debug, Args)]
-pub struct ClientSourceArgs {
+pub(crate) struct ClientSourceArgs {
     /// A built-in client profile (`elbtls client profiles` lists them).
     #[arg(long, value_name = "NAME", help_heading = "Client")]
     pub profile: Option<String>,
@@ -149,7 +149,7 @@ impl ClientSourceArgs {
 
     /// Checks the flags into a [`ClientSource`] without acting on them (no listening, no file
     /// read), so that a usage error is reported before anything else happens.
-    pub fn validate(&self) -> anyhow::Result<ClientSource> {
+    pub(crate) fn validate(&self) -> anyhow::Result<ClientSource> {
         if self.count == Some(0) {
             bail!("--count 0: give the number of clients to capture (1 or more)");
         }
@@ -200,7 +200,7 @@ impl ClientSourceArgs {
 
 /// The flag a client source came from, with its value, to name it in errors:
 /// `--client-hello hello.bin: cannot read the file: …`.
-pub fn source_flag(source: &ClientSource) -> String {
+pub(crate) fn source_flag(source: &ClientSource) -> String {
     match source {
         ClientSource::Profile(name) => format!("--profile {name}"),
         ClientSource::Capture { addr, .. } => format!("--capture {addr}"),
@@ -260,7 +260,7 @@ fn certificate_kinds(args: &[CertificateArg]) -> Vec<RequiredCertificate> {
 
 /// `elbtls client check …`
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// The client.
     #[command(flatten)]
     pub client: ClientSourceArgs,
@@ -335,7 +335,7 @@ pub struct CheckArgs {
 
 impl CheckArgs {
     /// Validates the flags into the check's [`CheckJob`]: the client first, then the server.
-    pub fn validate(&self) -> anyhow::Result<CheckJob> {
+    pub(crate) fn validate(&self) -> anyhow::Result<CheckJob> {
         let client = self.client.validate()?;
         let server = self.target()?;
         Ok(CheckJob {
@@ -416,7 +416,7 @@ impl CheckArgs {
 
 impl ClientCommand {
     /// Validates the subcommand's flags into its [`Job`].
-    pub fn validate(self) -> anyhow::Result<Job> {
+    pub(crate) fn validate(self) -> anyhow::Result<Job> {
         Ok(match self {
             ClientCommand::Check(args) => Job::ClientCheck(Box::new(args.validate()?)),
             ClientCommand::Matrix(args) => Job::ClientMatrix(args.validate()?),
@@ -472,7 +472,7 @@ impl ProfilesArgs {
 
 /// `elbtls client matrix …`
 #[derive(Debug, Args)]
-pub struct MatrixArgs {
+pub(crate) struct MatrixArgs {
     /// Every profile against this policy.
     #[arg(long, value_name = "NAME", conflicts_with_all = ["from", "to"])]
     pub policy: Option<String>,
@@ -505,7 +505,7 @@ pub struct MatrixArgs {
 
 /// `elbtls client profiles …`
 #[derive(Debug, Args)]
-pub struct ProfilesArgs {
+pub(crate) struct ProfilesArgs {
     /// Show this profile in full (suites, groups, signature algorithms, sources).
     pub name: Option<String>,
 

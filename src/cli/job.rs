@@ -17,7 +17,7 @@ use crate::tls::{NamedGroup, RequiredCertificate};
 
 /// One command, validated.
 #[derive(Debug)]
-pub enum Job {
+pub(crate) enum Job {
     /// `elbtls audit`.
     Audit(Box<AuditJob>),
     /// `elbtls inventory`.
@@ -40,7 +40,7 @@ pub enum Job {
 
 /// `elbtls audit`.
 #[derive(Debug)]
-pub struct AuditJob {
+pub(crate) struct AuditJob {
     /// Which accounts and regions, and how to reach AWS.
     pub aws: aws::Options,
     /// `--name`, `--tag`, `--type`, `--arn`.
@@ -67,7 +67,7 @@ pub struct AuditJob {
 
 /// `elbtls inventory`.
 #[derive(Debug)]
-pub struct InventoryJob {
+pub(crate) struct InventoryJob {
     /// Which accounts and regions, and how to reach AWS.
     pub aws: aws::Options,
     /// Output format.
@@ -76,8 +76,8 @@ pub struct InventoryJob {
 
 /// What `probe --policy` asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum PolicyChoice {
-    /// Nothing.
+pub(crate) enum PolicyChoice {
+    /// No comparison: report what was seen.
     None,
     /// Compare with this catalogue policy.
     Named(String),
@@ -87,7 +87,7 @@ pub enum PolicyChoice {
 
 /// `elbtls probe`.
 #[derive(Debug)]
-pub struct ProbeJob {
+pub(crate) struct ProbeJob {
     /// The endpoints.
     pub targets: Vec<Target>,
     /// How to probe.
@@ -102,7 +102,7 @@ pub struct ProbeJob {
 
 /// `elbtls policies list|show|diff`.
 #[derive(Debug)]
-pub enum PoliciesJob {
+pub(crate) enum PoliciesJob {
     /// Every policy (of a type).
     List {
         /// `--type`.
@@ -134,7 +134,7 @@ pub enum PoliciesJob {
 
 /// `elbtls policies check-api`.
 #[derive(Debug)]
-pub struct CheckApiJob {
+pub(crate) struct CheckApiJob {
     /// The region to ask, and how to reach AWS.
     pub aws: aws::Options,
     /// Output format.
@@ -143,7 +143,7 @@ pub struct CheckApiJob {
 
 /// What `client check` checks against.
 #[derive(Debug)]
-pub enum CheckTarget {
+pub(crate) enum CheckTarget {
     /// A catalogue policy, by name.
     Policy(String),
     /// A listener to probe.
@@ -164,7 +164,7 @@ pub enum CheckTarget {
 
 /// `elbtls client check`.
 #[derive(Debug)]
-pub struct CheckJob {
+pub(crate) struct CheckJob {
     /// The client.
     pub client: ClientSource,
     /// The server.
@@ -181,7 +181,7 @@ pub struct CheckJob {
 
 /// `elbtls client matrix`.
 #[derive(Debug)]
-pub struct MatrixJob {
+pub(crate) struct MatrixJob {
     /// `--policy`, or `--from`.
     pub first: String,
     /// `--to`.
@@ -200,7 +200,7 @@ pub struct MatrixJob {
 
 /// `elbtls client profiles`.
 #[derive(Debug)]
-pub struct ProfilesJob {
+pub(crate) struct ProfilesJob {
     /// One profile in full, or every profile.
     pub profile: Option<Profile>,
     /// Every built-in profile.
@@ -211,7 +211,7 @@ pub struct ProfilesJob {
 
 /// `elbtls client logs`.
 #[derive(Debug)]
-pub struct ClientLogsJob {
+pub(crate) struct ClientLogsJob {
     /// The files, in the order given.
     pub files: Vec<PathBuf>,
     /// The policy name.

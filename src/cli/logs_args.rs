@@ -7,11 +7,11 @@ use clap::Args;
 use super::{Format, TypeArg};
 
 /// Most failing clients `--top` may list.
-pub const MAX_TOP: usize = 1000;
+pub(crate) const MAX_TOP: usize = 1000;
 
 /// `elbtls client logs FILE... --policy NAME`
 #[derive(Debug, Args)]
-pub struct ClientLogsArgs {
+pub(crate) struct ClientLogsArgs {
     /// ALB access logs, ALB connection logs or NLB access logs, plain or gzip (`-` reads standard
     /// input). Formats may be mixed; each line is recognised on its own.
     #[arg(value_name = "FILE", required = true)]
@@ -37,7 +37,7 @@ pub struct ClientLogsArgs {
 
 impl ClientLogsArgs {
     /// Checks what clap cannot: `--top` is sensible and standard input is named at most once.
-    pub fn validate(&self) -> anyhow::Result<super::ClientLogsJob> {
+    pub(crate) fn validate(&self) -> anyhow::Result<super::ClientLogsJob> {
         if self.top > MAX_TOP {
             anyhow::bail!("--top {}: give a number from 0 to {MAX_TOP}", self.top);
         }
@@ -55,7 +55,7 @@ impl ClientLogsArgs {
 }
 
 /// Examples and exit codes for `elbtls client logs --help`.
-pub const CLIENT_LOGS_AFTER_HELP: &str = "\
+pub(crate) const CLIENT_LOGS_AFTER_HELP: &str = "\
 Exit codes: 0 no logged TLS connection would fail under the policy, 1 some would, 2 usage error
 (unknown policy, unreadable file), 3 a file held no recognisable entry (or no file held any).
 

@@ -214,7 +214,7 @@ mod tests {
         assert!(truncated.starts_with("truncated"), "{truncated}");
         let alert = parse(&[21, 3, 3, 0, 2, 2, 40]).unwrap_err();
         assert!(alert.contains("first byte is 0x15"), "{alert}");
-        let mut wrong_type = records.clone();
+        let mut wrong_type = records;
         wrong_type[5] = 2; // a ServerHello
         let server = parse(&wrong_type).unwrap_err();
         assert!(server.contains("expected ClientHello"), "{server}");

@@ -163,7 +163,7 @@ pub struct Profile {
     pub source: String,
     /// A link to the source, when there is one.
     pub source_url: Option<String>,
-    /// Caveats.
+    /// What the profile does not model, or where versions of the client differ.
     pub notes: Option<String>,
 }
 

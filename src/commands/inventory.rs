@@ -40,7 +40,7 @@ pub(super) fn run(
 }
 
 /// Resolves every listener's declared policy against the catalogue.
-pub fn resolve(inventory: Inventory, catalogue: &Catalogue) -> InventoryReport {
+pub(super) fn resolve(inventory: Inventory, catalogue: &Catalogue) -> InventoryReport {
     let policies = inventory
         .load_balancers
         .iter()
@@ -58,7 +58,7 @@ pub fn resolve(inventory: Inventory, catalogue: &Catalogue) -> InventoryReport {
 }
 
 /// What the inventory says about one listener's policy.
-pub fn resolve_listener(
+pub(super) fn resolve_listener(
     lb_type: LoadBalancerType,
     listener: &Listener,
     catalogue: &Catalogue,

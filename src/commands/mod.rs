@@ -51,7 +51,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 /// Runs one command.
-pub fn run(config: Config) -> anyhow::Result<Exit> {
+pub(crate) fn run(config: Config) -> anyhow::Result<Exit> {
     let mut catalogue = load_catalogue(&config.catalogue)?;
     if config.include_unpublished {
         catalogue.include_unpublished();
@@ -83,7 +83,7 @@ fn runtime() -> io::Result<tokio::runtime::Runtime> {
 }
 
 /// The catalogue a run uses.
-pub fn load_catalogue(choice: &CatalogueChoice) -> anyhow::Result<Catalogue> {
+pub(crate) fn load_catalogue(choice: &CatalogueChoice) -> anyhow::Result<Catalogue> {
     Ok(match choice {
         CatalogueChoice::Builtin => Catalogue::builtin()?,
         CatalogueChoice::BuiltinPlus(dir) => {

@@ -300,7 +300,7 @@ pub enum AttemptOutcome {
     },
     /// The handshake failed for another reason (refused, timed out, reset, not TLS).
     Failed {
-        /// Why.
+        /// The failure as seen (refused, timed out, reset, not TLS), in words.
         reason: String,
     },
 }

@@ -241,7 +241,7 @@ pub enum ProbeOutcome {
     /// A connection was made but the endpoint does not speak TLS as a server (it sent garbage,
     /// plain HTTP, or closed every connection).
     Failed {
-        /// Why.
+        /// What the endpoint did instead of answering as a TLS server, in words.
         reason: String,
     },
 }
@@ -249,9 +249,9 @@ pub enum ProbeOutcome {
 /// The result of probing one endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Observation {
-    /// Where.
+    /// The endpoint probed (host, port, address, server name sent).
     pub endpoint: Endpoint,
-    /// What happened.
+    /// What the probe established, or why it could not.
     pub outcome: ProbeOutcome,
     /// TCP connections opened.
     pub connections: u32,

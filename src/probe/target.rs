@@ -368,7 +368,7 @@ mod tests {
     fn parses_curl_resolve_entries() {
         let o: ResolveOverride = "lb.example.com:443:127.0.0.1".parse().unwrap();
         assert_eq!(
-            (o.port, o.addresses.clone()),
+            (o.port, o.addresses),
             (Some(443), vec!["127.0.0.1".parse().unwrap()])
         );
         let o: ResolveOverride = "lb.example.com:*:[::1]".parse().unwrap();

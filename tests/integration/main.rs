@@ -1,6 +1,10 @@
 //! All integration tests in one test binary (one link of elbtls and its dependencies instead of
 //! one per file). Each file below is a module; `support` holds the loopback servers they share.
 
+// The test modules and `support` share items with `pub`; in a test binary nothing is reachable from
+// outside, so the library's `unreachable_pub` lint does not apply.
+#![allow(unreachable_pub)]
+
 mod support;
 
 mod audit_e2e;

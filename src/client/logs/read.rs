@@ -28,7 +28,7 @@ pub enum ReadError {
     Open {
         /// The file.
         path: PathBuf,
-        /// Why.
+        /// The operating system's error.
         source: io::Error,
     },
     /// Reading (or decompressing) failed part way.
@@ -38,7 +38,7 @@ pub enum ReadError {
         path: PathBuf,
         /// Lines read before the error.
         line: u64,
-        /// Why.
+        /// The operating system's error.
         source: io::Error,
     },
 }

@@ -199,7 +199,7 @@ pub struct MalformedLine {
     pub file: String,
     /// 1-based line number.
     pub line: u64,
-    /// Why.
+    /// What is wrong with the line.
     pub reason: LineError,
 }
 
@@ -258,7 +258,7 @@ pub struct Counts {
 /// The counts, the pairs, and the failing clients.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Summary {
-    /// Totals.
+    /// Lines, entries and connections counted, by kind.
     pub counts: Counts,
     /// Every distinct pair: failing first, then most frequent first.
     pub pairs: Vec<PairTally>,

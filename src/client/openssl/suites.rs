@@ -10,74 +10,74 @@ use crate::tls::{
 
 /// Key-exchange bits (`SSL_k*`).
 pub(super) mod kx {
-    pub const RSA: u32 = 1;
-    pub const DHE: u32 = 1 << 1;
-    pub const ECDHE: u32 = 1 << 2;
-    pub const PSK: u32 = 1 << 3;
-    pub const RSA_PSK: u32 = 1 << 4;
-    pub const ECDHE_PSK: u32 = 1 << 5;
-    pub const DHE_PSK: u32 = 1 << 6;
-    pub const SRP: u32 = 1 << 7;
+    pub(crate) const RSA: u32 = 1;
+    pub(crate) const DHE: u32 = 1 << 1;
+    pub(crate) const ECDHE: u32 = 1 << 2;
+    pub(crate) const PSK: u32 = 1 << 3;
+    pub(crate) const RSA_PSK: u32 = 1 << 4;
+    pub(crate) const ECDHE_PSK: u32 = 1 << 5;
+    pub(crate) const DHE_PSK: u32 = 1 << 6;
+    pub(crate) const SRP: u32 = 1 << 7;
     /// Every PSK flavour (`SSL_PSK`).
-    pub const ANY_PSK: u32 = PSK | RSA_PSK | ECDHE_PSK | DHE_PSK;
+    pub(crate) const ANY_PSK: u32 = PSK | RSA_PSK | ECDHE_PSK | DHE_PSK;
 }
 
 /// Authentication bits (`SSL_a*`).
 pub(super) mod au {
-    pub const RSA: u32 = 1;
-    pub const DSS: u32 = 1 << 1;
-    pub const NULL: u32 = 1 << 2;
-    pub const ECDSA: u32 = 1 << 3;
-    pub const PSK: u32 = 1 << 4;
-    pub const SRP: u32 = 1 << 5;
+    pub(crate) const RSA: u32 = 1;
+    pub(crate) const DSS: u32 = 1 << 1;
+    pub(crate) const NULL: u32 = 1 << 2;
+    pub(crate) const ECDSA: u32 = 1 << 3;
+    pub(crate) const PSK: u32 = 1 << 4;
+    pub(crate) const SRP: u32 = 1 << 5;
 }
 
 /// Bulk-cipher bits (`SSL_eNULL`, `SSL_AES128GCM`, …).
 pub(super) mod enc {
-    pub const TDES: u32 = 1;
-    pub const RC4: u32 = 1 << 1;
-    pub const IDEA: u32 = 1 << 2;
-    pub const NULL: u32 = 1 << 3;
-    pub const AES128: u32 = 1 << 4;
-    pub const AES256: u32 = 1 << 5;
-    pub const CAMELLIA128: u32 = 1 << 6;
-    pub const CAMELLIA256: u32 = 1 << 7;
-    pub const SEED: u32 = 1 << 8;
-    pub const AES128GCM: u32 = 1 << 9;
-    pub const AES256GCM: u32 = 1 << 10;
-    pub const AES128CCM: u32 = 1 << 11;
-    pub const AES256CCM: u32 = 1 << 12;
-    pub const AES128CCM8: u32 = 1 << 13;
-    pub const AES256CCM8: u32 = 1 << 14;
-    pub const CHACHA20: u32 = 1 << 15;
-    pub const ARIA128GCM: u32 = 1 << 16;
-    pub const ARIA256GCM: u32 = 1 << 17;
-    pub const AESGCM: u32 = AES128GCM | AES256GCM;
-    pub const AESCCM: u32 = AES128CCM | AES256CCM | AES128CCM8 | AES256CCM8;
-    pub const AES: u32 = AES128 | AES256 | AESGCM | AESCCM;
-    pub const CAMELLIA: u32 = CAMELLIA128 | CAMELLIA256;
-    pub const ARIA: u32 = ARIA128GCM | ARIA256GCM;
-    pub const CBC: u32 = TDES | IDEA | AES128 | AES256 | CAMELLIA128 | CAMELLIA256 | SEED;
+    pub(crate) const TDES: u32 = 1;
+    pub(crate) const RC4: u32 = 1 << 1;
+    pub(crate) const IDEA: u32 = 1 << 2;
+    pub(crate) const NULL: u32 = 1 << 3;
+    pub(crate) const AES128: u32 = 1 << 4;
+    pub(crate) const AES256: u32 = 1 << 5;
+    pub(crate) const CAMELLIA128: u32 = 1 << 6;
+    pub(crate) const CAMELLIA256: u32 = 1 << 7;
+    pub(crate) const SEED: u32 = 1 << 8;
+    pub(crate) const AES128GCM: u32 = 1 << 9;
+    pub(crate) const AES256GCM: u32 = 1 << 10;
+    pub(crate) const AES128CCM: u32 = 1 << 11;
+    pub(crate) const AES256CCM: u32 = 1 << 12;
+    pub(crate) const AES128CCM8: u32 = 1 << 13;
+    pub(crate) const AES256CCM8: u32 = 1 << 14;
+    pub(crate) const CHACHA20: u32 = 1 << 15;
+    pub(crate) const ARIA128GCM: u32 = 1 << 16;
+    pub(crate) const ARIA256GCM: u32 = 1 << 17;
+    pub(crate) const AESGCM: u32 = AES128GCM | AES256GCM;
+    pub(crate) const AESCCM: u32 = AES128CCM | AES256CCM | AES128CCM8 | AES256CCM8;
+    pub(crate) const AES: u32 = AES128 | AES256 | AESGCM | AESCCM;
+    pub(crate) const CAMELLIA: u32 = CAMELLIA128 | CAMELLIA256;
+    pub(crate) const ARIA: u32 = ARIA128GCM | ARIA256GCM;
+    pub(crate) const CBC: u32 = TDES | IDEA | AES128 | AES256 | CAMELLIA128 | CAMELLIA256 | SEED;
 }
 
 /// Record-MAC bits (`SSL_MD5`, `SSL_AEAD`, …).
 pub(super) mod mac {
-    pub const MD5: u32 = 1;
-    pub const SHA1: u32 = 1 << 1;
-    pub const SHA256: u32 = 1 << 2;
-    pub const SHA384: u32 = 1 << 3;
-    pub const AEAD: u32 = 1 << 4;
+    pub(crate) const MD5: u32 = 1;
+    pub(crate) const SHA1: u32 = 1 << 1;
+    pub(crate) const SHA256: u32 = 1 << 2;
+    pub(crate) const SHA384: u32 = 1 << 3;
+    pub(crate) const AEAD: u32 = 1 << 4;
 }
 
 /// Strength flags (`algo_strength`): a class, FIPS, and "not in DEFAULT".
 pub(super) mod strength {
-    pub const NONE: u32 = 1;
-    pub const LOW: u32 = 1 << 1;
-    pub const MEDIUM: u32 = 1 << 2;
-    pub const HIGH: u32 = 1 << 3;
-    pub const FIPS: u32 = 1 << 4;
-    pub const NOT_DEFAULT: u32 = 1 << 5;
-    pub const STRONG_MASK: u32 = NONE | LOW | MEDIUM | HIGH | FIPS;
+    pub(crate) const NONE: u32 = 1;
+    pub(crate) const LOW: u32 = 1 << 1;
+    pub(crate) const MEDIUM: u32 = 1 << 2;
+    pub(crate) const HIGH: u32 = 1 << 3;
+    pub(crate) const FIPS: u32 = 1 << 4;
+    pub(crate) const NOT_DEFAULT: u32 = 1 << 5;
+    pub(crate) const STRONG_MASK: u32 = NONE | LOW | MEDIUM | HIGH | FIPS;
 }
 
 /// One suite as OpenSSL classifies it.
@@ -97,7 +97,7 @@ pub(super) struct Cipher {
 }
 
 impl Cipher {
-    pub fn from_info(info: &'static CipherSuiteInfo) -> Option<Self> {
+    pub(super) fn from_info(info: &'static CipherSuiteInfo) -> Option<Self> {
         let name = info.openssl_name?;
         if info.is_tls13() || info.is_signalling() || info.is_export() {
             return None;
@@ -226,7 +226,7 @@ impl Pattern {
         p
     }
 
-    pub fn of(c: &Cipher) -> Self {
+    pub(super) fn of(c: &Cipher) -> Self {
         Self {
             cipher: Some(c.suite),
             mkey: c.mkey,
@@ -238,7 +238,7 @@ impl Pattern {
         }
     }
 
-    pub fn matches(&self, c: &Cipher) -> bool {
+    pub(super) fn matches(&self, c: &Cipher) -> bool {
         let bits = |want: u32, have: u32| want == 0 || want & have != 0;
         self.cipher.is_none_or(|s| s == c.suite)
             && bits(self.mkey, c.mkey)
@@ -252,7 +252,7 @@ impl Pattern {
 
     /// `self+other`, OpenSSL's way: masks intersect, and an empty intersection selects nothing
     /// (`None`).
-    pub fn and(mut self, other: &Self) -> Option<Self> {
+    pub(super) fn and(mut self, other: &Self) -> Option<Self> {
         fn meet(acc: &mut u32, add: u32) -> bool {
             if add != 0 {
                 *acc = if *acc != 0 { *acc & add } else { add };

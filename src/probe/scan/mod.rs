@@ -474,7 +474,7 @@ pub const PROBED_VERSIONS: [ProtocolVersion; 5] = [
 pub struct ScanResult {
     /// One entry per probed version, oldest first.
     pub protocols: Vec<ProtocolObservation>,
-    /// Groups.
+    /// The key-exchange groups accepted and refused, per version.
     pub groups: GroupObservation,
     /// DER certificates seen in plaintext TLS ≤ 1.2 handshakes (newest version first).
     pub plaintext_certificates: Vec<Vec<u8>>,

@@ -494,7 +494,7 @@ mod tests {
         twice.extensions.push(ClientExtension::ExtendedMasterSecret);
         let mut long_session = base.clone();
         long_session.session_id = vec![1; 33];
-        let mut no_compression = base.clone();
+        let mut no_compression = base;
         no_compression.compression_methods.clear();
         for (hello, what) in [
             (twice, "duplicate extension"),

@@ -67,7 +67,7 @@ pub const MAX_HANDSHAKE_MESSAGE: usize = 64 * 1024;
 
 /// The largest Certificate message a server's flight may carry (192 KiB): chains with large
 /// certificates exceed [`MAX_HANDSHAKE_MESSAGE`] (and rustls's limit), and are read here instead.
-pub const MAX_CERTIFICATE_MESSAGE: usize = 192 * 1024;
+pub(super) const MAX_CERTIFICATE_MESSAGE: usize = 192 * 1024;
 
 /// Appends `payload` as records of `content_type`, split into fragments of at most
 /// [`MAX_PLAINTEXT_FRAGMENT`] bytes. An empty payload writes nothing.
@@ -91,7 +91,7 @@ pub fn encode_records(
 pub enum Progress<T> {
     /// Not enough bytes yet: read more from the server and call again with everything received.
     NeedMore,
-    /// Complete.
+    /// The value is complete; bytes after it are the caller's.
     Done(T),
 }
 

@@ -178,7 +178,7 @@ fn server_key_shares_have_the_lengths_clients_expect() {
 fn the_prober_reads_a_whole_tls12_flight() {
     let der = vec![0x30, 0x03, 0x02, 0x01, 0x01];
     let certificate = CertificateMessage {
-        certificates: vec![der.clone(), vec![0x30, 0x00]],
+        certificates: vec![der, vec![0x30, 0x00]],
     };
     for (version, scheme) in [
         (
