@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use aws_config::{Region, SdkConfig};
 use aws_sdk_elasticloadbalancing::Client;
 use aws_sdk_elasticloadbalancing::error::ProvideErrorMetadata;
-use aws_sdk_elasticloadbalancing::types::{ListenerDescription, LoadBalancerDescription};
+use aws_sdk_elasticloadbalancing::types::{
+    ListenerDescription, LoadBalancerDescription, PolicyDescription,
+};
 
 use super::answer::CompleteAnswers;
 use super::error::{Failure, classify};
@@ -38,6 +40,24 @@ pub fn client(config: &SdkConfig, region: &str) -> Client {
 /// Whether a name is one of AWS's predefined (or sample) Classic policies.
 pub fn is_predefined_name(name: &str) -> bool {
     name.starts_with("ELBSecurityPolicy-") || name.starts_with("ELBSample-")
+}
+
+/// A Classic policy as the API describes it: name, type and attributes in the API's order.
+pub(super) fn api_policy(p: &PolicyDescription) -> ApiClassicPolicy {
+    ApiClassicPolicy {
+        name: p.policy_name().unwrap_or("").to_string(),
+        type_name: p.policy_type_name().map(str::to_string),
+        attributes: p
+            .policy_attribute_descriptions()
+            .iter()
+            .map(|a| {
+                (
+                    a.attribute_name().unwrap_or("").to_string(),
+                    a.attribute_value().unwrap_or("").to_string(),
+                )
+            })
+            .collect(),
+    }
 }
 
 /// Reads every Classic load balancer of the reader's scope into `reader`.
@@ -236,20 +256,7 @@ async fn policies_of(
     Ok(output
         .policy_descriptions()
         .iter()
-        .map(|p| ApiClassicPolicy {
-            name: p.policy_name().unwrap_or("").to_string(),
-            type_name: p.policy_type_name().map(str::to_string),
-            attributes: p
-                .policy_attribute_descriptions()
-                .iter()
-                .map(|a| {
-                    (
-                        a.attribute_name().unwrap_or("").to_string(),
-                        a.attribute_value().unwrap_or("").to_string(),
-                    )
-                })
-                .collect(),
-        })
+        .map(api_policy)
         .collect())
 }
 

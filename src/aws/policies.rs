@@ -99,20 +99,7 @@ async fn classic_predefined(
         .policy_descriptions()
         .iter()
         .filter(|p| p.policy_type_name() == Some(SSL_POLICY_TYPE))
-        .map(|p| ApiClassicPolicy {
-            name: p.policy_name().unwrap_or("").to_string(),
-            type_name: p.policy_type_name().map(str::to_string),
-            attributes: p
-                .policy_attribute_descriptions()
-                .iter()
-                .map(|a| {
-                    (
-                        a.attribute_name().unwrap_or("").to_string(),
-                        a.attribute_value().unwrap_or("").to_string(),
-                    )
-                })
-                .collect(),
-        })
+        .map(classic::api_policy)
         .collect();
     policies.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(policies)

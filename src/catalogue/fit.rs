@@ -107,24 +107,11 @@ mod tests {
     use super::*;
     use crate::catalogue::Catalogue;
     use crate::model::LoadBalancerType;
-    use crate::model::observed::{GroupObservation, ProtocolObservation, Support};
-    use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
+    use crate::model::observed::{GroupObservation, ProtocolObservation};
+    use crate::tls::{NamedGroup, ProtocolVersion};
 
     fn protocol(version: ProtocolVersion, ciphers: &[&str]) -> ProtocolObservation {
-        ProtocolObservation {
-            version,
-            support: if ciphers.is_empty() {
-                Support::Rejected
-            } else {
-                Support::Accepted
-            },
-            ciphers: ciphers
-                .iter()
-                .map(|n| CipherSuite::from_name(n).unwrap())
-                .collect(),
-            server_order: Some(true),
-            complete: true,
-        }
+        ProtocolObservation::named(version, ciphers)
     }
 
     fn tls12_and_13() -> Observed {

@@ -102,24 +102,11 @@ async fn probe_all(config: &ProbeJob, options: &ProbeOptions) -> Vec<Observation
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::observed::{GroupObservation, ProtocolObservation, Support};
+    use crate::model::observed::{GroupObservation, ProtocolObservation};
     use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion};
 
     fn protocol(version: ProtocolVersion, ciphers: &[&str]) -> ProtocolObservation {
-        ProtocolObservation {
-            version,
-            support: if ciphers.is_empty() {
-                Support::Rejected
-            } else {
-                Support::Accepted
-            },
-            ciphers: ciphers
-                .iter()
-                .map(|n| CipherSuite::from_name(n).unwrap())
-                .collect(),
-            server_order: Some(true),
-            complete: true,
-        }
+        ProtocolObservation::named(version, ciphers)
     }
 
     /// An OpenSSL server with an RSA certificate running a TLS 1.0-1.3 policy close to

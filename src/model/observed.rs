@@ -66,6 +66,28 @@ pub struct ProtocolObservation {
     pub complete: bool,
 }
 
+#[cfg(test)]
+impl ProtocolObservation {
+    /// For tests: a complete observation of `version` in server order, accepting these suites
+    /// (OpenSSL or IANA names), or refused when there are none.
+    pub(crate) fn named(version: ProtocolVersion, ciphers: &[&str]) -> Self {
+        Self {
+            version,
+            support: if ciphers.is_empty() {
+                Support::Rejected
+            } else {
+                Support::Accepted
+            },
+            ciphers: ciphers
+                .iter()
+                .map(|n| CipherSuite::from_name(n).unwrap())
+                .collect(),
+            server_order: (!ciphers.is_empty()).then_some(true),
+            complete: true,
+        }
+    }
+}
+
 impl ProtocolObservation {
     /// The accepted suites this version can negotiate by the book, in the order found.
     pub fn within_version(&self) -> Vec<CipherSuite> {

@@ -60,23 +60,8 @@ fn observation(outcome: ProbeOutcome) -> Observation {
 fn tls12_only(ciphers: &[&str]) -> Observed {
     Observed {
         protocols: vec![
-            ProtocolObservation {
-                version: ProtocolVersion::TLSV1_2,
-                support: Support::Accepted,
-                ciphers: ciphers
-                    .iter()
-                    .map(|n| CipherSuite::from_name(n).unwrap())
-                    .collect(),
-                server_order: Some(true),
-                complete: true,
-            },
-            ProtocolObservation {
-                version: ProtocolVersion::TLSV1_3,
-                support: Support::Rejected,
-                ciphers: vec![],
-                server_order: None,
-                complete: true,
-            },
+            ProtocolObservation::named(ProtocolVersion::TLSV1_2, ciphers),
+            ProtocolObservation::named(ProtocolVersion::TLSV1_3, &[]),
         ],
         ..Observed::default()
     }
