@@ -459,7 +459,7 @@ fn exceptions_accept_named_findings_until_they_expire() {
     // Only the accepted finding: compliant.
     let only = Finding {
         exception: accepted.exception.clone(),
-        ..accepted.clone()
+        ..accepted
     };
     assert_eq!(Verdict::of(&[only]), Verdict::Compliant);
 
