@@ -241,7 +241,7 @@ fn every_unknown_key_and_wrong_type_is_reported_with_its_line() {
             "b.toml:3: unknown key `bogus` (expected one of description, extends, min_protocol, \
              banned_classes, banned_ciphers, allowed_policies, denied_policies, require_fips, \
              require_forward_secrecy, require_post_quantum, require_https_redirect, certificate, \
-             severity)",
+             severity, exception)",
             "b.toml:5: `[certificate] min_rsa_bits`: expected a whole number, found the string \"x\"",
             "b.toml:6: unknown key `foo` (expected one of expiry_warning_days, min_rsa_bits, \
              min_ec_bits)",
