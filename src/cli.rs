@@ -14,13 +14,14 @@ mod aws_args;
 mod client_args;
 mod job;
 mod logs_args;
+mod report_args;
 
 pub(crate) use audit_args::{AuditArgs, AuditFilters, AuditFormat};
 pub(crate) use aws_args::{AwsConnectionArgs, InventoryArgs, InventoryFormat};
 pub(crate) use client_args::{ClientCommand, source_flag};
 pub(crate) use job::{
     AuditJob, CheckApiJob, CheckJob, CheckTarget, ClientLogsJob, InventoryJob, Job, MatrixJob,
-    PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob,
+    PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob, ReportJob,
 };
 pub(crate) use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs};
 
@@ -105,6 +106,11 @@ pub(crate) enum Command {
     /// listener.
     #[command(subcommand)]
     Client(ClientCommand),
+
+    /// Saved JSON audit reports: merge the parts of a sharded run, render any format, without
+    /// AWS.
+    #[command(subcommand)]
+    Report(report_args::ReportCommand),
 }
 
 const PROBE_AFTER_HELP: &str = "\
@@ -419,6 +425,7 @@ impl Command {
             Command::Probe(args) => Job::Probe(args.validate()?),
             Command::Policies(command) => command.validate()?,
             Command::Client(command) => command.validate()?,
+            Command::Report(command) => command.validate()?,
         })
     }
 }

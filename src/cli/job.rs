@@ -36,6 +36,23 @@ pub(crate) enum Job {
     ClientProfiles(ProfilesJob),
     /// `elbtls client logs`.
     ClientLogs(ClientLogsJob),
+    /// `elbtls report merge|render`.
+    Report(ReportJob),
+}
+
+/// `elbtls report merge|render`: saved reports in, one report out.
+#[derive(Debug)]
+pub(crate) struct ReportJob {
+    /// The JSON reports, in the order given.
+    pub files: Vec<PathBuf>,
+    /// Format on stdout (when no `--output`).
+    pub format: AuditFormat,
+    /// `--output` files and their formats.
+    pub outputs: Vec<(AuditFormat, PathBuf)>,
+    /// The lowest severity that fails the run.
+    pub fail_on: Severity,
+    /// Whether the table on stdout is coloured.
+    pub color: bool,
 }
 
 /// `elbtls audit`.

@@ -8,6 +8,7 @@ mod client_logs;
 mod inventory;
 mod policies;
 mod probe;
+mod report;
 mod say;
 
 use std::ffi::OsString;
@@ -70,6 +71,7 @@ pub(crate) fn run(config: Config) -> anyhow::Result<Exit> {
         Job::ClientMatrix(job) => client::matrix(&catalogue, job, &mut out)?,
         Job::ClientProfiles(job) => client::profiles(job, &mut out)?,
         Job::ClientLogs(job) => client_logs::run(&catalogue, job, &mut out)?,
+        Job::Report(job) => report::run(job, &mut out)?,
     };
     out.flush()?;
     Ok(exit)
