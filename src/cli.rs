@@ -21,7 +21,7 @@ pub(crate) use aws_args::{AwsConnectionArgs, InventoryArgs, InventoryFormat};
 pub(crate) use client_args::{ClientCommand, source_flag};
 pub(crate) use job::{
     AuditJob, CheckApiJob, CheckJob, CheckTarget, ClientLogsJob, InventoryJob, Job, MatrixJob,
-    PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob, ReportJob,
+    PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob, ReportJob, Shard,
 };
 pub(crate) use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs};
 
