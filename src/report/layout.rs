@@ -266,7 +266,11 @@ impl Grid {
             .set_content_arrangement(ContentArrangement::Dynamic)
             // The last column has no padding after it, so the table may use every column.
             .set_width(u16::try_from(layout.width).unwrap_or(u16::MAX))
-            .set_header(shown.iter().map(|&i| Cell::new(&self.columns[i].header)));
+            .set_header(
+                shown.iter().map(|&i| {
+                    Cell::new(&self.columns[i].header).set_alignment(self.columns[i].align)
+                }),
+            );
         for row in &self.rows {
             table.add_row(
                 shown
@@ -294,6 +298,28 @@ impl Grid {
             abbreviated,
         }
     }
+}
+
+/// A table in the one style, fitted to the layout's width by comfy-table alone (cells wrap at
+/// spaces): for tables built cell by cell rather than through a [`Grid`]. Write it with
+/// [`write_table`].
+pub(crate) fn plain_table<T: ToString>(header: &[T], layout: &Layout) -> Table {
+    let mut table = Table::new();
+    table
+        .load_style(STYLE)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(u16::try_from(layout.width).unwrap_or(u16::MAX))
+        .set_header(header.iter().map(|h| Cell::new(h.to_string())));
+    let last = header.len().saturating_sub(1);
+    for (position, column) in table.column_iter_mut().enumerate() {
+        column.set_padding((0, if position == last { 0 } else { GAP }));
+    }
+    table
+}
+
+/// Writes a table's lines, trailing spaces removed.
+pub(crate) fn write_table(table: &Table, out: &mut impl Write) -> io::Result<()> {
+    write_lines(&table_lines(table), out)
 }
 
 /// A flexible column narrower than this is left to comfy-table's wrapping.
@@ -569,7 +595,7 @@ mod tests {
         let mut narrow = grid();
         narrow.rows.iter_mut().for_each(|r| r[1] = "n".repeat(20));
         let lines = table_lines(&narrow.fit(&Layout::plain(40)).table.unwrap());
-        assert_eq!(lines[0], format!("Name{}  N", " ".repeat(16)));
+        assert_eq!(lines[0], format!("Name{}N", " ".repeat(19)));
     }
 
     #[test]

@@ -13,6 +13,8 @@ mod escape_tests;
 mod negotiation_tests;
 #[cfg(test)]
 mod sample;
+#[cfg(test)]
+mod table_tests;
 
 use crate::finding::Finding;
 use crate::model::inventory::ScopeFailure;

@@ -75,7 +75,7 @@ pub fn render(report: &AuditReport, layout: &Layout, out: &mut impl Write) -> io
     // Messages hang under their first word, after the severity (8) and the code; in a narrow
     // layout, where that leaves less than `MIN_MESSAGE` columns, they start on the next line.
     const MIN_MESSAGE: usize = 50;
-    let hanging = " ".repeat(2 + 8 + 1 + code_width + 1);
+    let hanging = " ".repeat(2 + 8 + 1 + code_width + 2);
     let below = width < hanging.len() + MIN_MESSAGE;
     for l in report.listeners.iter().filter(|l| !l.findings.is_empty()) {
         writeln!(out)?;
@@ -88,13 +88,14 @@ pub fn render(report: &AuditReport, layout: &Layout, out: &mut impl Write) -> io
         writeln!(out, "{shown} — {}", paint.verdict(l.verdict, l.worst()))?;
         for f in &l.findings {
             // The heading names the listener; the message need not say it again.
-            let message = f
-                .message
-                .strip_prefix(label.as_str())
-                .map(|rest| rest.trim_start_matches([':', ' ']))
-                .unwrap_or(&f.message);
+            let message = [label.as_str(), short_label(l).as_str()]
+                .iter()
+                .find_map(|prefix| f.message.strip_prefix(prefix))
+                .map_or(f.message.as_str(), |rest| {
+                    rest.trim_start_matches([':', ' '])
+                });
             let first = format!(
-                "  {} {:<code_width$} ",
+                "  {} {:<code_width$}  ",
                 paint.severity(f.severity),
                 f.code.code()
             );
