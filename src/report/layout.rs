@@ -242,14 +242,22 @@ impl Grid {
                 abbreviated.push(abbreviation.note);
             }
         }
+        // Then the flexible columns give way, the widest first, down to a common width.
         let natural = self.natural_width(&shown);
-        if natural > layout.width
-            && let Some(&i) = shown.iter().find(|&&i| self.columns[i].flexible)
-        {
-            let budget = layout.width.saturating_sub(natural - self.column_width(i));
-            if budget >= MIN_FLEXIBLE {
-                for row in &mut self.rows {
-                    row[i] = break_cell(&row[i], budget);
+        if natural > layout.width {
+            let flexible: Vec<(usize, usize)> = shown
+                .iter()
+                .filter(|&&i| self.columns[i].flexible)
+                .map(|&i| (i, self.column_width(i)))
+                .collect();
+            let widths: Vec<usize> = flexible.iter().map(|&(_, w)| w).collect();
+            if let Some(limit) = common_limit(&widths, natural - layout.width) {
+                for &(i, width) in &flexible {
+                    if width > limit {
+                        for row in &mut self.rows {
+                            row[i] = break_cell(&row[i], limit);
+                        }
+                    }
                 }
             }
         }
@@ -324,6 +332,17 @@ pub(crate) fn write_table(table: &Table, out: &mut impl Write) -> io::Result<()>
 
 /// A flexible column narrower than this is left to comfy-table's wrapping.
 const MIN_FLEXIBLE: usize = 10;
+
+/// The width to cut the widest of these columns down to so that together they lose `shortage`
+/// columns (each keeps `min(width, limit)`); `None` when that would leave less than
+/// [`MIN_FLEXIBLE`] (comfy-table then wraps as it can).
+fn common_limit(widths: &[usize], shortage: usize) -> Option<usize> {
+    let widest = widths.iter().copied().max()?;
+    let lost = |limit: usize| -> usize { widths.iter().map(|w| w.saturating_sub(limit)).sum() };
+    (MIN_FLEXIBLE..=widest)
+        .rev()
+        .find(|&limit| lost(limit) >= shortage)
+}
 
 /// `text` in lines of at most `width` characters, broken at spaces (dropped) and after hyphens
 /// (kept); a piece longer than a line stays whole.
@@ -563,6 +582,14 @@ mod tests {
             break_cell("averyveryverylongword x", 10),
             "averyveryverylongword\nx"
         );
+    }
+
+    #[test]
+    fn flexible_columns_give_way_the_widest_first() {
+        assert_eq!(common_limit(&[32, 27], 15), Some(22));
+        assert_eq!(common_limit(&[40, 10], 5), Some(35));
+        assert_eq!(common_limit(&[12, 11], 10), None);
+        assert_eq!(common_limit(&[], 3), None);
     }
 
     #[test]

@@ -207,7 +207,7 @@ fn listener_table(
     let mut columns = vec![
         Column::new("Account").unless_uniform(),
         Column::new("Region").unless_uniform(),
-        Column::new("Load balancer"),
+        Column::new("Load balancer").flexible(),
         Column::new("Type").unless_uniform(),
         Column::new("Listener"),
         Column::new("Declared policy").flexible(),

@@ -3,6 +3,8 @@
 pub mod csv;
 pub mod json;
 pub mod table;
+#[cfg(test)]
+mod table_tests;
 
 use crate::model::inventory::{Listener, LoadBalancer, ResolvedPolicy};
 

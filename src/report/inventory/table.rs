@@ -23,7 +23,7 @@ pub fn render(report: &InventoryReport, layout: &Layout, out: &mut impl Write) -
     let mut grid = Grid::new(vec![
         Column::new("Account").unless_uniform(),
         Column::new("Region").unless_uniform(),
-        Column::new("Load balancer"),
+        Column::new("Load balancer").flexible(),
         Column::new("Type").unless_uniform(),
         Column::new("Scheme").unless_uniform(),
         Column::new("Listener"),
