@@ -1,23 +1,32 @@
 //! The width the table renderers fit their text to, decided once per run: `COLUMNS` when it holds
 //! a number (as `ls` and Python read it), else the width of the terminal on stdout, else of the
 //! terminal on stderr (so that `elbtls audit | less` fits the screen it is read on), else
-//! [`Layout::DEFAULT_WIDTH`] (CI logs, cron mail, a file written with no terminal at all).
+//! [`Layout::DEFAULT_WIDTH`] (CI logs, cron mail, a file written with no terminal at all). A report
+//! written with `--output` gets `COLUMNS` or the default, never the terminal's width.
 
 use std::ffi::OsStr;
 
 use crate::report::layout::Layout;
 
-/// The layout for a table: the width as above, coloured when `color`.
+/// The layout for a table on stdout: the width as above, coloured when `color`.
 pub(crate) fn layout(color: bool) -> Layout {
-    Layout::colored(width(), color)
+    Layout::colored(
+        columns_variable()
+            .or_else(|| terminal_width(Stream::Stdout))
+            .or_else(|| terminal_width(Stream::Stderr))
+            .unwrap_or(Layout::DEFAULT_WIDTH),
+        color,
+    )
 }
 
-fn width() -> usize {
-    std::env::var_os("COLUMNS")
-        .and_then(|value| columns(&value))
-        .or_else(|| terminal_width(Stream::Stdout))
-        .or_else(|| terminal_width(Stream::Stderr))
-        .unwrap_or(Layout::DEFAULT_WIDTH)
+/// The layout for a table written to a file (`--output`): `COLUMNS`, else
+/// [`Layout::DEFAULT_WIDTH`]; the terminal the command runs in is not where the file is read.
+pub(crate) fn file_layout(color: bool) -> Layout {
+    Layout::colored(columns_variable().unwrap_or(Layout::DEFAULT_WIDTH), color)
+}
+
+fn columns_variable() -> Option<usize> {
+    std::env::var_os("COLUMNS").and_then(|value| columns(&value))
 }
 
 /// A positive number of columns; anything else is ignored.

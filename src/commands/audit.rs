@@ -362,7 +362,13 @@ fn probe_status(observation: &Observation) -> ProbeStatus {
 
 fn render(report: &AuditReport, job: &AuditJob, out: &mut impl Write) -> io::Result<()> {
     match job.format {
-        AuditFormat::Table => table::render(report, &crate::terminal::layout(job.color), out),
+        AuditFormat::Table => {
+            let layout = match job.output {
+                Some(_) => crate::terminal::file_layout(job.color),
+                None => crate::terminal::layout(job.color),
+            };
+            table::render(report, &layout, out)
+        }
         AuditFormat::Json => json::render(report, out),
         AuditFormat::Csv => csv::render(report, out),
         AuditFormat::Sarif => sarif::render(report, out),
