@@ -500,3 +500,42 @@ fn sslv2_only_and_signalling_ciphers_are_refused_with_a_reason() {
     assert!(err.contains("SSL 2.0-only cipher"), "{err}");
     assert!(err.contains("signalling value"), "{err}");
 }
+
+/// `COLUMNS` sets the width the tables fit (a pipe gets 100 columns otherwise; anything but a
+/// number is ignored): narrower, the IANA names go first; wider, they come back.
+#[test]
+fn tables_fit_the_columns_variable() {
+    let at = |columns: &str| {
+        let output = Command::new(env!("CARGO_BIN_EXE_elbtls"))
+            .args([
+                "policies",
+                "diff",
+                "ELBSecurityPolicy-2016-08",
+                "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+            ])
+            .env_remove("ELBTLS_CATALOGUE")
+            .env("COLUMNS", columns)
+            .output()
+            .expect("the binary runs");
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        stdout(&output)
+    };
+    let widest = |text: &str| text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    let narrow = at("80");
+    assert!(widest(&narrow) <= 80, "{narrow}");
+    assert!(!narrow.contains("IANA name"), "{narrow}");
+    let wide = at("200");
+    assert!(
+        wide.contains("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"),
+        "{wide}"
+    );
+    assert_eq!(
+        at("wide"),
+        ok(&[
+            "policies",
+            "diff",
+            "ELBSecurityPolicy-2016-08",
+            "ELBSecurityPolicy-TLS13-1-2-Res-2021-06"
+        ])
+    );
+}
