@@ -9,8 +9,10 @@ use crate::catalogue::Policy;
 use crate::client::negotiate::Negotiation;
 use crate::client::profile::{Profile, signature_scheme_name};
 use crate::client::{ClientDescription, DescriptionSource};
-use crate::report::layout::{Layout, plain_table, write_table};
-use crate::report::protocols_label;
+use crate::report::layout::{
+    Column, Grid, Layout, plain_table, table_lines, write_lines, write_table, write_wrapped,
+};
+use crate::report::{SHORT_POLICY_NOTE, protocols_label, short_policy};
 use crate::text::escape;
 
 /// Usable policies shown in the table (JSON lists them all).
@@ -139,22 +141,35 @@ pub fn check(reports: &[CheckReport<'_>], layout: &Layout, out: &mut impl Write)
             "Policies this client can use, strictest first ({} load balancers; certificates: {certs}):",
             r.lb_type
         )?;
-        let mut table = plain_table(
-            &["#", "Policy", "Protocols", "Version", "Suite", "Group"],
-            layout,
-        );
+        // The policy names are kept whole: `ELBSecurityPolicy-` gives way first (noted), then
+        // the names break after a hyphen, never inside a date.
+        let mut grid = Grid::new(vec![
+            Column::new("#").right(),
+            Column::new("Policy").flexible(),
+            Column::new("Protocols"),
+            Column::new("Version"),
+            Column::new("Suite").flexible(),
+            Column::new("Group"),
+        ]);
+        grid.abbreviate(1, short_policy, SHORT_POLICY_NOTE);
         for (rank, usable) in r.usable.iter().take(USABLE_SHOWN).enumerate() {
             let [version, suite, group] = outcome_cells(&usable.negotiation);
-            table.add_row(vec![
-                Cell::new(rank + 1).set_alignment(CellAlignment::Right),
-                Cell::new(escape(&usable.policy.name)),
-                Cell::new(protocols_label(&usable.policy.protocols)),
-                Cell::new(version),
-                Cell::new(suite),
-                Cell::new(group),
+            grid.push(vec![
+                (rank + 1).to_string(),
+                escape(&usable.policy.name).into_owned(),
+                protocols_label(&usable.policy.protocols),
+                version,
+                suite,
+                group,
             ]);
         }
-        write_table(&table, out)?;
+        let fitted = grid.fit(layout);
+        if let Some(table) = &fitted.table {
+            write_lines(&table_lines(table), out)?;
+            for note in &fitted.abbreviated {
+                write_wrapped(out, note, "", "  ", layout.width)?;
+            }
+        }
         if r.usable.len() > USABLE_SHOWN {
             writeln!(
                 out,
