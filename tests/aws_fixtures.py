@@ -450,6 +450,20 @@ def many(endpoint, count, region):
     return {"load_balancers": count}
 
 
+def organization(endpoint):
+    """An organization managed from moto's default account: two active members (one with an
+    ALB, made through the member's OrganizationAccountAccessRole) and one closed (suspended)."""
+    org = client(endpoint, "organizations", "us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    ids = []
+    for name in ("member-a", "member-b", "member-closed"):
+        status = org.create_account(Email=f"{name}@example.test", AccountName=name)
+        ids.append(status["CreateAccountStatus"]["AccountId"])
+    org.close_account(AccountId=ids[2])
+    other_account(endpoint, f"arn:aws:iam::{ids[0]}:role/OrganizationAccountAccessRole")
+    return {"active": ids[:2], "closed": ids[2]}
+
+
 def set_policy(endpoint, listener_arn, policy):
     """Moves an ELBv2 listener to another security policy (what changes between two nightly runs)."""
     region = listener_arn.split(":")[3]
@@ -471,6 +485,8 @@ def main():
         made = audit(endpoint, int(rest[0]))
     elif what == "many":
         made = many(endpoint, int(rest[0]), rest[1])
+    elif what == "organization":
+        made = organization(endpoint)
     elif what == "set-policy":
         made = set_policy(endpoint, rest[0], rest[1])
     elif what == "negotiation-errors":

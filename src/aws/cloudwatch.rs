@@ -18,22 +18,16 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use aws_config::SdkConfig;
-use aws_credential_types::provider::ProvideCredentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
 use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
-use aws_smithy_runtime_api::client::identity::Identity;
-use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
-use aws_smithy_types::body::SdkBody;
-use aws_smithy_types::byte_stream::ByteStream;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::{Failure, reason_for_code};
+use super::json_rpc::{Rpc, call};
 use super::{Options, bounded_map, session};
 use crate::model::LoadBalancerType;
 use crate::model::inventory::{FailureReason, LoadBalancer, ScopeFailure};
@@ -145,10 +139,12 @@ pub async fn negotiation_errors(
     let work: Vec<(SdkConfig, String, String, Vec<Query>)> = groups
         .into_iter()
         .filter_map(|((account, region), queries)| {
-            let config = if options.accounts.is_empty() {
-                base.clone()
-            } else {
-                configs.get(&account)?.clone()
+            // An assumed role's account, else (no roles, or --organization's own account) the
+            // caller's credentials.
+            let config = match configs.get(&account) {
+                Some(config) => config.clone(),
+                None if options.accounts.is_empty() || options.include_caller => base.clone(),
+                None => return None,
             };
             Some((config, account, region, queries))
         })
@@ -211,7 +207,13 @@ async fn read_region(
         let mut next_token: Option<String> = None;
         loop {
             let body = request_body(batch, window, next_token.as_deref());
-            let answer = call(config, connector, region, &body).await?;
+            let rpc = Rpc {
+                signing_name: "monitoring",
+                target: TARGET,
+                content_type: "application/x-amz-json-1.0",
+                endpoint: endpoint(config, region),
+            };
+            let answer = call(config, connector, &rpc, region, &body).await?;
             let page = MetricDataPage::read(answer)?;
             for result in page.metric_data_results {
                 let index = result
@@ -353,137 +355,6 @@ fn endpoint(config: &SdkConfig, region: &str) -> String {
         "amazonaws.com"
     };
     format!("https://monitoring.{region}.{suffix}/")
-}
-
-/// One signed call, retried on throttling and server errors as the configuration allows.
-async fn call(
-    config: &SdkConfig,
-    connector: &dyn HttpConnector,
-    region: &str,
-    body: &[u8],
-) -> Result<Value, Failure> {
-    let attempts = config.retry_config().map_or(3, |r| r.max_attempts()).max(1);
-    let mut attempt = 1;
-    loop {
-        match call_once(config, connector, region, body).await {
-            Err(failure)
-                if attempt < attempts
-                    && matches!(
-                        failure.reason,
-                        FailureReason::Throttled
-                            | FailureReason::ServiceError
-                            | FailureReason::Unreachable
-                    ) =>
-            {
-                tokio::time::sleep(Duration::from_millis(200 << attempt.min(6))).await;
-                attempt += 1;
-            }
-            result => return result,
-        }
-    }
-}
-
-async fn call_once(
-    config: &SdkConfig,
-    connector: &dyn HttpConnector,
-    region: &str,
-    body: &[u8],
-) -> Result<Value, Failure> {
-    let failure = |reason, message: String| Failure { reason, message };
-    let provider = config.credentials_provider().ok_or_else(|| {
-        failure(
-            FailureReason::InvalidCredentials,
-            "no credentials".to_string(),
-        )
-    })?;
-    let credentials = provider.provide_credentials().await.map_err(|e| {
-        failure(
-            FailureReason::InvalidCredentials,
-            format!("credentials: {e}"),
-        )
-    })?;
-    let url = endpoint(config, region);
-    let request = http::Request::builder()
-        .method("POST")
-        .uri(&url)
-        .header("content-type", "application/x-amz-json-1.0")
-        .header("x-amz-target", TARGET)
-        .body(SdkBody::from(body.to_vec()))
-        .map_err(|e| failure(FailureReason::Other, format!("endpoint {url}: {e}")))?;
-    let signed = sign_request(request, credentials.into(), region, body)
-        .map_err(|e| failure(FailureReason::Other, format!("signing: {e}")))?;
-    let request = HttpRequest::try_from(signed)
-        .map_err(|e| failure(FailureReason::Other, format!("request: {e}")))?;
-    let response = tokio::time::timeout(Duration::from_secs(60), connector.call(request))
-        .await
-        .map_err(|_| failure(FailureReason::Unreachable, format!("{url}: timed out")))?
-        .map_err(|e| failure(FailureReason::Unreachable, super::error::chain(&e)))?;
-    let status = response.status().as_u16();
-    let query_error = response
-        .headers()
-        .get("x-amzn-query-error")
-        .map(str::to_string);
-    let bytes = ByteStream::new(response.into_body())
-        .collect()
-        .await
-        .map_err(|e| {
-            failure(
-                FailureReason::Unreachable,
-                format!("reading the answer: {e}"),
-            )
-        })?
-        .into_bytes();
-    let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    if (200..300).contains(&status) {
-        return Ok(answer);
-    }
-    let code = query_error
-        .as_deref()
-        .and_then(|h| h.split(';').next())
-        .map(str::to_string)
-        .or_else(|| {
-            answer["__type"]
-                .as_str()
-                .map(|t| t.rsplit('#').next().unwrap_or(t).to_string())
-        })
-        .unwrap_or_else(|| format!("HTTP {status}"));
-    let message = answer["message"]
-        .as_str()
-        .or_else(|| answer["Message"].as_str())
-        .map_or_else(|| code.clone(), |m| format!("{code}: {m}"));
-    let reason = match reason_for_code(&code) {
-        FailureReason::Other if status >= 500 => FailureReason::ServiceError,
-        reason => reason,
-    };
-    Err(failure(reason, message))
-}
-
-/// Signs `request` (SigV4, service `monitoring`).
-fn sign_request(
-    mut request: http::Request<SdkBody>,
-    identity: Identity,
-    region: &str,
-    body: &[u8],
-) -> Result<http::Request<SdkBody>, Box<dyn std::error::Error + Send + Sync>> {
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name("monitoring")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()?
-        .into();
-    let headers: Vec<(&str, &str)> = request
-        .headers()
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
-        .collect();
-    let uri = request.uri().to_string();
-    let signable =
-        SignableRequest::new("POST", &uri, headers.into_iter(), SignableBody::Bytes(body))?;
-    let (instructions, _signature) = sign(signable, &params)?.into_parts();
-    instructions.apply_to_request_http1x(&mut request);
-    Ok(request)
 }
 
 #[cfg(test)]

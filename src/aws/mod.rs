@@ -13,7 +13,9 @@ pub mod classic;
 pub mod cloudwatch;
 pub mod elbv2;
 pub mod error;
+mod json_rpc;
 pub mod listener;
+pub mod organizations;
 pub mod pages;
 pub mod policies;
 pub mod profiles;
@@ -64,6 +66,92 @@ pub struct Options {
     pub concurrency: usize,
     /// How long one attempt of one AWS call may take (`--api-timeout`).
     pub api_timeout: Duration,
+    /// `--organization`: read every active account of the caller's organization.
+    pub organization: Option<OrganizationScope>,
+    /// Read the caller's own account as well as `accounts` (set by [`expand_organization`]).
+    pub include_caller: bool,
+}
+
+/// How `--organization` reaches the member accounts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrganizationScope {
+    /// The role assumed in each member account (`--role-name`, default
+    /// `OrganizationAccountAccessRole`).
+    pub role_name: String,
+    /// `--external-id`, if the role's trust policy requires one.
+    pub external_id: Option<String>,
+}
+
+/// `--organization`: lists the organization's accounts and adds one AssumeRole per active member
+/// account to `options.accounts` (the caller's own account is read with its own credentials;
+/// accounts already named by `--role-arn` or `--accounts-file` keep their entry). Returns notes
+/// for the person (how many accounts, which were skipped). A listing that fails is an error: an
+/// organization half listed would be a silent gap.
+pub async fn expand_organization(options: &mut Options) -> Result<Vec<String>, AwsError> {
+    let Some(scope) = options.organization.clone() else {
+        return Ok(Vec::new());
+    };
+    let base = session::base_config(options).await;
+    session::check_credentials(&base, options).await?;
+    let home = session::home_region(&base, options.regions.first().map(String::as_str));
+    let caller = session::own_account(&base, &home)
+        .await
+        .map_err(|f| AwsError::Call {
+            operation: "sts:GetCallerIdentity",
+            region: home.clone(),
+            reason: f.reason,
+            message: f.message,
+        })?;
+    let found = organizations::list_accounts(&base, &home).await?;
+    let partition = if home.starts_with("cn-") {
+        "aws-cn"
+    } else if home.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    };
+    let named: Vec<String> = options
+        .accounts
+        .iter()
+        .filter_map(|a| session::account_of_role(&a.role_arn).map(str::to_string))
+        .collect();
+    let mut added = 0;
+    for id in &found.active {
+        if *id == caller.id || named.contains(id) {
+            continue;
+        }
+        options.accounts.push(AccountSpec {
+            role_arn: format!("arn:{partition}:iam::{id}:role/{}", scope.role_name),
+            external_id: scope.external_id.clone(),
+        });
+        added += 1;
+    }
+    options.include_caller = found.active.contains(&caller.id);
+    let mut notes = vec![format!(
+        "--organization: {} active account{} ({added} through role {}{})",
+        found.active.len(),
+        if found.active.len() == 1 { "" } else { "s" },
+        scope.role_name,
+        if options.include_caller {
+            format!(", {} with the caller's own credentials", caller.id)
+        } else {
+            String::new()
+        }
+    )];
+    if !found.skipped.is_empty() {
+        let skipped: Vec<String> = found
+            .skipped
+            .iter()
+            .map(|(id, state)| format!("{id} ({})", state.to_ascii_lowercase()))
+            .collect();
+        notes.push(format!(
+            "--organization: {} account{} skipped: {}",
+            skipped.len(),
+            if skipped.len() == 1 { "" } else { "s" },
+            skipped.join(", ")
+        ));
+    }
+    Ok(notes)
 }
 
 /// What reading one account/region produced.
@@ -152,17 +240,19 @@ pub async fn inventory(options: &Options) -> Result<Inventory, AwsError> {
     let home = session::home_region(&base, options.regions.first().map(String::as_str));
     let mut inventory = Inventory::default();
 
-    let accounts = if options.accounts.is_empty() {
+    let mut accounts = Vec::new();
+    if options.accounts.is_empty() || options.include_caller {
         let label = match &options.profile {
             Some(profile) => format!("profile {profile}"),
             None => "caller".to_string(),
         };
-        vec![
+        accounts.push(
             session::own_account(&base, &home)
                 .await
                 .map_err(|f| (label, f)),
-        ]
-    } else {
+        );
+    }
+    accounts.extend(
         bounded_map(options.accounts.clone(), options.concurrency, |spec| {
             let base = base.clone();
             let home = home.clone();
@@ -172,8 +262,8 @@ pub async fn inventory(options: &Options) -> Result<Inventory, AwsError> {
                     .map_err(|f| (spec.role_arn.clone(), f))
             }
         })
-        .await
-    };
+        .await,
+    );
 
     let mut pairs: Vec<(SdkConfig, Scope)> = Vec::new();
     for account in accounts {

@@ -79,9 +79,24 @@ pub(crate) struct AwsScopeArgs {
     #[arg(long = "role-arn", value_name = "ARN")]
     pub role_arns: Vec<String>,
 
-    /// The external id the --role-arn roles require.
-    #[arg(long, value_name = "ID", requires = "role_arns")]
+    /// The external id the --role-arn roles (or the --organization role) require.
+    #[arg(long, value_name = "ID")]
     pub external_id: Option<String>,
+
+    /// Read every active account of the caller's AWS Organization (organizations:ListAccounts,
+    /// from the management account or a delegated administrator), assuming --role-name in each;
+    /// suspended accounts are skipped and counted. Combines with --role-arn and --accounts-file.
+    #[arg(long)]
+    pub organization: bool,
+
+    /// With --organization: the role assumed in each member account.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "OrganizationAccountAccessRole",
+        requires = "organization"
+    )]
+    pub role_name: String,
 
     /// A TOML file of accounts to read: `[[account]]` tables with `role_arn` and optionally
     /// `external_id`.
@@ -212,6 +227,8 @@ impl AwsConnectionArgs {
             accounts: Vec::new(),
             concurrency: 1,
             api_timeout,
+            organization: None,
+            include_caller: false,
         })
     }
 }
@@ -257,6 +274,25 @@ impl AwsScopeArgs {
         // The same role named twice (flag and file) is read once.
         let mut seen = std::collections::BTreeSet::new();
         accounts.retain(|a| seen.insert(a.role_arn.clone()));
+        if self.external_id.is_some() && self.role_arns.is_empty() && !self.organization {
+            bail!("--external-id goes with --role-arn or --organization");
+        }
+        let valid_role_name = !self.role_name.is_empty()
+            && self.role_name.len() <= 64
+            && self
+                .role_name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-/".contains(&b));
+        if !valid_role_name {
+            bail!(
+                "--role-name {}: not an IAM role name (letters, digits and +=,.@_-, at most 64)",
+                self.role_name
+            );
+        }
+        let organization = self.organization.then(|| crate::aws::OrganizationScope {
+            role_name: self.role_name.clone(),
+            external_id: self.external_id.clone(),
+        });
         Ok(Options {
             profile: self.connection.profile.clone(),
             regions,
@@ -265,6 +301,8 @@ impl AwsScopeArgs {
             accounts,
             concurrency: self.api_concurrency,
             api_timeout: self.connection.api_timeout()?,
+            organization,
+            include_caller: false,
         })
     }
 }

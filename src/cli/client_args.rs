@@ -380,6 +380,8 @@ impl CheckArgs {
                     accounts: Vec::new(),
                     concurrency: 1,
                     api_timeout: crate::aws::DEFAULT_API_TIMEOUT,
+                    organization: None,
+                    include_caller: false,
                 },
             });
         }

@@ -35,7 +35,7 @@ pub(super) fn run(
 ) -> anyhow::Result<Exit> {
     // The flags were checked into `job`; what needs the catalogue or a file is checked now,
     // still before the first AWS call or probe.
-    let options = &job.aws;
+    let mut options = job.aws.clone();
     let filters = &job.filters;
     let baseline = match &job.baseline {
         Some(arg) => Some(
@@ -84,6 +84,10 @@ pub(super) fn run(
     }
 
     let runtime = super::runtime()?;
+    for note in runtime.block_on(aws::expand_organization(&mut options))? {
+        super::say::note(note);
+    }
+    let options = &options;
     let mut inventory = runtime.block_on(aws::inventory(options))?;
     let read = inventory.load_balancers.len();
     inventory.load_balancers.retain(|lb| selected(lb, filters));

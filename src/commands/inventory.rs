@@ -16,7 +16,11 @@ pub(super) fn run(
     job: &InventoryJob,
     out: &mut impl Write,
 ) -> anyhow::Result<Exit> {
-    let inventory = super::runtime()?.block_on(aws::inventory(&job.aws))?;
+    let runtime = super::runtime()?;
+    let mut options = job.aws.clone();
+    let notes = runtime.block_on(aws::expand_organization(&mut options))?;
+    let mut inventory = runtime.block_on(aws::inventory(&options))?;
+    inventory.notes.splice(0..0, notes);
     let report = resolve(inventory, catalogue);
     match job.format {
         InventoryFormat::Table => table::render(&report, &crate::terminal::layout(false), out)?,

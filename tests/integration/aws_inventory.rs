@@ -307,3 +307,61 @@ fn check_api_compares_moto_describe_ssl_policies_with_the_catalogue() {
             .contains("LoadBalancerNotFound")
     );
 }
+
+/// `--organization`: every active account of the organization, read through
+/// OrganizationAccountAccessRole (or `--role-name`), the management account with its own
+/// credentials, the closed one skipped and said; every account that cannot be read is a named
+/// failure.
+#[test]
+fn reads_every_active_account_of_the_organization() {
+    let moto = moto::fresh();
+    moto.fixture(&["standard"]);
+    let made = moto.fixture(&["organization"]);
+    let member = made["active"][0].as_str().unwrap();
+    let closed = made["closed"].as_str().unwrap();
+    let out = elbtls_at(
+        &moto.endpoint(),
+        &["inventory", "--organization", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let accounts: std::collections::BTreeSet<&str> = doc["load_balancers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|lb| lb["account"].as_str().unwrap())
+        .collect();
+    assert!(accounts.contains("123456789012"), "{accounts:?}");
+    assert!(accounts.contains(member), "{accounts:?}");
+    assert!(!accounts.contains(closed));
+    let notes = doc["notes"].to_string();
+    assert!(notes.contains("3 active accounts"), "{notes}");
+    assert!(notes.contains(&format!("{closed} (suspended)")), "{notes}");
+
+    // A caller that is not the management account cannot list it: one clear error.
+    let denied = elbtls_at(
+        &moto.endpoint(),
+        &[
+            "inventory",
+            "--organization",
+            "--role-arn",
+            "arn:aws:iam::1:role/x",
+        ],
+    );
+    assert_eq!(denied.status.code(), Some(2));
+    assert!(
+        stderr(&denied).contains("--role-arn"),
+        "{}",
+        stderr(&denied)
+    );
+    let bad = elbtls_at(
+        &moto.endpoint(),
+        &["inventory", "--organization", "--role-name", "no spaces"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("not an IAM role name"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -1,0 +1,168 @@
+//! Signed calls in the AWS JSON protocols (1.0, 1.1) for the few operations elbtls makes without
+//! an SDK crate: CloudWatch `GetMetricData` (the SDK crate speaks only RPC v2 CBOR, which moto
+//! cannot serve) and Organizations `ListAccounts` (one operation, not worth a crate's build).
+//! SigV4 with the run's credentials, the run's retry count on throttling and server errors, one
+//! line per failure as [`Failure`].
+
+use std::time::{Duration, SystemTime};
+
+use aws_config::SdkConfig;
+use aws_credential_types::provider::ProvideCredentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::http::HttpConnector;
+use aws_smithy_runtime_api::client::identity::Identity;
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::byte_stream::ByteStream;
+use serde_json::Value;
+
+use super::error::{Failure, reason_for_code};
+use crate::model::inventory::FailureReason;
+
+/// One operation: how it is signed, named and where it goes.
+#[derive(Clone, Debug)]
+pub(super) struct Rpc {
+    /// The SigV4 service name (`monitoring`, `organizations`).
+    pub signing_name: &'static str,
+    /// `X-Amz-Target` (`GraniteServiceVersion20100801.GetMetricData`).
+    pub target: &'static str,
+    /// `application/x-amz-json-1.0` or `-1.1`.
+    pub content_type: &'static str,
+    /// The URL.
+    pub endpoint: String,
+}
+
+/// One signed call, retried on throttling and server errors as the configuration allows.
+pub(super) async fn call(
+    config: &SdkConfig,
+    connector: &dyn HttpConnector,
+    rpc: &Rpc,
+    region: &str,
+    body: &[u8],
+) -> Result<Value, Failure> {
+    let attempts = config.retry_config().map_or(3, |r| r.max_attempts()).max(1);
+    let mut attempt = 1;
+    loop {
+        match call_once(config, connector, rpc, region, body).await {
+            Err(failure)
+                if attempt < attempts
+                    && matches!(
+                        failure.reason,
+                        FailureReason::Throttled
+                            | FailureReason::ServiceError
+                            | FailureReason::Unreachable
+                    ) =>
+            {
+                tokio::time::sleep(Duration::from_millis(200 << attempt.min(6))).await;
+                attempt += 1;
+            }
+            result => return result,
+        }
+    }
+}
+
+async fn call_once(
+    config: &SdkConfig,
+    connector: &dyn HttpConnector,
+    rpc: &Rpc,
+    region: &str,
+    body: &[u8],
+) -> Result<Value, Failure> {
+    let failure = |reason, message: String| Failure { reason, message };
+    let provider = config.credentials_provider().ok_or_else(|| {
+        failure(
+            FailureReason::InvalidCredentials,
+            "no credentials".to_string(),
+        )
+    })?;
+    let credentials = provider.provide_credentials().await.map_err(|e| {
+        failure(
+            FailureReason::InvalidCredentials,
+            format!("credentials: {e}"),
+        )
+    })?;
+    let url = &rpc.endpoint;
+    let request = http::Request::builder()
+        .method("POST")
+        .uri(url)
+        .header("content-type", rpc.content_type)
+        .header("x-amz-target", rpc.target)
+        .body(SdkBody::from(body.to_vec()))
+        .map_err(|e| failure(FailureReason::Other, format!("endpoint {url}: {e}")))?;
+    let signed = sign_request(request, credentials.into(), rpc.signing_name, region, body)
+        .map_err(|e| failure(FailureReason::Other, format!("signing: {e}")))?;
+    let request = HttpRequest::try_from(signed)
+        .map_err(|e| failure(FailureReason::Other, format!("request: {e}")))?;
+    let response = tokio::time::timeout(Duration::from_secs(60), connector.call(request))
+        .await
+        .map_err(|_| failure(FailureReason::Unreachable, format!("{url}: timed out")))?
+        .map_err(|e| failure(FailureReason::Unreachable, super::error::chain(&e)))?;
+    let status = response.status().as_u16();
+    let query_error = response
+        .headers()
+        .get("x-amzn-query-error")
+        .map(str::to_string);
+    let bytes = ByteStream::new(response.into_body())
+        .collect()
+        .await
+        .map_err(|e| {
+            failure(
+                FailureReason::Unreachable,
+                format!("reading the answer: {e}"),
+            )
+        })?
+        .into_bytes();
+    let answer: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    if (200..300).contains(&status) {
+        return Ok(answer);
+    }
+    let code = query_error
+        .as_deref()
+        .and_then(|h| h.split(';').next())
+        .map(str::to_string)
+        .or_else(|| {
+            answer["__type"]
+                .as_str()
+                .map(|t| t.rsplit('#').next().unwrap_or(t).to_string())
+        })
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    let message = answer["message"]
+        .as_str()
+        .or_else(|| answer["Message"].as_str())
+        .map_or_else(|| code.clone(), |m| format!("{code}: {m}"));
+    let reason = match reason_for_code(&code) {
+        FailureReason::Other if status >= 500 => FailureReason::ServiceError,
+        reason => reason,
+    };
+    Err(failure(reason, message))
+}
+
+/// Signs `request` (SigV4, for the service `signing_name`).
+fn sign_request(
+    mut request: http::Request<SdkBody>,
+    identity: Identity,
+    signing_name: &str,
+    region: &str,
+    body: &[u8],
+) -> Result<http::Request<SdkBody>, Box<dyn std::error::Error + Send + Sync>> {
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name(signing_name)
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()?
+        .into();
+    let headers: Vec<(&str, &str)> = request
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
+        .collect();
+    let uri = request.uri().to_string();
+    let signable =
+        SignableRequest::new("POST", &uri, headers.into_iter(), SignableBody::Bytes(body))?;
+    let (instructions, _signature) = sign(signable, &params)?.into_parts();
+    instructions.apply_to_request_http1x(&mut request);
+    Ok(request)
+}
