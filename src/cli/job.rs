@@ -36,6 +36,17 @@ pub(crate) enum Job {
     ClientProfiles(ProfilesJob),
     /// `elbtls client logs`.
     ClientLogs(ClientLogsJob),
+    /// `elbtls completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `elbtls man [COMMAND]…`.
+    Man(ManJob),
+}
+
+/// `elbtls man`.
+#[derive(Debug)]
+pub(crate) struct ManJob {
+    /// The command whose page to print (`["policies", "show"]`), checked to exist; empty: elbtls.
+    pub command: Vec<String>,
 }
 
 /// `elbtls audit`.

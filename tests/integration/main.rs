@@ -20,6 +20,7 @@ mod client_cli;
 mod client_hello_file;
 mod client_logs;
 mod client_openssl;
+mod completions_man;
 mod elbemu;
 mod fidelity_s2n;
 mod output_safety;
