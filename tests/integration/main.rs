@@ -22,6 +22,7 @@ mod client_logs;
 mod client_openssl;
 mod completions_man;
 mod elbemu;
+mod examples;
 mod fidelity_s2n;
 mod output_safety;
 mod probe_certificates;
