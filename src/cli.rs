@@ -67,6 +67,16 @@ pub(crate) struct Cli {
     #[arg(long, global = true)]
     pub include_unpublished: bool,
 
+    /// More on stderr: -v logs what elbtls does and the whole chain behind an error, -vv adds the
+    /// AWS SDK's own debug log, -vvv everything (trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Nothing on stderr but errors: no progress, notes or warnings (the exit code still says
+    /// when a run is incomplete).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -373,6 +383,10 @@ pub(crate) struct Config {
     pub catalogue: CatalogueChoice,
     /// Whether unpublished policies are listed, ranked and suggested (`--include-unpublished`).
     pub include_unpublished: bool,
+    /// `-v` count (0: no log).
+    pub verbose: u8,
+    /// `-q`: errors only on stderr.
+    pub quiet: bool,
     /// The command to run, validated.
     pub job: Job,
 }
@@ -399,6 +413,8 @@ impl Config {
         Ok(Self {
             catalogue,
             include_unpublished: cli.include_unpublished,
+            verbose: cli.verbose,
+            quiet: cli.quiet,
             job: cli.command.validate()?,
         })
     }

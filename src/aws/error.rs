@@ -23,13 +23,28 @@ pub enum AwsError {
     /// The credential chain found nothing.
     #[error("no AWS credentials found: {CREDENTIALS_HELP}")]
     NoCredentials,
+    /// The profile asked for (`--profile`, `AWS_PROFILE`) is in none of the shared files.
+    #[error(
+        "{origin} {profile}: no such profile in {files}; name one of those, or add it (`aws \
+         configure --profile {profile}`, or `aws configure sso` for SSO)"
+    )]
+    UnknownProfile {
+        /// The profile name.
+        profile: String,
+        /// `--profile` or `AWS_PROFILE`.
+        origin: &'static str,
+        /// The files read and the profiles they define.
+        files: String,
+    },
     /// Credentials were found but could not be loaded (for example an expired SSO session).
-    #[error("could not load AWS credentials{profile}: {message}")]
+    #[error("could not load AWS credentials{profile}: {cause}; {fix}")]
     Credentials {
         /// ` (profile P)` or empty.
         profile: String,
-        /// What the provider said.
-        message: String,
+        /// What went wrong, in one short clause (the provider's whole chain is logged with `-v`).
+        cause: String,
+        /// What to do about it.
+        fix: String,
     },
     /// No region was given or configured.
     #[error(
@@ -61,6 +76,27 @@ pub struct Failure {
     pub reason: FailureReason,
     /// A one-line explanation.
     pub message: String,
+}
+
+impl Failure {
+    /// Names the endpoint a connection failure was about (`https://sts.us-east-1.amazonaws.com:
+    /// cannot connect …`); other failures are returned as they are.
+    pub fn reached_at(mut self, endpoint: &str) -> Self {
+        if self.reason == FailureReason::Unreachable {
+            self.message = format!("{endpoint}: {}", self.message);
+        }
+        self
+    }
+}
+
+/// The endpoint a service's calls go to: the `--endpoint-url` / `AWS_ENDPOINT_URL` override
+/// when set, else the service's regional AWS endpoint (`.amazonaws.com.cn` in China).
+pub fn endpoint(override_url: Option<&str>, service: &str, region: &str) -> String {
+    match override_url {
+        Some(url) => url.to_string(),
+        None if region.starts_with("cn-") => format!("https://{service}.{region}.amazonaws.com.cn"),
+        None => format!("https://{service}.{region}.amazonaws.com"),
+    }
 }
 
 /// Classifies an error code as AWS returns it (`AccessDenied`, `ExpiredToken`, `Throttling`, …).
@@ -146,12 +182,14 @@ where
                     message: timeout_message(&chain(error)),
                 }
             } else {
+                let chain = chain(error);
+                tracing::debug!(error = %chain, "an AWS endpoint could not be reached");
+                let root = chain.rsplit(": ").next().unwrap_or(&chain).to_string();
                 Failure {
                     reason: FailureReason::Unreachable,
                     message: format!(
-                        "{}; the endpoint could not be reached: check the network, any HTTPS \
-                         proxy, and --endpoint-url / AWS_ENDPOINT_URL",
-                        chain(error)
+                        "cannot connect ({root}); check the network, any HTTPS proxy, and \
+                         --endpoint-url / AWS_ENDPOINT_URL"
                     ),
                 }
             }
@@ -286,6 +324,60 @@ pub fn classify_credentials(
         FailureReason::InvalidCredentials
     };
     Failure { reason, message }
+}
+
+/// A credentials provider's failure as one cause and one fix, from what it said (`chain`): an
+/// expired or missing SSO session, expired session credentials, the instance metadata service, a
+/// failing `credential_process`, a refused AssumeRole. `profile` is the profile in use, if any.
+pub fn credentials_advice(chain: &str, profile: Option<&str>) -> (String, String) {
+    let lower = chain.to_ascii_lowercase();
+    let with_profile = profile
+        .map(|p| format!(" --profile {p}"))
+        .unwrap_or_default();
+    let last = chain
+        .rsplit(": ")
+        .next()
+        .unwrap_or(chain)
+        .trim()
+        .to_string();
+    // The process's own words come first: they may mention SSO or expiry themselves.
+    if lower.contains("external process") || lower.contains("credential_process") {
+        (
+            format!("the profile's credential_process failed ({chain})"),
+            "run that command by hand to see why, then fix it or the profile".to_string(),
+        )
+    } else if lower.contains("sso") && lower.contains("expired") {
+        (
+            "the SSO session has expired".to_string(),
+            format!("run `aws sso login{with_profile}`, then run elbtls again"),
+        )
+    } else if lower.contains("sso") && (lower.contains("cache") || lower.contains("token")) {
+        (
+            format!("no usable SSO session ({last})"),
+            format!("run `aws sso login{with_profile}`, then run elbtls again"),
+        )
+    } else if lower.contains("imds") || lower.contains("metadata") {
+        (
+            format!("the instance metadata service (IMDS) gave no credentials ({last})"),
+            format!(
+                "on EC2 or ECS check the instance or task role (and that no proxy answers for \
+                 169.254.169.254); elsewhere {CREDENTIALS_HELP}"
+            ),
+        )
+    } else if lower.contains("assumerole") || lower.contains("assume role") {
+        (
+            format!("the profile's AssumeRole was refused ({last})"),
+            "check the role's trust policy and the source credentials of the profile".to_string(),
+        )
+    } else if lower.contains("expired") {
+        (
+            format!("the credentials have expired ({last})"),
+            "get new ones (a new session token, or `aws sso login`) and run elbtls again"
+                .to_string(),
+        )
+    } else {
+        (last, CREDENTIALS_HELP.to_string())
+    }
 }
 
 /// What a credentials provider said, on one line, each part once, with a hint when a

@@ -16,6 +16,7 @@ pub mod error;
 pub mod listener;
 pub mod pages;
 pub mod policies;
+pub mod profiles;
 pub mod regions;
 pub mod session;
 
@@ -78,6 +79,8 @@ pub struct ScopeReader {
     pub load_balancers: Vec<LoadBalancer>,
     /// What could not be read.
     pub failures: Vec<ScopeFailure>,
+    /// Where the region's Elastic Load Balancing calls go, to name it when it cannot be reached.
+    pub endpoint: String,
 }
 
 impl ScopeReader {
@@ -88,12 +91,14 @@ impl ScopeReader {
             inner_limit: INNER_LIMIT,
             load_balancers: Vec::new(),
             failures: Vec::new(),
+            endpoint: String::new(),
         }
     }
 
     /// Records a failed call; `resource` is the load balancer when the failure is narrower than
     /// the region.
     pub fn fail(&mut self, resource: Option<String>, operation: &str, failure: Failure) {
+        let failure = failure.reached_at(&self.endpoint);
         self.failures.push(ScopeFailure {
             account: self.scope.account.clone(),
             region: Some(self.scope.region.clone()),
@@ -249,8 +254,11 @@ pub async fn inventory(options: &Options) -> Result<Inventory, AwsError> {
 
 /// Reads ELBv2 and Classic in one account/region, the two APIs at once.
 async fn read_scope(config: SdkConfig, scope: Scope) -> ScopeReader {
+    let endpoint = error::endpoint(config.endpoint_url(), "elasticloadbalancing", &scope.region);
     let mut v2 = ScopeReader::new(scope.clone());
+    v2.endpoint.clone_from(&endpoint);
     let mut classic = ScopeReader::new(scope);
+    classic.endpoint = endpoint;
     tokio::join!(
         elbv2::read(&config, &mut v2),
         classic::read(&config, &mut classic)

@@ -62,6 +62,41 @@ pub const KNOWN_REGIONS: &[KnownRegion] = &[
     region("mx-central-1", true),
 ];
 
+/// Regions of the other partitions (GovCloud, China, the European Sovereign Cloud): valid
+/// `--region` values, never read by `--all-regions` from a commercial account.
+pub const OTHER_PARTITION_REGIONS: &[&str] = &[
+    "us-gov-west-1",
+    "us-gov-east-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eusc-de-east-1",
+];
+
+/// The environment variable that names regions newer than this list (comma-separated), so that
+/// a region AWS opens after this release can be read without waiting for one.
+pub const EXTRA_REGIONS_VAR: &str = "ELBTLS_EXTRA_REGIONS";
+
+/// Whether `code` names a region this build knows, or one `ELBTLS_EXTRA_REGIONS` adds.
+pub fn is_known(code: &str) -> bool {
+    KNOWN_REGIONS.iter().any(|r| r.code == code)
+        || OTHER_PARTITION_REGIONS.contains(&code)
+        || std::env::var(EXTRA_REGIONS_VAR)
+            .is_ok_and(|extra| extra.split(',').any(|r| r.trim() == code))
+}
+
+/// The known regions closest to a mistyped `code`, best first (at most three).
+pub fn closest(code: &str) -> Vec<&'static str> {
+    let mut scored: Vec<(f64, &'static str)> = KNOWN_REGIONS
+        .iter()
+        .map(|r| r.code)
+        .chain(OTHER_PARTITION_REGIONS.iter().copied())
+        .map(|known| (strsim::jaro_winkler(code, known), known))
+        .filter(|(score, _)| *score >= 0.85)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.into_iter().take(3).map(|(_, r)| r).collect()
+}
+
 /// Whether `code` is a known opt-in region.
 pub fn is_opt_in(code: &str) -> bool {
     KNOWN_REGIONS.iter().any(|r| r.code == code && r.opt_in)

@@ -12,7 +12,7 @@ use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
 
-use super::error::{AwsError, Failure, classify, classify_credentials, credentials_message};
+use super::error::{AwsError, Failure, classify, classify_credentials, credentials_advice};
 use super::{AccountSpec, Options};
 
 /// The region STS and the Account API are asked in when nothing else says.
@@ -69,18 +69,43 @@ pub async fn check_credentials(config: &SdkConfig, options: &Options) -> Result<
     let Some(provider) = config.credentials_provider() else {
         return Err(AwsError::NoCredentials);
     };
-    match provider.provide_credentials().await {
-        Ok(_) => Ok(()),
-        Err(CredentialsError::CredentialsNotLoaded(_)) => Err(AwsError::NoCredentials),
-        Err(e) => Err(AwsError::Credentials {
-            profile: options
-                .profile
-                .as_ref()
-                .map(|p| format!(" (profile {p})"))
-                .unwrap_or_default(),
-            message: credentials_message(&e),
-        }),
+    let error = match provider.provide_credentials().await {
+        Ok(_) => return Ok(()),
+        Err(e) => e,
+    };
+    let chain = super::error::chain(&error);
+    tracing::debug!(error = %chain, "the credential chain failed");
+    // A profile named by --profile or AWS_PROFILE that no shared file defines is the cause to
+    // name, whatever the chain says after it.
+    let (selected, origin) = match &options.profile {
+        Some(profile) => (Some(profile.clone()), "--profile"),
+        None => (
+            std::env::var("AWS_PROFILE").ok().filter(|p| !p.is_empty()),
+            "AWS_PROFILE",
+        ),
+    };
+    if let Some(profile) = &selected {
+        let files = super::profiles::shared_files();
+        if !super::profiles::defines(&files, profile) {
+            return Err(AwsError::UnknownProfile {
+                profile: profile.clone(),
+                origin,
+                files: super::profiles::describe(&files),
+            });
+        }
     }
+    if let CredentialsError::CredentialsNotLoaded(_) = error {
+        return Err(AwsError::NoCredentials);
+    }
+    let (cause, fix) = credentials_advice(&chain, selected.as_deref());
+    Err(AwsError::Credentials {
+        profile: selected
+            .as_ref()
+            .map(|p| format!(" (profile {p})"))
+            .unwrap_or_default(),
+        cause,
+        fix,
+    })
 }
 
 /// One account to read, with the configuration that reaches it.
@@ -100,11 +125,9 @@ pub async fn own_account(config: &SdkConfig, home: &str) -> Result<Account, Fail
             .interceptor(super::answer::CompleteAnswers)
             .build(),
     );
-    let identity = sts
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| classify(&e, false))?;
+    let identity = sts.get_caller_identity().send().await.map_err(|e| {
+        classify(&e, false).reached_at(&super::error::endpoint(config.endpoint_url(), "sts", home))
+    })?;
     Ok(Account {
         id: identity.account().unwrap_or("unknown").to_string(),
         config: config.clone(),

@@ -8,6 +8,7 @@ use anyhow::{Context as _, bail};
 use clap::{Args, ValueEnum};
 use serde::Deserialize;
 
+use crate::aws::regions;
 use crate::aws::session::account_of_role;
 use crate::aws::{AccountSpec, DEFAULT_API_TIMEOUT, Options};
 
@@ -171,6 +172,19 @@ fn check_region(region: &str) -> anyhow::Result<()> {
     if !valid {
         bail!("--region `{region}`: not a region code (for example eu-west-1)");
     }
+    if !regions::is_known(region) {
+        let closest = regions::closest(region);
+        let guess = match closest.as_slice() {
+            [] => String::new(),
+            [one] => format!("; did you mean {one}?"),
+            many => format!("; did you mean one of {}?", many.join(", ")),
+        };
+        bail!(
+            "--region `{region}`: not a region this elbtls knows{guess} (a region newer than \
+             this release can be allowed with {}={region})",
+            regions::EXTRA_REGIONS_VAR
+        );
+    }
     Ok(())
 }
 
@@ -272,6 +286,10 @@ mod tests {
         for bad in ["us-east", "US-EAST-1", "useast1", "us-east-1a", ""] {
             assert!(check_region(bad).is_err(), "{bad}");
         }
+        // Well formed but unknown: a typo is caught before any AWS call, with the likely region.
+        let typo = check_region("eu-wst-1").unwrap_err().to_string();
+        assert!(typo.contains("did you mean one of eu-west-1, "), "{typo}");
+        assert!(typo.contains("ELBTLS_EXTRA_REGIONS=eu-wst-1"), "{typo}");
     }
 
     #[test]

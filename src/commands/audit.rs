@@ -3,7 +3,7 @@
 mod selection;
 
 use std::collections::HashMap;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -64,7 +64,7 @@ pub(super) fn run(
     inventory.load_balancers.retain(|lb| selected(lb, filters));
     if let Some(failure) = selection::nothing_selected(filters, &inventory, read) {
         if job.format != AuditFormat::Table {
-            eprintln!("warning: incomplete: {failure}");
+            super::say::warning(format_args!("incomplete: {failure}"));
         }
         inventory.failures.push(failure);
     }
@@ -264,7 +264,7 @@ struct Progress {
 
 impl Progress {
     fn new(total: usize) -> Arc<Self> {
-        let shown = io::stderr().is_terminal() && total > 0;
+        let shown = super::say::progress_shown() && total > 0;
         Arc::new(Self {
             total,
             done: AtomicUsize::new(0),

@@ -158,7 +158,7 @@ pub(super) fn check(
     };
     let clients = super::runtime()?
         .block_on(crate::client::describe(&job.client, |line| {
-            eprintln!("{line}");
+            super::say::line(line);
         }))
         .with_context(|| source_flag(&job.client))?;
     let profiles = profile::builtin()?;

@@ -26,7 +26,7 @@ pub(super) fn run(
     }
     let unread = unread_files(&report);
     for message in &unread {
-        eprintln!("warning: incomplete: {message}");
+        super::say::warning(format_args!("incomplete: {message}"));
     }
     Ok(if report.any_failing() {
         Exit::Findings

@@ -29,10 +29,10 @@ pub(super) fn run(
         if job.format != InventoryFormat::Table {
             // The table lists the failures itself; JSON has them in `failures`, CSV nowhere.
             for failure in &report.inventory.failures {
-                eprintln!(
-                    "warning: incomplete: {}",
+                super::say::warning(format_args!(
+                    "incomplete: {}",
                     crate::text::escape(&failure.to_string())
-                );
+                ));
             }
         }
         Ok(Exit::Incomplete)

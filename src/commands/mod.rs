@@ -9,6 +9,7 @@ mod docs;
 mod inventory;
 mod policies;
 mod probe;
+mod say;
 
 use std::ffi::OsString;
 use std::io::{self, Write};
@@ -53,6 +54,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 /// Runs one command.
 pub(crate) fn run(config: Config) -> anyhow::Result<Exit> {
+    say::init(config.verbose, config.quiet);
     let mut catalogue = load_catalogue(&config.catalogue)?;
     if config.include_unpublished {
         catalogue.include_unpublished();

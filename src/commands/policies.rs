@@ -81,13 +81,13 @@ pub(crate) fn resolve<'c>(
             if others.is_empty() {
                 bail!("policy `{name}` is defined more than once in the catalogue");
             }
-            eprintln!(
-                "note: `{}` exists for {} and classic load balancers; showing the {} one ({} for the other)",
+            super::say::note(format_args!(
+                "`{}` exists for {} and classic load balancers; showing the {} one ({} for the other)",
                 first.name,
                 first.types_label(),
                 first.kind,
                 others.join(", ")
-            );
+            ));
             Ok(first)
         }
     }

@@ -21,6 +21,7 @@ mod client_hello_file;
 mod client_logs;
 mod client_openssl;
 mod completions_man;
+mod credentials;
 mod elbemu;
 mod examples;
 mod fidelity_s2n;
