@@ -252,6 +252,9 @@ pub enum Verdict {
     Unverified,
     /// Behaves differently from its declared policy.
     Drift,
+    /// Nothing was checked: not probed (`--no-probe`) and no baseline to judge the declared
+    /// policy by; only that the declared policy is known. Never compliant.
+    Unchecked,
 }
 
 impl Verdict {
@@ -262,6 +265,7 @@ impl Verdict {
             Self::Baseline => "baseline",
             Self::Unverified => "unverified",
             Self::Drift => "drift",
+            Self::Unchecked => "unchecked",
         }
     }
 

@@ -450,6 +450,13 @@ def many(endpoint, count, region):
     return {"load_balancers": count}
 
 
+def set_policy(endpoint, listener_arn, policy):
+    """Moves an ELBv2 listener to another security policy (what changes between two nightly runs)."""
+    region = listener_arn.split(":")[3]
+    client(endpoint, "elbv2", region).modify_listener(ListenerArn=listener_arn, SslPolicy=policy)
+    return {"listener": listener_arn, "policy": policy}
+
+
 def main():
     endpoint, what, *rest = sys.argv[1:]
     if not endpoint.startswith(("http://127.", "http://localhost")):
@@ -464,6 +471,8 @@ def main():
         made = audit(endpoint, int(rest[0]))
     elif what == "many":
         made = many(endpoint, int(rest[0]), rest[1])
+    elif what == "set-policy":
+        made = set_policy(endpoint, rest[0], rest[1])
     elif what == "negotiation-errors":
         made = negotiation_errors(endpoint)
     else:

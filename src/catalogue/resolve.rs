@@ -49,6 +49,21 @@ impl Declaration<'_> {
         }
     }
 
+    /// The declared name and where it comes from (`listener` for ELBv2, the Classic detail
+    /// otherwise); `None` when nothing is declared or the name could not be read.
+    pub fn name_and_origin(&self) -> Option<(&str, &str)> {
+        let (name, detail) = match self {
+            Self::Known { name, detail, .. } => (name.as_str(), detail),
+            Self::Unknown {
+                name: Some(name),
+                detail,
+                ..
+            } => (name.as_str(), detail),
+            _ => return None,
+        };
+        Some((name, detail.as_deref().unwrap_or("listener")))
+    }
+
     /// How reports show the declaration: `NAME`, `NAME (DETAIL)`, `(unreadable)` for a policy
     /// whose name could not be read; `None` when nothing is declared.
     pub fn label(&self) -> Option<String> {

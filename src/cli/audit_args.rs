@@ -24,7 +24,7 @@ Examples:
   elbtls audit --all-regions --baseline modern --format sarif --output elbtls.sarif
   elbtls audit --region eu-west-1 --name 'web-*' --tag env=prod --baseline ./baseline.toml
   elbtls audit --no-probe --baseline fips --format junit --output elbtls.xml
-  elbtls audit --format json --output today.json --diff yesterday.json
+  elbtls audit -o json=today.json -o sarif=today.sarif --diff yesterday.json --fail-on-new
   elbtls audit --negotiation-errors --hours 72";
 
 /// `elbtls audit …`
@@ -63,14 +63,23 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_enum, default_value_t = AuditFormat::Table)]
     pub format: AuditFormat,
 
-    /// Write the report to FILE (atomically: a temporary file renamed into place) instead of
-    /// standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Write the report to FILE in --format instead of standard output; or FORMAT=FILE,
+    /// repeatable, for several formats from one run (`-o json=audit.json -o sarif=audit.sarif
+    /// -o junit=audit.xml`). Each file is written atomically (a temporary file renamed into
+    /// place); a one-line summary goes to stderr.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
+    pub output: Vec<String>,
 
-    /// A previous JSON report: say which findings are new and which were resolved since.
+    /// A previous JSON report: which findings are new and which were resolved since, and what
+    /// changed on each listener (declared policy, certificates, newly accepted versions and
+    /// suites). A file that does not exist yet is a first run: every finding is new.
     #[arg(long, value_name = "PREVIOUS.json")]
     pub diff: Option<PathBuf>,
+
+    /// With --diff: exit 1 only for findings at or above --fail-on that the previous report did
+    /// not have (known findings still show, and still make the run incomplete if unverified).
+    #[arg(long, requires = "diff")]
+    pub fail_on_new: bool,
 
     /// Exit with 1 when a finding is at or above this severity.
     #[arg(long, value_name = "SEVERITY", default_value = "high")]
@@ -138,6 +147,19 @@ pub(crate) enum AuditFormat {
     Sarif,
     /// JUnit XML: each listener a test case.
     Junit,
+}
+
+impl AuditFormat {
+    /// The name `--format` and `--output FORMAT=` take.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Table => "table",
+            Self::Json => "json",
+            Self::Csv => "csv",
+            Self::Sarif => "sarif",
+            Self::Junit => "junit",
+        }
+    }
 }
 
 /// `--color`.
@@ -228,9 +250,36 @@ impl AuditArgs {
             fail_on,
             format: self.format,
             color: self.color(),
-            output: self.output.clone(),
+            outputs: self.outputs()?,
             diff: self.diff.clone(),
+            fail_on_new: self.fail_on_new,
         })
+    }
+
+    /// `--output`: FILE in `--format`, or FORMAT=FILE; the same file twice is an error.
+    fn outputs(&self) -> anyhow::Result<Vec<(AuditFormat, PathBuf)>> {
+        let mut outputs: Vec<(AuditFormat, PathBuf)> = Vec::new();
+        for value in &self.output {
+            let (format, path) = match value.split_once('=') {
+                Some((name, path)) if AuditFormat::from_str(name, true).is_ok() => (
+                    AuditFormat::from_str(name, true).map_err(anyhow::Error::msg)?,
+                    path,
+                ),
+                _ => (self.format, value.as_str()),
+            };
+            if path.is_empty() {
+                bail!("--output {value}: give a file name (FORMAT=FILE or FILE)");
+            }
+            let path = PathBuf::from(path);
+            if outputs.iter().any(|(_, p)| *p == path) {
+                bail!(
+                    "--output {}: the same file is named twice; give each format its own file",
+                    path.display()
+                );
+            }
+            outputs.push((format, path));
+        }
+        Ok(outputs)
     }
 
     fn check_limits(&self) -> anyhow::Result<()> {
@@ -297,7 +346,7 @@ impl AuditArgs {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                self.output.is_none()
+                self.output.is_empty()
                     && std::io::stdout().is_terminal()
                     && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
             }

@@ -70,10 +70,13 @@ pub(crate) struct AuditJob {
     pub format: AuditFormat,
     /// Whether the table is coloured (`--color`, a terminal, `NO_COLOR`).
     pub color: bool,
-    /// `--output`: the report file (its directory is checked before any work).
-    pub output: Option<PathBuf>,
-    /// `--diff`: the previous JSON report.
+    /// `--output`: the report files and their formats (each directory is checked before any
+    /// work); empty: the report goes to stdout in `format`.
+    pub outputs: Vec<(AuditFormat, PathBuf)>,
+    /// `--diff`: the previous JSON report (a first run when it does not exist).
     pub diff: Option<PathBuf>,
+    /// `--fail-on-new`: only findings the previous report did not have fail the run.
+    pub fail_on_new: bool,
 }
 
 /// `elbtls inventory`.

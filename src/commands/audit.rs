@@ -17,7 +17,7 @@ use crate::catalogue::{Catalogue, Declaration};
 use crate::cli::{AuditFilters, AuditFormat, AuditJob};
 use crate::compare::{self, Evidence, Kind, NegotiationErrors, Probe, Rules};
 use crate::exit::Exit;
-use crate::finding::Verdict;
+use crate::finding::{Severity, Verdict};
 use crate::model::inventory::{Listener, LoadBalancer};
 use crate::model::observed::{Observation, ProbeOutcome, Support};
 use crate::probe::run::{ProbeOptions, probe};
@@ -43,20 +43,45 @@ pub(super) fn run(
         ),
         None => None,
     };
+    // `None`: no --diff; `Some(None)`: the first run (no previous report yet).
     let previous = match &job.diff {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| {
-                format!("--diff {}: cannot read the previous report", path.display())
-            })?;
-            Some(
-                json::read_previous(&text)
-                    .map_err(|e| anyhow::anyhow!("--diff {}: {e}", path.display()))?,
-            )
-        }
+        Some(path) => match std::fs::read_to_string(path) {
+            Ok(text) => {
+                Some(Some(json::read_previous(&text).map_err(|e| {
+                    anyhow::anyhow!("--diff {}: {e}", path.display())
+                })?))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                super::say::note(format_args!(
+                    "--diff {}: no previous report yet (a first run): every finding counts as new",
+                    path.display()
+                ));
+                Some(None)
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context(format!(
+                    "--diff {}: cannot read the previous report",
+                    path.display()
+                )));
+            }
+        },
         None => None,
     };
     // A report that cannot be written is found now, not after the whole audit.
-    let output = job.output.as_deref().map(OutputFile::check).transpose()?;
+    let outputs = job
+        .outputs
+        .iter()
+        .map(|(format, path)| Ok((*format, OutputFile::check(path)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let checks_nothing =
+        job.probe.is_none() && baseline.is_none() && job.negotiation_hours.is_none();
+    if checks_nothing {
+        super::say::warning(
+            "nothing is checked but that each declared policy is known: --no-probe without \
+             --baseline judges nothing (verdict `unchecked`, exit 3); add --baseline PRESET|FILE \
+             (for example --baseline modern) or drop --no-probe",
+        );
+    }
 
     let runtime = super::runtime()?;
     let mut inventory = runtime.block_on(aws::inventory(options))?;
@@ -113,7 +138,10 @@ pub(super) fn run(
     };
 
     let now = crate::clock::now_unix();
-    let rules = Rules::new(baseline.as_ref(), catalogue, now);
+    let mut rules = Rules::new(baseline.as_ref(), catalogue, now);
+    if checks_nothing {
+        rules = rules.checking_nothing();
+    }
     let negotiation_errors = |lb: &LoadBalancer| {
         let found = negotiation.as_ref()?;
         let count = *found.counts.get(lb.arn.as_ref()?)?;
@@ -156,23 +184,35 @@ pub(super) fn run(
         negotiation_errors_hours: job.negotiation_hours,
     };
     if let (Some(previous), Some(path)) = (&previous, &job.diff) {
-        report.diff = Some(compare::diff::diff(
-            previous,
-            &report,
-            &path.display().to_string(),
-        ));
+        let shown = path.display().to_string();
+        report.diff = Some(match previous {
+            Some(previous) => compare::diff::diff(previous, &report, &shown),
+            None => compare::diff::first_run(&report, &shown),
+        });
     }
 
-    match &output {
-        Some(file) => file.write(|w| render(&report, job, w))?,
-        None => render(&report, job, out)?,
+    if outputs.is_empty() {
+        render(&report, job.format, job.color, out)?;
+    } else {
+        for (format, file) in &outputs {
+            file.write(|w| render(&report, *format, false, w))?;
+        }
+        super::say::line(summary_line(&report, &job.outputs));
     }
 
-    let failing = report
-        .listeners
-        .iter()
-        .flat_map(|l| &l.findings)
-        .any(|f| f.severity >= job.fail_on);
+    let failing = if job.fail_on_new {
+        report.diff.iter().flat_map(|d| &d.new).any(|f| {
+            f.severity
+                .parse::<Severity>()
+                .is_ok_and(|s| s >= job.fail_on)
+        })
+    } else {
+        report
+            .listeners
+            .iter()
+            .flat_map(|l| &l.findings)
+            .any(|f| f.severity >= job.fail_on)
+    };
     Ok(if failing {
         Exit::Findings
     } else if report.incomplete() {
@@ -314,6 +354,16 @@ fn listener_result(
         port: listener.port,
         protocol: listener.protocol.clone(),
         declared_policy: if tls { row.declared.label() } else { None },
+        declared_policy_name: row
+            .declared
+            .name_and_origin()
+            .filter(|_| tls)
+            .map(|(name, _)| name.to_string()),
+        declared_policy_origin: row
+            .declared
+            .name_and_origin()
+            .filter(|_| tls)
+            .map(|(_, origin)| origin.to_string()),
         verdict: Verdict::Compliant,
         findings: Vec::new(),
         probe: match probe {
@@ -346,13 +396,31 @@ fn probe_status(observation: &Observation) -> ProbeStatus {
     match &observation.outcome {
         // Certificates that could not be read are their own finding (`certificate-unverified`).
         ProbeOutcome::Completed(observed) if observed.handshakes_complete() => {
-            ProbeStatus::Probed {
-                protocols: observed
+            let accepted = || {
+                observed
                     .protocols
                     .iter()
                     .filter(|p| p.support == Support::Accepted)
-                    .map(|p| p.version.to_string())
+            };
+            let mut certificates: Vec<String> = observed
+                .certificates
+                .iter()
+                .filter_map(|chain| chain.leaf())
+                .map(|leaf| leaf.sha256_fingerprint_hex.clone())
+                .collect();
+            certificates.sort();
+            certificates.dedup();
+            ProbeStatus::Probed {
+                protocols: accepted().map(|p| p.version.to_string()).collect(),
+                ciphers: accepted()
+                    .map(|p| {
+                        (
+                            p.version.to_string(),
+                            p.ciphers.iter().map(|c| c.iana_name()).collect(),
+                        )
+                    })
                     .collect(),
+                certificates,
                 connections: observation.connections,
             }
         }
@@ -360,9 +428,49 @@ fn probe_status(observation: &Observation) -> ProbeStatus {
     }
 }
 
-fn render(report: &AuditReport, job: &AuditJob, out: &mut impl Write) -> io::Result<()> {
-    match job.format {
-        AuditFormat::Table => table::render(report, job.color, out),
+/// `elbtls: 23 listeners: 20 compliant, 2 drift, 1 unverified; wrote audit.json (json), …`:
+/// what stderr says when the report went to files.
+fn summary_line(report: &AuditReport, outputs: &[(AuditFormat, std::path::PathBuf)]) -> String {
+    let counts: Vec<String> = [
+        Verdict::Compliant,
+        Verdict::Drift,
+        Verdict::Baseline,
+        Verdict::Unverified,
+        Verdict::Unchecked,
+    ]
+    .into_iter()
+    .map(|v| (v, report.count(v)))
+    .filter(|(_, n)| *n > 0)
+    .map(|(v, n)| format!("{n} {v}"))
+    .collect();
+    let files: Vec<String> = outputs
+        .iter()
+        .map(|(format, path)| {
+            format!(
+                "{} ({})",
+                crate::text::escape(&path.display().to_string()),
+                format.name()
+            )
+        })
+        .collect();
+    format!(
+        "elbtls: {} listener{}{}{}; wrote {}",
+        report.listeners.len(),
+        if report.listeners.len() == 1 { "" } else { "s" },
+        if counts.is_empty() { "" } else { ": " },
+        counts.join(", "),
+        files.join(", ")
+    )
+}
+
+fn render(
+    report: &AuditReport,
+    format: AuditFormat,
+    color: bool,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    match format {
+        AuditFormat::Table => table::render(report, color, out),
         AuditFormat::Json => json::render(report, out),
         AuditFormat::Csv => csv::render(report, out),
         AuditFormat::Sarif => sarif::render(report, out),

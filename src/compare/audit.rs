@@ -92,6 +92,8 @@ pub struct Evidence<'a> {
 #[derive(Clone, Debug)]
 pub struct Rules<'a> {
     baseline: Option<&'a Baseline>,
+    /// Whether the run checks nothing (no probe, no baseline, no CloudWatch counts).
+    nothing_checked: bool,
     /// The policy baseline findings suggest, by load-balancer type (none: no policy fits).
     suggestions: HashMap<LoadBalancerType, &'a str>,
     now_unix: i64,
@@ -113,9 +115,17 @@ impl<'a> Rules<'a> {
             .unwrap_or_default();
         Self {
             baseline,
+            nothing_checked: false,
             suggestions,
             now_unix,
         }
+    }
+
+    /// For a run that checks nothing (`--no-probe`, no baseline, no `--negotiation-errors`): a
+    /// listener without findings is `unchecked`, not compliant.
+    pub fn checking_nothing(mut self) -> Self {
+        self.nothing_checked = true;
+        self
     }
 }
 
@@ -232,8 +242,14 @@ pub fn audit(evidence: &Evidence<'_>, rules: &Rules<'_>) -> Assessment {
             .cmp(&a.severity)
             .then_with(|| a.code.cmp(&b.code))
     });
+    let verdict = match Verdict::of(&findings) {
+        // Nothing was judged: no probe, no baseline, no traffic counts (only that the policy
+        // is known).
+        Verdict::Compliant if rules.nothing_checked => Verdict::Unchecked,
+        verdict => verdict,
+    };
     Assessment {
-        verdict: Verdict::of(&findings),
+        verdict,
         findings,
         negotiation_errors: negotiation.map(|n| n.count),
     }

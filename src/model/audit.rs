@@ -13,6 +13,10 @@ pub enum ProbeStatus {
     Probed {
         /// Versions accepted (AWS spelling).
         protocols: Vec<String>,
+        /// The suites accepted under each accepted version (IANA names, in the order seen).
+        ciphers: Vec<(String, Vec<String>)>,
+        /// SHA-256 fingerprints (hex) of the leaf certificates presented.
+        certificates: Vec<String>,
         /// TCP connections used.
         connections: u32,
     },
@@ -47,6 +51,11 @@ pub struct ListenerResult {
     /// The declared policy, as a label (`ELBSecurityPolicy-2016-08`, `my-custom (custom)`,
     /// `ELBSecurityPolicy-2016-08 (Classic default)`); `None` for listeners without TLS.
     pub declared_policy: Option<String>,
+    /// The declared policy's name alone (`None`: no TLS, or a TLS listener naming none).
+    pub declared_policy_name: Option<String>,
+    /// Where the declared policy comes from: `listener` (ELBv2), or the Classic detail
+    /// (`predefined`, `default (no policy attached)`, `custom`, `custom (based on X)`, …).
+    pub declared_policy_origin: Option<String>,
     /// The verdict.
     pub verdict: Verdict,
     /// The findings, worst first.
@@ -89,6 +98,44 @@ pub struct ChangedFinding {
     pub severity: String,
 }
 
+/// What a listener changed since the previous report, besides its findings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ChangeKind {
+    /// The declared policy is another one.
+    DeclaredPolicy,
+    /// The leaf certificates presented are other ones.
+    Certificate,
+    /// A protocol version is accepted that was not before.
+    ProtocolAccepted,
+    /// A cipher suite is accepted that was not before.
+    CipherAccepted,
+}
+
+impl ChangeKind {
+    /// `declared-policy`, `certificate`, `protocol-accepted`, `cipher-accepted`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DeclaredPolicy => "declared-policy",
+            Self::Certificate => "certificate",
+            Self::ProtocolAccepted => "protocol-accepted",
+            Self::CipherAccepted => "cipher-accepted",
+        }
+    }
+}
+
+/// One change of a listener since the previous report (`--diff`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenerChange {
+    /// The listener id.
+    pub listener: String,
+    /// What changed.
+    pub kind: ChangeKind,
+    /// Before (empty when there was nothing: a newly accepted version or suite).
+    pub before: String,
+    /// Now.
+    pub after: String,
+}
+
 /// What changed since a previous report.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DiffSummary {
@@ -98,6 +145,12 @@ pub struct DiffSummary {
     pub new: Vec<ChangedFinding>,
     /// Findings present before but not now.
     pub resolved: Vec<ChangedFinding>,
+    /// Changes of the listeners themselves: declared policy, certificates, newly accepted
+    /// versions and suites.
+    pub changes: Vec<ListenerChange>,
+    /// Whether there was no previous report to compare with (the first run): every finding is
+    /// new.
+    pub first_run: bool,
 }
 
 /// The whole audit.
@@ -145,6 +198,6 @@ impl AuditReport {
             || self
                 .listeners
                 .iter()
-                .any(|l| l.verdict == Verdict::Unverified)
+                .any(|l| matches!(l.verdict, Verdict::Unverified | Verdict::Unchecked))
     }
 }

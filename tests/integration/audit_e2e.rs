@@ -126,6 +126,12 @@ fn stable(doc: &Value, port: u16) -> String {
         if l["probe"]["connections"].is_number() {
             l["probe"]["connections"] = Value::from("<n>");
         }
+        // The emulators' certificates are made afresh for each run.
+        if let Some(list) = l["probe"]["certificates"].as_array_mut() {
+            for fingerprint in list {
+                *fingerprint = Value::from("<sha256>");
+            }
+        }
     }
     serde_json::to_string_pretty(&doc)
         .unwrap()
@@ -502,4 +508,141 @@ fn bad_audit_input_is_a_usage_error_naming_it() {
             stderr(&output)
         );
     }
+}
+
+/// The nightly job: configuration-only runs writing JSON, SARIF and JUnit at once, `--diff`
+/// against the previous night (missing on the first), `--fail-on-new`, and a declared policy
+/// changed between two runs. Also: `--no-probe` without a baseline judges nothing, and says so.
+#[test]
+fn nightly_runs_diff_fail_on_new_and_several_outputs() {
+    let moto = fresh();
+    let port = shared_port();
+    let made = moto.fixture(&["audit", &port.to_string()]);
+    let world = world(&made["dns"], port);
+    let dir = TempDir::new("nightly");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+
+    // Nothing checked: not compliant, and not a pass.
+    let output = audit(
+        &moto.endpoint(),
+        &world,
+        &["--no-probe", "--format", "json"],
+    );
+    let doc = json(&output);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("--no-probe without --baseline judges nothing"),
+        "{}",
+        stderr(&output)
+    );
+    let verdicts: Vec<&str> = doc["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["verdict"].as_str().unwrap())
+        .collect();
+    assert!(verdicts.iter().all(|v| *v == "unchecked"), "{verdicts:?}");
+    assert_eq!(doc["summary"]["unchecked"], verdicts.len());
+
+    // First night: no previous report; every finding is new, and --fail-on-new fails on them.
+    let night = |previous: &str, json_out: &str| {
+        audit(
+            &moto.endpoint(),
+            &world,
+            &[
+                "--no-probe",
+                "--baseline",
+                "modern",
+                "--diff",
+                &path(previous),
+                "--fail-on-new",
+                "-o",
+                &format!("json={}", path(json_out)),
+                "-o",
+                &format!("sarif={}", path("night.sarif")),
+                "-o",
+                &format!("junit={}", path("night.xml")),
+            ],
+        )
+    };
+    let first = night("night-0.json", "night-1.json");
+    let text = stderr(&first);
+    assert_eq!(first.status.code(), Some(1), "{text}");
+    assert!(first.stdout.is_empty(), "the reports go to the files");
+    assert!(
+        text.contains("no previous report yet (a first run)"),
+        "{text}"
+    );
+    let summary = text.lines().last().unwrap();
+    assert!(
+        summary.starts_with("elbtls: ")
+            && summary.contains("night-1.json (json)")
+            && summary.contains("night.sarif (sarif)")
+            && summary.contains("night.xml (junit)"),
+        "{summary}"
+    );
+    let doc1: Value =
+        serde_json::from_str(&std::fs::read_to_string(path("night-1.json")).unwrap()).unwrap();
+    assert_eq!(doc1["diff"]["first_run"], true);
+    let findings: usize = doc1["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["findings"].as_array().unwrap().len())
+        .sum();
+    assert!(findings > 0);
+    assert_eq!(doc1["diff"]["new"].as_array().unwrap().len(), findings);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(path("night.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    assert!(
+        std::fs::read_to_string(path("night.xml"))
+            .unwrap()
+            .starts_with("<?xml")
+    );
+
+    // Second night, nothing changed: the same findings are known, so --fail-on-new passes.
+    let second = night("night-1.json", "night-2.json");
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    let doc2: Value =
+        serde_json::from_str(&std::fs::read_to_string(path("night-2.json")).unwrap()).unwrap();
+    assert_eq!(doc2["diff"]["first_run"], false);
+    assert_eq!(doc2["diff"]["new"], serde_json::json!([]));
+    assert_eq!(doc2["diff"]["changes"], serde_json::json!([]));
+
+    // Third night: the exact ALB was moved to an older policy. The move itself is reported,
+    // with the findings it brings.
+    let alb = listener(&doc2, "alb-exact");
+    let arn = alb["id"].as_str().unwrap();
+    let before = alb["declared_policy_name"].as_str().unwrap().to_string();
+    moto.fixture(&["set-policy", arn, "ELBSecurityPolicy-2016-08"]);
+    let third = night("night-2.json", "night-3.json");
+    let doc3: Value =
+        serde_json::from_str(&std::fs::read_to_string(path("night-3.json")).unwrap()).unwrap();
+    let changes = doc3["diff"]["changes"].as_array().unwrap();
+    assert_eq!(
+        changes,
+        &[serde_json::json!({
+            "listener": arn,
+            "kind": "declared-policy",
+            "before": before,
+            "after": "ELBSecurityPolicy-2016-08",
+        })],
+        "{doc3:#}"
+    );
+    assert_eq!(
+        listener(&doc3, "alb-exact")["declared_policy_origin"],
+        "listener"
+    );
+    let new_codes: Vec<&str> = doc3["diff"]["new"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        !new_codes.is_empty(),
+        "a weaker policy breaks the baseline: {doc3:#}"
+    );
+    assert_eq!(third.status.code(), Some(1), "{}", stderr(&third));
 }

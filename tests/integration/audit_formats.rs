@@ -11,7 +11,8 @@ use elbtls::finding::{Finding, FindingCode, Severity, Verdict};
 use elbtls::model::LoadBalancerType;
 use elbtls::model::inventory::{FailureReason, Scheme, ScopeFailure};
 use elbtls::report::audit::{
-    AuditReport, ChangedFinding, DiffSummary, ListenerResult, ProbeStatus, junit, sarif,
+    AuditReport, ChangeKind, ChangedFinding, DiffSummary, ListenerChange, ListenerResult,
+    ProbeStatus, junit, sarif,
 };
 use serde_json::Value;
 
@@ -128,6 +129,8 @@ fn listener(
         port,
         protocol: protocol.to_string(),
         declared_policy: policy.map(str::to_string),
+        declared_policy_name: policy.map(str::to_string),
+        declared_policy_origin: policy.map(|_| "listener".to_string()),
         verdict: Verdict::of(&findings),
         findings,
         probe,
@@ -138,6 +141,11 @@ fn listener(
 fn report() -> AuditReport {
     let probed = || ProbeStatus::Probed {
         protocols: vec!["TLSv1.2".to_string()],
+        ciphers: vec![(
+            "TLSv1.2".to_string(),
+            vec!["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".to_string()],
+        )],
+        certificates: vec!["ab".repeat(32)],
         connections: 9,
     };
     let policy = Some("ELBSecurityPolicy-TLS13-1-2-2021-06");
@@ -215,6 +223,13 @@ fn report() -> AuditReport {
                 severity: "high".to_string(),
             }],
             resolved: Vec::new(),
+            changes: vec![ListenerChange {
+                listener: "arn:aws:elasticloadbalancing:us-west-2:111122223333:listener/app/weak/0123456789abcdef/8443".to_string(),
+                kind: ChangeKind::CipherAccepted,
+                before: String::new(),
+                after: "TLSv1.2 TLS_RSA_WITH_AES_128_CBC_SHA".to_string(),
+            }],
+            first_run: false,
         }),
         negotiation_errors_hours: None,
     }

@@ -9,7 +9,7 @@ use super::AuditReport;
 use crate::report::csv::row;
 
 /// Column names, stable for scripts (documented in the README).
-pub const COLUMNS: [&str; 12] = [
+pub const COLUMNS: [&str; 14] = [
     "account",
     "region",
     "load_balancer",
@@ -22,6 +22,8 @@ pub const COLUMNS: [&str; 12] = [
     "code",
     "subject",
     "message",
+    "listener_id",
+    "declared_policy_name",
 ];
 
 /// The column `--negotiation-errors` adds at the end (the load balancer's CloudWatch count, on
@@ -63,6 +65,8 @@ pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
                 code,
                 subject,
                 message,
+                &l.id,
+                l.declared_policy_name.as_deref().unwrap_or(""),
             ];
             [&cells[..], extra].concat()
         };
@@ -78,7 +82,7 @@ pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
     }
     let extra: &[&str] = if counted { &[""] } else { &[] };
     for f in &report.failures {
-        let cells: [&str; 12] = [
+        let cells: [&str; 14] = [
             &f.account,
             f.region.as_deref().unwrap_or(""),
             f.resource.as_deref().unwrap_or(""),
@@ -91,6 +95,8 @@ pub fn render(report: &AuditReport, out: &mut impl Write) -> io::Result<()> {
             SCOPE_FAILURE,
             f.reason.code(),
             &f.message,
+            "",
+            "",
         ];
         row(out, &[&cells[..], extra].concat())?;
     }
@@ -112,14 +118,14 @@ mod tests {
     fn one_row_per_finding_listener_and_failure() {
         let text = rendered();
         let expected = [
-            "account,region,load_balancer,type,port,protocol,declared_policy,verdict,severity,code,subject,message",
-            "123456789012,eu-west-1,internal-app,application,443,HTTPS,ELBSecurityPolicy-2016-08,unverified,medium,probe-failed,timeout,internal-app HTTPS:443 could not be probed: no answer within 5s (an internal load balancer is not reachable from here); run from inside the VPC or pass --resolve.",
-            "123456789012,us-east-1,api-nlb,network,8443,TLS,ELBSecurityPolicy-TLS13-1-2-2021-06,drift,high,protocol-not-in-policy,TLSv1,\"api-nlb TLS:8443 accepts TLSv1, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable: re-apply the policy.\"",
-            "123456789012,us-east-1,api-nlb,network,8443,TLS,ELBSecurityPolicy-TLS13-1-2-2021-06,drift,high,cipher-not-in-policy,ECDHE-RSA-AES128-SHA,\"api-nlb TLS:8443 accepts \"\"ECDHE-RSA-AES128-SHA\"\", a CBC suite <not in the policy> & not declared,\\u{a}so the account's word is wrong.\"",
-            "123456789012,us-east-1,legacy-elb,classic,443,SSL,ELBSecurityPolicy-2016-08 (Classic default),baseline,medium,weak-cipher-allowed,CBC,\"legacy-elb SSL:443 enables CBC suites, which the baseline `modern` bans: move to ELBSecurityPolicy-TLS-1-2-2017-01.\"",
-            "123456789012,us-east-1,web-prod,application,80,HTTP,,compliant,,,,",
-            "123456789012,us-east-1,web-prod,application,443,HTTPS,ELBSecurityPolicy-TLS13-1-2-2021-06,compliant,,,,",
-            "210987654321,ap-southeast-2,,,,,,unverified,,scope-failure,access-denied,User: arn:aws:sts::210987654321:assumed-role/audit/elbtls is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers",
+            "account,region,load_balancer,type,port,protocol,declared_policy,verdict,severity,code,subject,message,listener_id,declared_policy_name",
+            "123456789012,eu-west-1,internal-app,application,443,HTTPS,ELBSecurityPolicy-2016-08,unverified,medium,probe-failed,timeout,internal-app HTTPS:443 could not be probed: no answer within 5s (an internal load balancer is not reachable from here); run from inside the VPC or pass --resolve.,arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/internal-app/1a2b3c4d5e6f7a8b/8b7a6f5e4d3c2b1a,ELBSecurityPolicy-2016-08",
+            "123456789012,us-east-1,api-nlb,network,8443,TLS,ELBSecurityPolicy-TLS13-1-2-2021-06,drift,high,protocol-not-in-policy,TLSv1,\"api-nlb TLS:8443 accepts TLSv1, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable: re-apply the policy.\",arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/api-nlb/73e2d6bc24d8a067/9a1a4b3c2d1e0f00,ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "123456789012,us-east-1,api-nlb,network,8443,TLS,ELBSecurityPolicy-TLS13-1-2-2021-06,drift,high,cipher-not-in-policy,ECDHE-RSA-AES128-SHA,\"api-nlb TLS:8443 accepts \"\"ECDHE-RSA-AES128-SHA\"\", a CBC suite <not in the policy> & not declared,\\u{a}so the account's word is wrong.\",arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/net/api-nlb/73e2d6bc24d8a067/9a1a4b3c2d1e0f00,ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "123456789012,us-east-1,legacy-elb,classic,443,SSL,ELBSecurityPolicy-2016-08 (Classic default),baseline,medium,weak-cipher-allowed,CBC,\"legacy-elb SSL:443 enables CBC suites, which the baseline `modern` bans: move to ELBSecurityPolicy-TLS-1-2-2017-01.\",classic:123456789012:us-east-1:legacy-elb:443,ELBSecurityPolicy-2016-08",
+            "123456789012,us-east-1,web-prod,application,80,HTTP,,compliant,,,,,arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web-prod/50dc6c495c0c9188/0467ef3c8400ae65,",
+            "123456789012,us-east-1,web-prod,application,443,HTTPS,ELBSecurityPolicy-TLS13-1-2-2021-06,compliant,,,,,arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web-prod/50dc6c495c0c9188/f2f7dc8efc522ab2,ELBSecurityPolicy-TLS13-1-2-2021-06",
+            "210987654321,ap-southeast-2,,,,,,unverified,,scope-failure,access-denied,User: arn:aws:sts::210987654321:assumed-role/audit/elbtls is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers,,",
             "",
         ];
         assert_eq!(text, expected.join("\n"));
@@ -127,7 +133,7 @@ mod tests {
 
     #[test]
     fn quoted_newlines_keep_one_record_per_row() {
-        // A reader that honours quotes sees 8 records of 12 fields.
+        // A reader that honours quotes sees 8 records of 14 fields.
         let text = rendered();
         let mut records = 0;
         let mut fields = 1;

@@ -2,13 +2,14 @@
 //! lives here, in its own types, so refactoring the model does not change it; `SCHEMA_VERSION`
 //! changes only when a field is removed or changes meaning.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use serde::Serialize;
 use serde_json::Value;
 
 use super::{AuditReport, ChangedFinding, ListenerResult, ProbeStatus};
-use crate::compare::diff::PreviousFinding;
+use crate::compare::diff::{Previous, PreviousFinding, PreviousListener};
 use crate::finding::{Category, Finding, Severity, Verdict};
 use crate::model::inventory::ScopeFailure;
 
@@ -38,6 +39,7 @@ struct Summary {
     drift: usize,
     baseline: usize,
     unverified: usize,
+    unchecked: usize,
     incomplete: bool,
     findings: FindingCounts,
 }
@@ -64,6 +66,8 @@ struct Listener<'a> {
     port: u16,
     protocol: &'a str,
     declared_policy: Option<&'a str>,
+    declared_policy_name: Option<&'a str>,
+    declared_policy_origin: Option<&'a str>,
     verdict: &'static str,
     probe: Probe<'a>,
     findings: Vec<FindingJson<'a>>,
@@ -78,6 +82,10 @@ struct Probe<'a> {
     status: &'static str,
     /// `null` unless probed.
     protocols: Option<&'a [String]>,
+    /// Accepted suites (IANA names) by version; `null` unless probed.
+    ciphers: Option<BTreeMap<&'a str, &'a [String]>>,
+    /// SHA-256 fingerprints of the leaf certificates presented; `null` unless probed.
+    certificates: Option<&'a [String]>,
     connections: Option<u32>,
 }
 
@@ -102,8 +110,18 @@ struct Failure<'a> {
 #[derive(Serialize)]
 struct Diff<'a> {
     previous: &'a str,
+    first_run: bool,
     new: Vec<Changed<'a>>,
     resolved: Vec<Changed<'a>>,
+    changes: Vec<ChangeJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    listener: &'a str,
+    kind: &'static str,
+    before: &'a str,
+    after: &'a str,
 }
 
 #[derive(Serialize)]
@@ -144,6 +162,7 @@ fn document(report: &AuditReport) -> Document<'_> {
             drift: report.count(Verdict::Drift),
             baseline: report.count(Verdict::Baseline),
             unverified: report.count(Verdict::Unverified),
+            unchecked: report.count(Verdict::Unchecked),
             incomplete: report.incomplete(),
             findings: FindingCounts {
                 critical: report.findings_at(Severity::Critical),
@@ -157,8 +176,19 @@ fn document(report: &AuditReport) -> Document<'_> {
         failures: report.failures.iter().map(failure).collect(),
         diff: report.diff.as_ref().map(|d| Diff {
             previous: &d.previous,
+            first_run: d.first_run,
             new: d.new.iter().map(changed).collect(),
             resolved: d.resolved.iter().map(changed).collect(),
+            changes: d
+                .changes
+                .iter()
+                .map(|c| ChangeJson {
+                    listener: &c.listener,
+                    kind: c.kind.as_str(),
+                    before: &c.before,
+                    after: &c.after,
+                })
+                .collect(),
         }),
         negotiation_errors_hours: report.negotiation_errors_hours,
     }
@@ -168,20 +198,33 @@ fn listener(l: &ListenerResult) -> Listener<'_> {
     let probe = match &l.probe {
         ProbeStatus::Probed {
             protocols,
+            ciphers,
+            certificates,
             connections,
         } => Probe {
             status: "probed",
             protocols: Some(protocols),
+            ciphers: Some(
+                ciphers
+                    .iter()
+                    .map(|(v, c)| (v.as_str(), c.as_slice()))
+                    .collect(),
+            ),
+            certificates: Some(certificates),
             connections: Some(*connections),
         },
         ProbeStatus::Failed => Probe {
             status: "failed",
             protocols: None,
+            ciphers: None,
+            certificates: None,
             connections: None,
         },
         ProbeStatus::Skipped => Probe {
             status: "skipped",
             protocols: None,
+            ciphers: None,
+            certificates: None,
             connections: None,
         },
     };
@@ -196,6 +239,8 @@ fn listener(l: &ListenerResult) -> Listener<'_> {
         port: l.port,
         protocol: &l.protocol,
         declared_policy: l.declared_policy.as_deref(),
+        declared_policy_name: l.declared_policy_name.as_deref(),
+        declared_policy_origin: l.declared_policy_origin.as_deref(),
         verdict: l.verdict.as_str(),
         probe,
         findings: l.findings.iter().map(finding).collect(),
@@ -235,7 +280,7 @@ fn changed(c: &ChangedFinding) -> Changed<'_> {
 
 /// Reads the findings of a previous `elbtls audit --format json` report. The error says what is
 /// wrong and where (`listeners[3].findings[0]: missing `code``); the caller adds the file name.
-pub fn read_previous(text: &str) -> Result<Vec<PreviousFinding>, String> {
+pub fn read_previous(text: &str) -> Result<Previous, String> {
     let doc: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
     let not_audit = "not an `elbtls audit --format json` report";
     let Some(doc) = doc.as_object() else {
@@ -260,9 +305,11 @@ pub fn read_previous(text: &str) -> Result<Vec<PreviousFinding>, String> {
         ));
     };
     let mut findings = Vec::new();
+    let mut facts = Vec::new();
     for (i, listener) in listeners.iter().enumerate() {
         let at = format!("listeners[{i}]");
         let id = string(listener, "id", &at)?;
+        facts.push(previous_listener(listener, &id));
         let account = string(listener, "account", &at)?;
         let region = string(listener, "region", &at)?;
         let Some(list) = listener.get("findings").and_then(Value::as_array) else {
@@ -281,7 +328,37 @@ pub fn read_previous(text: &str) -> Result<Vec<PreviousFinding>, String> {
             });
         }
     }
-    Ok(findings)
+    Ok(Previous {
+        findings,
+        listeners: facts,
+    })
+}
+
+/// What a previous report says about one listener beyond its findings. Fields that report did
+/// not have (older versions) or did not fill (not probed) are `None`: nothing is compared there.
+fn previous_listener(listener: &Value, id: &str) -> PreviousListener {
+    let strings = |value: &Value| -> Option<Vec<String>> {
+        value.as_array().map(|list| {
+            list.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+    };
+    let probe = &listener["probe"];
+    PreviousListener {
+        id: id.to_string(),
+        declared_policy_name: listener
+            .get("declared_policy_name")
+            .map(|v| v.as_str().map(str::to_string)),
+        protocols: strings(&probe["protocols"]),
+        ciphers: probe["ciphers"].as_object().map(|by_version| {
+            by_version
+                .iter()
+                .map(|(version, list)| (version.clone(), strings(list).unwrap_or_default()))
+                .collect()
+        }),
+        certificates: strings(&probe["certificates"]),
+    }
 }
 
 fn string(value: &Value, key: &str, at: &str) -> Result<String, String> {
@@ -298,6 +375,13 @@ mod tests {
     use super::super::sample::{self, ALB_HTTPS, NLB_TLS};
     use super::*;
     use crate::compare::diff::diff;
+
+    fn findings_only(findings: &[PreviousFinding]) -> Previous {
+        Previous {
+            findings: findings.to_vec(),
+            listeners: Vec::new(),
+        }
+    }
 
     fn rendered(report: &AuditReport) -> String {
         let mut out = Vec::new();
@@ -330,12 +414,12 @@ mod tests {
     fn reads_back_what_it_writes() {
         let report = sample::report();
         let previous = read_previous(&rendered(&report)).unwrap();
-        assert_eq!(previous.len(), 4);
-        assert_eq!(previous[1].listener, NLB_TLS);
-        assert_eq!(previous[1].code, "protocol-not-in-policy");
-        assert_eq!(previous[1].subject, "TLSv1");
-        assert_eq!(previous[1].severity, "high");
-        assert_eq!(previous[1].region, "us-east-1");
+        assert_eq!(previous.findings.len(), 4);
+        assert_eq!(previous.findings[1].listener, NLB_TLS);
+        assert_eq!(previous.findings[1].code, "protocol-not-in-policy");
+        assert_eq!(previous.findings[1].subject, "TLSv1");
+        assert_eq!(previous.findings[1].severity, "high");
+        assert_eq!(previous.findings[1].region, "us-east-1");
         let same = diff(&previous, &report, "prev.json");
         assert!(same.new.is_empty() && same.resolved.is_empty(), "{same:?}");
     }
@@ -381,7 +465,7 @@ mod tests {
             previous(NLB_TLS, "cipher-not-in-policy", "AES128-SHA"),
             previous(ALB_HTTPS, "weak-cipher-allowed", "CBC"),
         ];
-        let d = diff(&before, &report, "prev.json");
+        let d = diff(&findings_only(&before), &report, "prev.json");
         assert_eq!(d.previous, "prev.json");
         let new: Vec<_> = d
             .new
@@ -427,7 +511,7 @@ mod tests {
             // Its load balancer was deleted: resolved.
             deleted,
         ];
-        let d = diff(&before, &report, "prev.json");
+        let d = diff(&findings_only(&before), &report, "prev.json");
         let resolved: Vec<_> = d.resolved.iter().map(|c| c.listener.as_str()).collect();
         assert_eq!(resolved, ["arn:deleted"]);
 
@@ -444,7 +528,7 @@ mod tests {
             previous(ALB_HTTPS, "policy-not-allowed", "ELBSecurityPolicy-2016-08"),
             previous(ALB_HTTPS, "some-future-code", ""),
         ];
-        let d = diff(&before, &report, "prev.json");
+        let d = diff(&findings_only(&before), &report, "prev.json");
         let resolved: Vec<_> = d.resolved.iter().map(|c| c.code.as_str()).collect();
         assert_eq!(resolved, ["policy-not-allowed"]);
     }

@@ -18,7 +18,8 @@ use crate::finding::Finding;
 use crate::model::inventory::ScopeFailure;
 
 pub use crate::model::audit::{
-    AuditReport, ChangedFinding, DiffSummary, ListenerResult, ProbeStatus,
+    AuditReport, ChangeKind, ChangedFinding, DiffSummary, ListenerChange, ListenerResult,
+    ProbeStatus,
 };
 
 impl AuditReport {
@@ -55,6 +56,8 @@ impl AuditReport {
                     port: l.port,
                     protocol: text(&l.protocol),
                     declared_policy: optional(&l.declared_policy),
+                    declared_policy_name: optional(&l.declared_policy_name),
+                    declared_policy_origin: optional(&l.declared_policy_origin),
                     verdict: l.verdict,
                     findings: l
                         .findings
@@ -68,9 +71,16 @@ impl AuditReport {
                     probe: match &l.probe {
                         ProbeStatus::Probed {
                             protocols,
+                            ciphers,
+                            certificates,
                             connections,
                         } => ProbeStatus::Probed {
                             protocols: protocols.iter().map(text).collect(),
+                            ciphers: ciphers
+                                .iter()
+                                .map(|(v, c)| (text(v), c.iter().map(text).collect()))
+                                .collect(),
+                            certificates: certificates.iter().map(text).collect(),
                             connections: *connections,
                         },
                         other => other.clone(),
@@ -93,6 +103,17 @@ impl AuditReport {
                 previous: text(&d.previous),
                 new: d.new.iter().map(changed).collect(),
                 resolved: d.resolved.iter().map(changed).collect(),
+                changes: d
+                    .changes
+                    .iter()
+                    .map(|c| ListenerChange {
+                        listener: text(&c.listener),
+                        kind: c.kind,
+                        before: text(&c.before),
+                        after: text(&c.after),
+                    })
+                    .collect(),
+                first_run: d.first_run,
             }),
             negotiation_errors_hours: self.negotiation_errors_hours,
         }

@@ -85,7 +85,7 @@ fn csv_gets_a_last_column() {
         lines
             .next()
             .unwrap()
-            .ends_with(",message,negotiation_errors")
+            .ends_with(",declared_policy_name,negotiation_errors")
     );
     let alb = text
         .lines()

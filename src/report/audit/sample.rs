@@ -2,7 +2,10 @@
 //! listener that does not terminate TLS, one scope failure and a diff. Messages carry commas,
 //! quotes, newlines and markup so that every format's escaping is exercised.
 
-use super::{AuditReport, ChangedFinding, DiffSummary, ListenerResult, ProbeStatus};
+use super::{
+    AuditReport, ChangeKind, ChangedFinding, DiffSummary, ListenerChange, ListenerResult,
+    ProbeStatus,
+};
 use crate::finding::{Finding, FindingCode, Verdict};
 use crate::model::LoadBalancerType;
 use crate::model::inventory::{FailureReason, Scheme, ScopeFailure};
@@ -42,6 +45,8 @@ fn listener(
         port,
         protocol: protocol.to_string(),
         declared_policy: declared_policy.map(str::to_string),
+        declared_policy_name: declared_policy.map(|p| p.split(' ').next().unwrap_or(p).to_string()),
+        declared_policy_origin: declared_policy.map(|_| "listener".to_string()),
         verdict: Verdict::of(&findings),
         findings,
         probe,
@@ -52,6 +57,16 @@ fn listener(
 fn probed(protocols: &[&str], connections: u32) -> ProbeStatus {
     ProbeStatus::Probed {
         protocols: protocols.iter().map(|p| p.to_string()).collect(),
+        ciphers: protocols
+            .iter()
+            .map(|p| {
+                (
+                    p.to_string(),
+                    vec!["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".to_string()],
+                )
+            })
+            .collect(),
+        certificates: vec!["5f1b".repeat(16)],
         connections,
     }
 }
@@ -172,6 +187,13 @@ pub(super) fn report() -> AuditReport {
                     .to_string(),
                 severity: "medium".to_string(),
             }],
+            changes: vec![ListenerChange {
+                listener: ALB_HTTPS.to_string(),
+                kind: ChangeKind::DeclaredPolicy,
+                before: "ELBSecurityPolicy-TLS13-1-2-2021-06".to_string(),
+                after: "ELBSecurityPolicy-2016-08".to_string(),
+            }],
+            first_run: false,
         }),
         negotiation_errors_hours: None,
     }

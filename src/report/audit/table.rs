@@ -27,6 +27,7 @@ impl Paint {
             Verdict::Baseline => "33",
             Verdict::Unverified => "35",
             Verdict::Drift => "1;31",
+            Verdict::Unchecked => "33",
         };
         self.wrap(code, verdict.as_str())
     }
@@ -127,13 +128,31 @@ pub fn render(report: &AuditReport, color: bool, out: &mut impl Write) -> io::Re
 
     if let Some(diff) = &report.diff {
         writeln!(out)?;
-        writeln!(
-            out,
-            "Since {}: {} new, {} resolved",
-            diff.previous,
-            diff.new.len(),
-            diff.resolved.len()
-        )?;
+        if diff.first_run {
+            writeln!(
+                out,
+                "No previous report at {} (a first run): every finding is new",
+                diff.previous
+            )?;
+        } else {
+            writeln!(
+                out,
+                "Since {}: {} new, {} resolved, {} other change{}",
+                diff.previous,
+                diff.new.len(),
+                diff.resolved.len(),
+                diff.changes.len(),
+                if diff.changes.len() == 1 { "" } else { "s" }
+            )?;
+        }
+        for c in &diff.changes {
+            let what = match (c.before.is_empty(), c.after.is_empty()) {
+                (true, _) => format!("now {}", c.after),
+                (false, true) => format!("{} no longer", c.before),
+                (false, false) => format!("{} -> {}", c.before, c.after),
+            };
+            writeln!(out, "  ~ {} {} {what}", c.listener, c.kind.as_str())?;
+        }
         for f in &diff.new {
             writeln!(
                 out,
@@ -160,12 +179,16 @@ pub fn render(report: &AuditReport, color: bool, out: &mut impl Write) -> io::Re
         .collect();
     writeln!(
         out,
-        "{} listeners: {} compliant, {} drift, {} baseline, {} unverified{}. Findings: {}.{}",
+        "{} listeners: {} compliant, {} drift, {} baseline, {} unverified{}{}. Findings: {}.{}",
         report.listeners.len(),
         report.count(Verdict::Compliant),
         report.count(Verdict::Drift),
         report.count(Verdict::Baseline),
         report.count(Verdict::Unverified),
+        match report.count(Verdict::Unchecked) {
+            0 => String::new(),
+            n => format!(", {n} unchecked"),
+        },
         if report.probed {
             ""
         } else {
