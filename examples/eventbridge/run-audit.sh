@@ -1,7 +1,7 @@
 #!/bin/bash
 # The scheduled task: fetch last night's JSON report from S3, audit with --diff against it, and
 # store tonight's JSON and SARIF reports (dated, and as the new "latest"). Exits as elbtls audit
-# does (0 compliant, 1 findings, 2 usage or configuration error, 3 incomplete), so the task's
+# does (0 compliant, 1 new findings, 2 usage or configuration error, 3 incomplete), so the task's
 # exit code shows in ECS and can drive an alarm.
 #
 # Environment: ELBTLS_REPORT_S3 (s3://BUCKET/PREFIX, required), ELBTLS_BASELINE (default modern),
@@ -15,20 +15,15 @@ read -r -a extra <<< "${ELBTLS_AUDIT_ARGS:-}"
 work=$(mktemp -d)
 night=$(date -u +%Y-%m-%d)
 
-diff=()
-if aws s3 cp --only-show-errors "$ELBTLS_REPORT_S3/latest/elbtls.json" "$work/previous.json"; then
-    diff=(--diff "$work/previous.json")
-else
-    echo "no previous report at $ELBTLS_REPORT_S3/latest/: nothing to compare with tonight" >&2
+if ! aws s3 cp --only-show-errors "$ELBTLS_REPORT_S3/latest/elbtls.json" "$work/previous.json"; then
+    echo "no previous report at $ELBTLS_REPORT_S3/latest/: a first run" >&2
 fi
 
+# One run, two reports; a missing previous.json is a first run for --diff. --fail-on-new: exit 1
+# only for findings that are new since the previous night.
 status=0
-elbtls audit --all-regions --baseline "$baseline" "${diff[@]}" "${extra[@]}" \
-    --format json --output "$work/elbtls.json" || status=$?
-sarif=0
-elbtls audit --all-regions --baseline "$baseline" "${diff[@]}" "${extra[@]}" \
-    --format sarif --output "$work/elbtls.sarif" || sarif=$?
-(( sarif > status )) && status=$sarif
+elbtls audit --all-regions --baseline "$baseline" --diff "$work/previous.json" --fail-on-new \
+    "${extra[@]}" -o json="$work/elbtls.json" -o sarif="$work/elbtls.sarif" || status=$?
 
 for report in elbtls.json elbtls.sarif; do
     [[ -f $work/$report ]] || continue

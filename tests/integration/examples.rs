@@ -476,6 +476,26 @@ fn flag_value<'a>(words: &'a [String], flag: &str) -> Option<&'a str> {
         .map(|i| words[i + 1].as_str())
 }
 
+/// The file an `elbtls audit` command writes the `format` report to: `-o FORMAT=FILE`
+/// (`--output FORMAT=FILE`), or `--format FORMAT --output FILE`.
+fn output_of(words: &[String], format: &str) -> Option<String> {
+    let prefix = format!("{format}=");
+    let mut plain = None;
+    for output in words
+        .windows(2)
+        .filter(|w| w[0] == "-o" || w[0] == "--output")
+        .map(|w| w[1].as_str())
+    {
+        if let Some(file) = output.strip_prefix(&prefix) {
+            return Some(file.trim_matches('"').to_string());
+        }
+        if !output.contains('=') {
+            plain = Some(output.to_string());
+        }
+    }
+    plain.filter(|_| flag_value(words, "--format") == Some(format))
+}
+
 /// Checks every flag (and `--format` value) of an `elbtls` command against the binary's help.
 fn assert_known_flags(words: &[String], origin: &str) {
     let subcommand = &words[1];
@@ -490,20 +510,26 @@ fn assert_known_flags(words: &[String], origin: &str) {
     let help = String::from_utf8(output.stdout).unwrap();
     let known: BTreeSet<&str> = help
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .filter(|w| w.starts_with("--"))
+        .filter(|w| w.starts_with('-') && w.len() > 1)
         .collect();
-    for word in words.iter().filter(|w| w.starts_with("--")) {
+    for word in words.iter().filter(|w| w.starts_with('-') && w.len() > 1) {
         let flag = word.split('=').next().unwrap();
         assert!(
             known.contains(flag),
             "{origin}: elbtls {subcommand} has no {flag}"
         );
     }
-    if let Some(format) = flag_value(words, "--format") {
+    let formats = flag_value(words, "--format").into_iter().chain(
+        words
+            .windows(2)
+            .filter(|w| w[0] == "-o" || w[0] == "--output")
+            .filter_map(|w| w[1].split_once('=').map(|(format, _)| format)),
+    );
+    for format in formats {
         assert!(
             // `--help` lists the values as `- NAME: description`.
             help.contains(&format!("\n          - {format}:")),
-            "{origin}: elbtls {subcommand} has no --format {format}"
+            "{origin}: elbtls {subcommand} has no format {format}"
         );
     }
 }
@@ -577,17 +603,18 @@ fn the_workflow_runs_nightly_with_oidc_and_uploads_sarif() {
         })
         .expect("a step runs elbtls audit");
     assert!(credentials_at < audit_at);
-    let commands = elbtls_commands(audit["run"].as_str().unwrap());
-    for command in &commands {
-        assert_known_flags(command, "the workflow");
-    }
+    let script = audit["run"].as_str().unwrap();
+    let commands = elbtls_commands(script);
+    assert_eq!(
+        commands.len(),
+        1,
+        "one probe run for every report: {commands:?}"
+    );
+    let command = &commands[0];
+    assert_known_flags(command, "the workflow");
     let output_of = |format: &str| {
-        commands
-            .iter()
-            .find(|c| flag_value(c, "--format") == Some(format))
-            .and_then(|c| flag_value(c, "--output"))
-            .unwrap_or_else(|| panic!("no `elbtls audit --format {format} --output FILE`"))
-            .to_string()
+        output_of(command, format)
+            .unwrap_or_else(|| panic!("the audit writes no {format} report: {command:?}"))
     };
 
     let (upload_at, upload) = step_using(steps, "github/codeql-action/upload-sarif");
@@ -607,18 +634,10 @@ fn the_workflow_runs_nightly_with_oidc_and_uploads_sarif() {
     assert_eq!(save["with"]["path"].as_str(), Some(json.as_str()));
     let prefix = restore["with"]["restore-keys"].as_str().unwrap();
     assert!(save["with"]["key"].as_str().unwrap().starts_with(prefix));
-    let script = audit["run"].as_str().unwrap();
+    let previous = flag_value(command, "--diff").expect("the audit compares with --diff");
     assert!(
-        commands.iter().all(|c| c.iter().any(|w| w == "${diff[@]}")),
-        "every audit passes --diff when there is a previous report"
-    );
-    assert!(
-        script.contains(&format!("mv \"{json}\" previous/elbtls.json")),
-        "{script}"
-    );
-    assert!(
-        script.contains("diff=(--diff previous/elbtls.json)"),
-        "{script}"
+        script.contains(&format!("mv {json} {previous}")),
+        "the restored report is what --diff reads: {script}"
     );
 }
 
@@ -638,9 +657,21 @@ fn the_eventbridge_container_runs_a_checked_script() {
     assert!(script.starts_with("#!/bin/bash\n"));
     bash_syntax_ok(&script, "run-audit.sh");
     let commands = elbtls_commands(&script);
-    assert_eq!(commands.len(), 2, "a JSON and a SARIF report");
-    for command in &commands {
-        assert_known_flags(command, "run-audit.sh");
+    assert_eq!(
+        commands.len(),
+        1,
+        "one probe run for every report: {commands:?}"
+    );
+    let command = &commands[0];
+    assert_known_flags(command, "run-audit.sh");
+    assert!(flag_value(command, "--diff").is_some());
+    for format in ["json", "sarif"] {
+        let file = output_of(command, format).unwrap_or_else(|| panic!("no {format} report"));
+        let name = file.rsplit('/').next().unwrap();
+        assert!(
+            script.contains("for report in elbtls.json elbtls.sarif") && script.contains(name),
+            "run-audit.sh stores {file} in S3"
+        );
     }
     assert!(read(&dir.join("README.md")).contains("../iam/elbtls-readonly.json"));
 }
