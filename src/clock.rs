@@ -33,6 +33,29 @@ pub fn rfc3339(unix: i64) -> String {
     )
 }
 
+/// The end (23:59:59 UTC) of the day `YYYY-MM-DD`, in Unix seconds; `None` for anything else
+/// (or a day that does not exist, such as 2026-02-30).
+pub fn end_of_day(date: &str) -> Option<i64> {
+    let mut parts = date.splitn(3, '-');
+    let year: i64 = parts.next().filter(|y| y.len() == 4)?.parse().ok()?;
+    let month: i64 = parts.next().filter(|m| m.len() == 2)?.parse().ok()?;
+    let day: i64 = parts.next().filter(|d| d.len() == 2)?.parse().ok()?;
+    if !(1..=12).contains(&month) || day < 1 {
+        return None;
+    }
+    // Howard Hinnant's days-from-civil.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let end = days * 86_400 + 86_399;
+    // A day past the month's end comes back as another date.
+    rfc3339(end).starts_with(date).then_some(end)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -42,6 +65,25 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_795_760_000), "2026-11-27T06:13:20Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn reads_a_day() {
+        assert_eq!(end_of_day("1970-01-01"), Some(86_399));
+        assert_eq!(
+            end_of_day("2000-02-29").map(rfc3339).as_deref(),
+            Some("2000-02-29T23:59:59Z")
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "26-01-01",
+            "2026-1-1",
+            "tomorrow",
+            "",
+        ] {
+            assert_eq!(end_of_day(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -226,6 +226,20 @@ pub struct Finding {
     pub subject: String,
     /// One line for people: what is wrong and what to do.
     pub message: String,
+    /// The baseline exception that covers it, if any (accepted risk: reported, not failing,
+    /// until the exception expires).
+    pub exception: Option<Acceptance>,
+}
+
+/// A baseline `[[exception]]` as it applies to one finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Acceptance {
+    /// Why the risk is accepted, as the baseline says.
+    pub reason: String,
+    /// The last day it is accepted (`YYYY-MM-DD`, UTC).
+    pub expires: String,
+    /// Whether that day has passed: the finding counts again.
+    pub expired: bool,
 }
 
 impl Finding {
@@ -236,7 +250,14 @@ impl Finding {
             severity: code.severity(),
             subject: subject.into(),
             message: message.into(),
+            exception: None,
         }
+    }
+
+    /// Whether a live (unexpired) baseline exception accepts it: it is reported, but neither
+    /// sets the verdict nor fails the run.
+    pub fn is_accepted(&self) -> bool {
+        self.exception.as_ref().is_some_and(|e| !e.expired)
     }
 }
 
@@ -271,7 +292,11 @@ impl Verdict {
 
     /// The verdict a set of findings gives: drift over unverified over baseline over compliant.
     pub fn of(findings: &[Finding]) -> Self {
-        let has = |c: Category| findings.iter().any(|f| f.code.category() == c);
+        let has = |c: Category| {
+            findings
+                .iter()
+                .any(|f| f.code.category() == c && !f.is_accepted())
+        };
         if has(Category::Drift) {
             Self::Drift
         } else if has(Category::Unverified) {

@@ -6,7 +6,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Baseline, PolicyPattern, did_you_mean, preset, presets};
+use super::{Baseline, Exception, PolicyPattern, did_you_mean, preset, presets};
 use crate::catalogue::{Catalogue, Problem};
 use crate::finding::{FindingCode, Severity};
 use crate::text::{excerpt, excerpt_around};
@@ -29,6 +29,7 @@ struct FileContents {
     require_https_redirect: Option<bool>,
     certificate: Option<CertificateEntry>,
     severity: Option<Vec<(Spanned<String>, Spanned<String>)>>,
+    exceptions: Vec<Exception>,
 }
 
 #[derive(Default)]
@@ -39,7 +40,7 @@ struct CertificateEntry {
 }
 
 /// The top-level keys, in the README's order.
-const TOP_KEYS: [&str; 13] = [
+const TOP_KEYS: [&str; 14] = [
     "description",
     "extends",
     "min_protocol",
@@ -53,7 +54,10 @@ const TOP_KEYS: [&str; 13] = [
     "require_https_redirect",
     "certificate",
     "severity",
+    "exception",
 ];
+
+const EXCEPTION_KEYS: [&str; 5] = ["listener", "load_balancer", "codes", "reason", "expires"];
 
 const CERTIFICATE_KEYS: [&str; 3] = ["expiry_warning_days", "min_rsa_bits", "min_ec_bits"];
 
@@ -193,6 +197,7 @@ pub(super) fn parse(
             }
         }
     }
+    baseline.exceptions.extend(contents.exceptions);
 
     if report.problems.is_empty() {
         Ok(baseline)
@@ -266,6 +271,7 @@ fn read_contents(report: &mut Report, table: &DeTable<'_>) -> FileContents {
             }
             "certificate" => contents.certificate = certificate(report, value),
             "severity" => contents.severity = severity_table(report, value),
+            "exception" => contents.exceptions = exceptions(report, value),
             _ => report.at(key.span(), unknown_key(name, &TOP_KEYS)),
         }
     }
@@ -384,6 +390,130 @@ fn severity_table(
         }
     }
     Some(entries)
+}
+
+/// `[[exception]]` entries: each needs `listener` or `load_balancer` (globs), known `codes`, a
+/// `reason` and an `expires` day (`2027-03-31`, quoted or not). Every problem is reported.
+fn exceptions(report: &mut Report, value: &Spanned<DeValue<'_>>) -> Vec<Exception> {
+    let DeValue::Array(items) = value.get_ref() else {
+        wrong_type(
+            report,
+            "exception",
+            value,
+            "`[[exception]]` tables (each with listener or load_balancer, codes, reason, expires)",
+        );
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for item in items {
+        let DeValue::Table(table) = item.get_ref() else {
+            wrong_type(report, "exception", item, "an `[[exception]]` table");
+            continue;
+        };
+        let line = line_of(report.text, item.span().start);
+        let origin = format!("{}:{line}", report.label);
+        let before = report.problems.len();
+        let (mut listener, mut load_balancer, mut reason, mut expires) = (None, None, None, None);
+        let mut codes = Vec::new();
+        for (key, value) in table {
+            let name = key.get_ref().as_ref();
+            let label = format!("[[exception]] {name}");
+            match name {
+                "listener" => listener = string(report, &label, value),
+                "load_balancer" => load_balancer = string(report, &label, value),
+                "reason" => reason = string(report, &label, value),
+                "expires" => {
+                    expires = match value.get_ref() {
+                        DeValue::Datetime(date) => Some(date.to_string()),
+                        DeValue::String(text) => Some(text.to_string()),
+                        _ => {
+                            wrong_type(report, &label, value, "a day such as 2027-03-31");
+                            None
+                        }
+                    };
+                    if let Some(day) = &expires
+                        && crate::clock::end_of_day(day).is_none()
+                    {
+                        report.at(
+                            value.span(),
+                            format!(
+                                "`{label}`: `{}` is not a day: write it as YYYY-MM-DD, for \
+                                 example 2027-03-31",
+                                shown(day)
+                            ),
+                        );
+                    }
+                }
+                "codes" => {
+                    for code in strings(report, &label, value).unwrap_or_default() {
+                        match code.get_ref().parse::<FindingCode>() {
+                            Ok(parsed) => codes.push(parsed),
+                            Err(_) => report.at(
+                                code.span(),
+                                format!(
+                                    "`{label}`: unknown finding code `{}`{}",
+                                    shown(code.get_ref()),
+                                    did_you_mean(
+                                        code.get_ref(),
+                                        FindingCode::ALL.iter().map(|c| c.code())
+                                    )
+                                ),
+                            ),
+                        }
+                    }
+                }
+                _ => report.at(key.span(), unknown_key(name, &EXCEPTION_KEYS)),
+            }
+        }
+        let missing = |what: &str| format!("`[[exception]]`: {what}");
+        if listener.is_none() && load_balancer.is_none() {
+            report.at(
+                item.span(),
+                missing(
+                    "say what it covers with `listener` (a listener ARN or glob) or \
+                     `load_balancer` (a name or glob)",
+                ),
+            );
+        }
+        if codes.is_empty() && !table.contains_key("codes") {
+            report.at(
+                item.span(),
+                missing("list the finding `codes` it accepts (for example [\"not-fips\"])"),
+            );
+        }
+        if reason
+            .as_ref()
+            .is_none_or(|r| r.get_ref().trim().is_empty())
+        {
+            report.at(
+                item.span(),
+                missing("give the `reason` the risk is accepted"),
+            );
+        }
+        let Some(expires) = expires else {
+            report.at(
+                item.span(),
+                missing("give the day it `expires` (an exception without an end is a hole)"),
+            );
+            continue;
+        };
+        if report.problems.len() > before {
+            continue;
+        }
+        let Some(expires_unix) = crate::clock::end_of_day(&expires) else {
+            continue;
+        };
+        found.push(Exception {
+            origin,
+            listener: listener.map(Spanned::into_inner),
+            load_balancer: load_balancer.map(Spanned::into_inner),
+            codes,
+            reason: reason.map(Spanned::into_inner).unwrap_or_default(),
+            expires,
+            expires_unix,
+        });
+    }
+    found
 }
 
 /// An unknown key, named with the nearest known one (or the table it belongs in).

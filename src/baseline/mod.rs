@@ -56,6 +56,44 @@ pub struct Baseline {
     /// Severity overrides, by finding code (any code: the audit applies them to drift and probe
     /// findings too, through [`Baseline::severity_of`]).
     pub severity: BTreeMap<FindingCode, Severity>,
+    /// Accepted risks (`[[exception]]`): findings they cover stay in the reports, marked, and
+    /// neither set the verdict nor fail the run until the exception expires.
+    pub exceptions: Vec<Exception>,
+}
+
+/// One `[[exception]]` of a baseline file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exception {
+    /// Where it is written (`baseline.toml:12`), to name it in notes.
+    pub origin: String,
+    /// Glob on the listener id (its ARN, or `classic:ACCOUNT:REGION:NAME:PORT`), if given.
+    pub listener: Option<String>,
+    /// Glob on the load balancer's name, if given (at least one of the two is).
+    pub load_balancer: Option<String>,
+    /// The finding codes it accepts.
+    pub codes: Vec<FindingCode>,
+    /// Why.
+    pub reason: String,
+    /// The last day it applies (`YYYY-MM-DD`).
+    pub expires: String,
+    /// The end of that day, UTC, in Unix seconds.
+    pub expires_unix: i64,
+}
+
+impl Exception {
+    /// Whether it covers a finding of `code` on the listener `listener_id` of the load
+    /// balancer named `load_balancer` (globs: `*` for any run, ASCII case ignored).
+    pub fn covers(&self, listener_id: &str, load_balancer: &str, code: FindingCode) -> bool {
+        self.codes.contains(&code)
+            && self
+                .listener
+                .as_deref()
+                .is_none_or(|p| crate::text::glob_matches(p, listener_id))
+            && self
+                .load_balancer
+                .as_deref()
+                .is_none_or(|p| crate::text::glob_matches(p, load_balancer))
+    }
 }
 
 /// Certificate thresholds. `0` switches a check off. An expired certificate is reported under
@@ -88,6 +126,7 @@ impl Baseline {
             certificate: CertificateRules::default(),
             require_https_redirect: false,
             severity: BTreeMap::new(),
+            exceptions: Vec::new(),
         }
     }
 

@@ -17,7 +17,7 @@ use crate::catalogue::{Catalogue, Declaration};
 use crate::cli::{AuditFilters, AuditFormat, AuditJob};
 use crate::compare::{self, Evidence, Kind, NegotiationErrors, Probe, Rules};
 use crate::exit::Exit;
-use crate::finding::{Severity, Verdict};
+use crate::finding::Verdict;
 use crate::model::inventory::{Listener, LoadBalancer};
 use crate::model::observed::{Observation, ProbeOutcome, Support};
 use crate::probe::run::{ProbeOptions, probe};
@@ -200,18 +200,26 @@ pub(super) fn run(
         super::say::line(summary_line(&report, &job.outputs));
     }
 
+    if let Some(baseline) = &baseline {
+        exception_notes(baseline, &report, now);
+    }
+
+    // Accepted risks (live baseline exceptions) never fail the run.
+    let fails = |f: &crate::finding::Finding| f.severity >= job.fail_on && !f.is_accepted();
     let failing = if job.fail_on_new {
-        report.diff.iter().flat_map(|d| &d.new).any(|f| {
-            f.severity
-                .parse::<Severity>()
-                .is_ok_and(|s| s >= job.fail_on)
+        let new: std::collections::HashSet<(&str, &str, &str)> = report
+            .diff
+            .iter()
+            .flat_map(|d| &d.new)
+            .map(|c| (c.listener.as_str(), c.code.as_str(), c.subject.as_str()))
+            .collect();
+        report.listeners.iter().any(|l| {
+            l.findings.iter().any(|f| {
+                fails(f) && new.contains(&(l.id.as_str(), f.code.code(), f.subject.as_str()))
+            })
         })
     } else {
-        report
-            .listeners
-            .iter()
-            .flat_map(|l| &l.findings)
-            .any(|f| f.severity >= job.fail_on)
+        report.listeners.iter().flat_map(|l| &l.findings).any(fails)
     };
     Ok(if failing {
         Exit::Findings
@@ -220,6 +228,29 @@ pub(super) fn run(
     } else {
         Exit::Success
     })
+}
+
+/// Tells about the baseline's exceptions that need a person: expired ones (their findings count
+/// again) and ones that covered nothing in this run (stale, or mistyped).
+fn exception_notes(baseline: &baseline::Baseline, report: &AuditReport, now: i64) {
+    for exception in &baseline.exceptions {
+        let covered = report.listeners.iter().any(|l| {
+            l.findings
+                .iter()
+                .any(|f| exception.covers(&l.id, &l.load_balancer, f.code))
+        });
+        if exception.expires_unix < now && covered {
+            super::say::warning(format_args!(
+                "the exception at {} expired on {}: the findings it covered count again",
+                exception.origin, exception.expires
+            ));
+        } else if !covered {
+            super::say::note(format_args!(
+                "the exception at {} covers no finding of this run (resolved, or mistyped?)",
+                exception.origin
+            ));
+        }
+    }
 }
 
 /// One listener on its way into the report.
@@ -339,12 +370,7 @@ fn listener_result(
     let (lb, listener) = (row.lb, row.listener);
     let tls = row.kind == Kind::Tls;
     let mut result = ListenerResult {
-        id: listener.arn.clone().unwrap_or_else(|| {
-            format!(
-                "classic:{}:{}:{}:{}",
-                lb.scope.account, lb.scope.region, lb.name, listener.port
-            )
-        }),
+        id: lb.listener_id(listener),
         account: lb.scope.account.clone(),
         region: lb.scope.region.clone(),
         load_balancer: lb.name.clone(),

@@ -15,7 +15,7 @@ use super::baseline::{
 };
 use crate::baseline::Baseline;
 use crate::catalogue::{Catalogue, Declaration};
-use crate::finding::{Finding, FindingCode, Verdict};
+use crate::finding::{Acceptance, Finding, FindingCode, Verdict};
 use crate::model::LoadBalancerType;
 use crate::model::inventory::{Listener, LoadBalancer};
 use crate::model::observed::{Observation, ProbeOutcome};
@@ -233,8 +233,20 @@ pub fn audit(evidence: &Evidence<'_>, rules: &Rules<'_>) -> Assessment {
         findings.push(negotiation_errors(label, count, hours, shared));
     }
     if let Some(baseline) = baseline {
+        let id = load_balancer.listener_id(listener);
         for finding in &mut findings {
             finding.severity = baseline.severity_of(finding.code);
+            finding.exception = baseline
+                .exceptions
+                .iter()
+                .filter(|e| e.covers(&id, &load_balancer.name, finding.code))
+                // Of several, the one that runs longest.
+                .max_by_key(|e| e.expires_unix)
+                .map(|e| Acceptance {
+                    reason: e.reason.clone(),
+                    expires: e.expires.clone(),
+                    expired: e.expires_unix < rules.now_unix,
+                });
         }
     }
     findings.sort_by(|a, b| {

@@ -87,6 +87,20 @@ pub struct LoadBalancer {
     pub listeners: Vec<Listener>,
 }
 
+impl LoadBalancer {
+    /// A stable identifier of one of its listeners: the listener ARN, or
+    /// `classic:ACCOUNT:REGION:NAME:PORT` for a Classic listener (which has no ARN). Reports and
+    /// `--diff` match on it; baseline exceptions name it.
+    pub fn listener_id(&self, listener: &Listener) -> String {
+        listener.arn.clone().unwrap_or_else(|| {
+            format!(
+                "classic:{}:{}:{}:{}",
+                self.scope.account, self.scope.region, self.name, listener.port
+            )
+        })
+    }
+}
+
 /// One listener of a load balancer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Listener {

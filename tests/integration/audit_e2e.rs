@@ -646,3 +646,83 @@ fn nightly_runs_diff_fail_on_new_and_several_outputs() {
     );
     assert_eq!(third.status.code(), Some(1), "{}", stderr(&third));
 }
+
+/// Baseline exceptions end to end: accepted findings stay in the report, marked, and do not fail
+/// the run; an expired exception is said and its findings fail again; one that covers nothing is
+/// noted.
+#[test]
+fn baseline_exceptions_accept_risk_until_they_expire() {
+    let moto = fresh();
+    let port = shared_port();
+    let made = moto.fixture(&["audit", &port.to_string()]);
+    let world = world(&made["dns"], port);
+    let dir = TempDir::new("exceptions");
+    let run = |baseline: &str| {
+        let file = dir.path().join("baseline.toml");
+        std::fs::write(&file, baseline).unwrap();
+        let file = file.to_str().unwrap().to_string();
+        audit(
+            &moto.endpoint(),
+            &world,
+            &["--no-probe", "--baseline", &file, "--format", "json"],
+        )
+    };
+    let plain = run("extends = \"modern\"\n");
+    assert_eq!(plain.status.code(), Some(1), "{}", stderr(&plain));
+    let doc = json(&plain);
+    let mut codes: Vec<String> = doc["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["findings"].as_array().unwrap().iter())
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    codes.sort();
+    codes.dedup();
+    let quoted: Vec<String> = codes.iter().map(|c| format!("\"{c}\"")).collect();
+    let with_exception = |expires: &str| {
+        format!(
+            "extends = \"modern\"\n\n[[exception]]\nload_balancer = \"*\"\ncodes = [{}]\n\
+             reason = \"accepted by the CISO until the migration\"\nexpires = {expires}\n\n\
+             [[exception]]\nload_balancer = \"gone-*\"\ncodes = [\"not-fips\"]\n\
+             reason = \"decommissioned\"\nexpires = 2099-01-01\n",
+            quoted.join(", ")
+        )
+    };
+
+    let accepted = run(&with_exception("2099-12-31"));
+    let text = stderr(&accepted);
+    assert_eq!(accepted.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains("covers no finding of this run"),
+        "the stale one is noted: {text}"
+    );
+    let doc = json(&accepted);
+    let findings: Vec<&Value> = doc["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["findings"].as_array().unwrap().iter())
+        .collect();
+    assert!(!findings.is_empty(), "accepted findings stay in the report");
+    for f in &findings {
+        assert_eq!(f["exception"]["expired"], false, "{f}");
+        assert_eq!(
+            f["exception"]["reason"],
+            "accepted by the CISO until the migration"
+        );
+    }
+
+    let expired = run(&with_exception("2020-01-01"));
+    let text = stderr(&expired);
+    assert_eq!(expired.status.code(), Some(1), "{text}");
+    assert!(text.contains("expired on 2020-01-01"), "{text}");
+    let doc = json(&expired);
+    let marked = doc["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|l| l["findings"].as_array().unwrap().iter())
+        .all(|f| f["exception"]["expired"] == true);
+    assert!(marked, "{doc:#}");
+}

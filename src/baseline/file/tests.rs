@@ -241,7 +241,7 @@ fn every_unknown_key_and_wrong_type_is_reported_with_its_line() {
             "b.toml:3: unknown key `bogus` (expected one of description, extends, min_protocol, \
              banned_classes, banned_ciphers, allowed_policies, denied_policies, require_fips, \
              require_forward_secrecy, require_post_quantum, require_https_redirect, certificate, \
-             severity)",
+             severity, exception)",
             "b.toml:5: `[certificate] min_rsa_bits`: expected a whole number, found the string \"x\"",
             "b.toml:6: unknown key `foo` (expected one of expiry_warning_days, min_rsa_bits, \
              min_ec_bits)",
@@ -456,4 +456,63 @@ fn the_readme_example_parses() {
         b.severity_of(FindingCode::WeakCipherAllowed),
         Severity::High
     );
+}
+
+#[test]
+fn reads_exceptions_and_reports_each_problem_with_its_line() {
+    let b = ok(r#"extends = "modern"
+
+[[exception]]
+load_balancer = "legacy-*"
+codes = ["protocol-below-minimum", "weak-cipher-allowed"]
+reason = "POS terminals, replacement in OPS-123"
+expires = 2027-03-31
+
+[[exception]]
+listener = "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/web/*"
+codes = ["not-fips"]
+reason = "FIPS endpoint in Q2"
+expires = "2027-06-30"
+"#);
+    assert_eq!(b.exceptions.len(), 2);
+    let first = &b.exceptions[0];
+    assert_eq!(first.origin, "b.toml:3");
+    assert_eq!(first.load_balancer.as_deref(), Some("legacy-*"));
+    assert_eq!(
+        first.codes,
+        [
+            FindingCode::ProtocolBelowMinimum,
+            FindingCode::WeakCipherAllowed
+        ]
+    );
+    assert_eq!(first.expires, "2027-03-31");
+    assert_eq!(
+        crate::clock::rfc3339(first.expires_unix),
+        "2027-03-31T23:59:59Z"
+    );
+    assert!(first.covers("any", "LEGACY-pos", FindingCode::WeakCipherAllowed));
+    assert!(!first.covers("any", "web", FindingCode::WeakCipherAllowed));
+    assert!(!first.covers("any", "legacy-pos", FindingCode::NotFips));
+
+    let problems = errors(
+        r#"[[exception]]
+codes = ["not-fipps"]
+expires = "2027-02-30"
+
+[[exception]]
+load_balancer = "x"
+codes = ["not-fips"]
+reason = "r"
+"#,
+    );
+    let joined = problems.join("\n");
+    for needle in [
+        "b.toml:1: `[[exception]]`: say what it covers with `listener`",
+        "b.toml:1: `[[exception]]`: give the `reason`",
+        "b.toml:2: `[[exception]] codes`: unknown finding code `not-fipps`; did you mean `not-fips`?",
+        "b.toml:3: `[[exception]] expires`: `2027-02-30` is not a day",
+        "b.toml:5: `[[exception]]`: give the day it `expires`",
+    ] {
+        assert!(joined.contains(needle), "{needle}\nin:\n{joined}");
+    }
 }

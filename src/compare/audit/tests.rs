@@ -396,3 +396,87 @@ fn negotiation_errors_are_shown_on_tls_listeners_and_found_when_not_zero() {
     assert_eq!(plain.negotiation_errors, None);
     assert!(plain.findings.is_empty());
 }
+
+/// Issue 12: a baseline exception accepts the findings it names on the listeners it names —
+/// reported, marked, not setting the verdict — until the day it expires; other findings and
+/// other listeners are untouched.
+#[test]
+fn exceptions_accept_named_findings_until_they_expire() {
+    let catalogue = Catalogue::builtin().unwrap();
+    let exception = |listener: Option<&str>, load_balancer: Option<&str>, expires_unix| {
+        crate::baseline::Exception {
+            origin: "b.toml:3".into(),
+            listener: listener.map(str::to_string),
+            load_balancer: load_balancer.map(str::to_string),
+            codes: vec![FindingCode::ProtocolBelowMinimum],
+            reason: "legacy terminals until March".into(),
+            expires: "2027-03-31".into(),
+            expires_unix,
+        }
+    };
+    let lb = load_balancer(vec![listener("HTTPS", 443)]);
+    let declared = known(&catalogue, "ELBSecurityPolicy-2016-08");
+    let judged = |exceptions: Vec<crate::baseline::Exception>| {
+        let mut baseline = preset("modern").unwrap();
+        baseline.exceptions = exceptions;
+        let rules = Rules::new(Some(&baseline), &catalogue, NOW);
+        run(&lb, &declared, Probe::Skipped, None, &rules)
+    };
+    let plain = judged(Vec::new());
+    let below = |a: &Assessment| {
+        a.findings
+            .iter()
+            .find(|f| f.code == FindingCode::ProtocolBelowMinimum)
+            .cloned()
+            .unwrap()
+    };
+    assert!(below(&plain).exception.is_none());
+
+    // By load balancer name (a glob, case ignored): accepted; the other baseline findings of
+    // the listener still set its verdict.
+    let live = judged(vec![exception(None, Some("WE*"), NOW + 86_400)]);
+    let accepted = below(&live);
+    assert!(accepted.is_accepted(), "{accepted:?}");
+    assert_eq!(
+        accepted.exception.as_ref().unwrap().reason,
+        "legacy terminals until March"
+    );
+    assert_eq!(live.findings.len(), plain.findings.len(), "nothing hidden");
+    let others = live
+        .findings
+        .iter()
+        .filter(|f| f.code != FindingCode::ProtocolBelowMinimum)
+        .count();
+    assert_eq!(
+        live.verdict,
+        if others > 0 {
+            Verdict::Baseline
+        } else {
+            Verdict::Compliant
+        }
+    );
+
+    // Only the accepted finding: compliant.
+    let only = Finding {
+        exception: accepted.exception.clone(),
+        ..accepted
+    };
+    assert_eq!(Verdict::of(&[only]), Verdict::Compliant);
+
+    // Expired yesterday: marked, and counting again.
+    let expired = judged(vec![exception(None, Some("web"), NOW - 86_400)]);
+    let again = below(&expired);
+    assert!(again.exception.as_ref().unwrap().expired);
+    assert!(!again.is_accepted());
+    assert_eq!(expired.verdict, Verdict::Baseline);
+
+    // Another listener's id: not covered.
+    let elsewhere = judged(vec![exception(Some("classic:222:*"), None, NOW + 86_400)]);
+    assert!(below(&elsewhere).exception.is_none());
+    let ours = judged(vec![exception(
+        Some("classic:111:eu-west-1:web:443"),
+        None,
+        NOW + 86_400,
+    )]);
+    assert!(below(&ours).is_accepted());
+}

@@ -96,6 +96,18 @@ struct FindingJson<'a> {
     severity: &'static str,
     subject: &'a str,
     message: &'a str,
+    /// Present when a baseline exception covers the finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exception: Option<ExceptionJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ExceptionJson<'a> {
+    reason: &'a str,
+    expires: &'a str,
+    /// `false`: accepted risk (neither the verdict nor the exit code counts it); `true`: the
+    /// exception has expired and the finding counts again.
+    expired: bool,
 }
 
 #[derive(Serialize)]
@@ -255,6 +267,11 @@ fn finding(f: &Finding) -> FindingJson<'_> {
         severity: f.severity.as_str(),
         subject: &f.subject,
         message: &f.message,
+        exception: f.exception.as_ref().map(|e| ExceptionJson {
+            reason: &e.reason,
+            expires: &e.expires,
+            expired: e.expired,
+        }),
     }
 }
 

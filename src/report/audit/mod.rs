@@ -14,7 +14,7 @@ mod negotiation_tests;
 #[cfg(test)]
 mod sample;
 
-use crate::finding::Finding;
+use crate::finding::{Acceptance, Finding};
 use crate::model::inventory::ScopeFailure;
 
 pub use crate::model::audit::{
@@ -65,6 +65,11 @@ impl AuditReport {
                         .map(|f| Finding {
                             subject: text(&f.subject),
                             message: text(&f.message),
+                            exception: f.exception.as_ref().map(|e| Acceptance {
+                                reason: text(&e.reason),
+                                expires: text(&e.expires),
+                                expired: e.expired,
+                            }),
                             ..f.clone()
                         })
                         .collect(),

@@ -111,6 +111,18 @@ pub fn render(report: &AuditReport, color: bool, out: &mut impl Write) -> io::Re
                 f.code.code(),
                 message
             )?;
+            if let Some(exception) = &f.exception {
+                let state = if exception.expired {
+                    "exception EXPIRED on"
+                } else {
+                    "accepted risk until"
+                };
+                writeln!(
+                    out,
+                    "    ({state} {}: {})",
+                    exception.expires, exception.reason
+                )?;
+            }
         }
     }
 
