@@ -408,6 +408,35 @@ fn baseline_severities_are_valid_and_rank_results_as_their_level() {
 }
 
 #[test]
+fn accepted_risks_are_valid_suppressions() {
+    let mut accepted = report();
+    for listener in &mut accepted.listeners {
+        for finding in &mut listener.findings {
+            finding.exception = Some(elbtls::finding::Acceptance {
+                reason: format!("<{}> accepted & \"reviewed\"", listener.load_balancer),
+                expires: "2099-12-31".to_string(),
+                expired: listener.load_balancer == "weak",
+            });
+        }
+    }
+    let document = render_sarif(&accepted);
+    let (valid, output) = validate_sarif(&document);
+    assert!(valid, "SARIF log does not validate:\n{output}");
+    let log: Value = serde_json::from_slice(&document).unwrap();
+    for result in log["runs"][0]["results"].as_array().unwrap() {
+        let expired = result["properties"]["exception"]["expired"]
+            .as_bool()
+            .unwrap();
+        if expired {
+            assert!(result["suppressions"].is_null(), "{result}");
+        } else {
+            assert_eq!(result["suppressions"][0]["status"], "accepted");
+            assert_eq!(result["suppressions"][0]["kind"], "external");
+        }
+    }
+}
+
+#[test]
 fn the_readme_lists_every_finding_code_where_help_uri_points() {
     let uri = sarif::help_uri().expect("Cargo.toml names the repository");
     let anchor = uri.split_once('#').unwrap().1;

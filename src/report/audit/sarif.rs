@@ -7,6 +7,11 @@
 //! `[severity]` table applies to every finding of a code), each result carries its own as well,
 //! and a severity that differs from the code's default is a `ruleConfigurationOverrides` entry.
 //!
+//! A finding a baseline `[[exception]]` accepts is a result with an `external` suppression of
+//! status `accepted` (its reason and expiry the justification), which code scanning shows as
+//! dismissed rather than open; once the exception has expired, the suppression is gone and the
+//! result counts again (`properties.exception` says which, in both cases).
+//!
 //! A listener is not a file, but GitHub code scanning requires each result to have a
 //! `physicalLocation` whose `artifactLocation.uri` it accepts: a scheme (`aws://`, `https://`) or a
 //! colon in the first path segment (an ARN) makes it reject the whole upload. So the listener is
@@ -175,7 +180,24 @@ struct SarifResult<'a> {
     partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
     properties: ResultProperties<'a>,
+}
+
+/// An accepted risk: a baseline exception that covers the result and has not expired.
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+#[derive(Serialize)]
+struct ExceptionProperties<'a> {
+    reason: &'a str,
+    expires: &'a str,
+    expired: bool,
 }
 
 #[derive(Serialize)]
@@ -233,6 +255,9 @@ struct ResultProperties<'a> {
     /// With `--negotiation-errors`: the load balancer's CloudWatch count.
     #[serde(skip_serializing_if = "Option::is_none")]
     negotiation_errors: Option<u64>,
+    /// The baseline exception that covers the finding, expired or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exception: Option<ExceptionProperties<'a>>,
 }
 
 #[derive(Serialize)]
@@ -464,6 +489,19 @@ fn result<'a>(report: &AuditReport, l: &'a ListenerResult, f: &'a Finding) -> Sa
             v1: fingerprint(&l.id, f.code.code(), &f.subject),
         },
         baseline_state,
+        suppressions: f
+            .exception
+            .iter()
+            .filter(|e| !e.expired)
+            .map(|e| Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: format!(
+                    "baseline exception until {} (UTC): {}",
+                    e.expires, e.reason
+                ),
+            })
+            .collect(),
         properties: ResultProperties {
             severity: f.severity.as_str(),
             security_severity: security_severity(f.severity),
@@ -473,6 +511,11 @@ fn result<'a>(report: &AuditReport, l: &'a ListenerResult, f: &'a Finding) -> Sa
             declared_policy: l.declared_policy.as_deref(),
             dns_name: l.dns_name.as_deref(),
             negotiation_errors: l.negotiation_errors,
+            exception: f.exception.as_ref().map(|e| ExceptionProperties {
+                reason: &e.reason,
+                expires: &e.expires,
+                expired: e.expired,
+            }),
         },
     }
 }
@@ -758,6 +801,40 @@ mod tests {
         // A code without findings keeps its default.
         let order = &run["tool"]["driver"]["rules"][rule_index(FindingCode::CipherOrderDiffers)];
         assert_eq!(order["properties"]["security-severity"], "3.0");
+    }
+
+    #[test]
+    fn accepted_risks_are_suppressed_until_their_exception_expires() {
+        let mut report = sample::report();
+        let findings = report.listeners.iter_mut().flat_map(|l| &mut l.findings);
+        let mut findings: Vec<&mut Finding> = findings.collect();
+        findings[0].exception = Some(crate::finding::Acceptance {
+            reason: "legacy clients until the migration".to_string(),
+            expires: "2099-12-31".to_string(),
+            expired: false,
+        });
+        findings[1].exception = Some(crate::finding::Acceptance {
+            reason: "old".to_string(),
+            expires: "2000-01-01".to_string(),
+            expired: true,
+        });
+        let mut out = Vec::new();
+        render(&report, &mut out).unwrap();
+        let log: Value = serde_json::from_slice(&out).unwrap();
+        let results = log["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(
+            results[0]["suppressions"],
+            serde_json::json!([{
+                "kind": "external",
+                "status": "accepted",
+                "justification": "baseline exception until 2099-12-31 (UTC): legacy clients until the migration"
+            }])
+        );
+        assert_eq!(results[0]["properties"]["exception"]["expired"], false);
+        assert!(results[1]["suppressions"].is_null());
+        assert_eq!(results[1]["properties"]["exception"]["expired"], true);
+        assert!(results[2]["suppressions"].is_null());
+        assert!(results[2]["properties"]["exception"].is_null());
     }
 
     #[test]
