@@ -8,9 +8,9 @@
 //! and a severity that differs from the code's default is a `ruleConfigurationOverrides` entry.
 //!
 //! A finding a baseline `[[exception]]` accepts is a result with an `external` suppression of
-//! status `accepted` (its reason and expiry the justification), which code scanning shows as
-//! dismissed rather than open; once the exception has expired, the suppression is gone and the
-//! result counts again (`properties.exception` says which, in both cases).
+//! status `accepted` (its reason and expiry the justification), SARIF's word for accepted risk
+//! (viewers hide such results by default); once the exception has expired, the suppression is gone
+//! and the result counts again (`properties.exception` says which, in both cases).
 //!
 //! A listener is not a file, but GitHub code scanning requires each result to have a
 //! `physicalLocation` whose `artifactLocation.uri` it accepts: a scheme (`aws://`, `https://`) or a
