@@ -15,6 +15,7 @@ mod client_args;
 mod docs_args;
 mod job;
 mod logs_args;
+mod report_args;
 
 pub(crate) use audit_args::{AuditArgs, AuditFilters, AuditFormat};
 pub(crate) use aws_args::{AwsConnectionArgs, InventoryArgs, InventoryFormat};
@@ -22,7 +23,7 @@ pub(crate) use client_args::{ClientCommand, source_flag};
 pub(crate) use docs_args::man_root;
 pub(crate) use job::{
     AuditJob, CheckApiJob, CheckJob, CheckTarget, ClientLogsJob, InventoryJob, Job, ManJob,
-    MatrixJob, PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob,
+    MatrixJob, PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob, ReportJob,
 };
 pub(crate) use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs};
 
@@ -107,6 +108,11 @@ pub(crate) enum Command {
     /// listener.
     #[command(subcommand)]
     Client(ClientCommand),
+
+    /// Saved JSON audit reports: merge the parts of a sharded run, render any format, without
+    /// AWS.
+    #[command(subcommand)]
+    Report(report_args::ReportCommand),
 
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
     #[command(after_help = docs_args::COMPLETIONS_AFTER_HELP)]
@@ -429,6 +435,7 @@ impl Command {
             Command::Probe(args) => Job::Probe(args.validate()?),
             Command::Policies(command) => command.validate()?,
             Command::Client(command) => command.validate()?,
+            Command::Report(command) => command.validate()?,
             Command::Completions(args) => args.validate(),
             Command::Man(args) => args.validate()?,
         })

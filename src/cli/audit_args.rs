@@ -256,30 +256,8 @@ impl AuditArgs {
         })
     }
 
-    /// `--output`: FILE in `--format`, or FORMAT=FILE; the same file twice is an error.
     fn outputs(&self) -> anyhow::Result<Vec<(AuditFormat, PathBuf)>> {
-        let mut outputs: Vec<(AuditFormat, PathBuf)> = Vec::new();
-        for value in &self.output {
-            let (format, path) = match value.split_once('=') {
-                Some((name, path)) if AuditFormat::from_str(name, true).is_ok() => (
-                    AuditFormat::from_str(name, true).map_err(anyhow::Error::msg)?,
-                    path,
-                ),
-                _ => (self.format, value.as_str()),
-            };
-            if path.is_empty() {
-                bail!("--output {value}: give a file name (FORMAT=FILE or FILE)");
-            }
-            let path = PathBuf::from(path);
-            if outputs.iter().any(|(_, p)| *p == path) {
-                bail!(
-                    "--output {}: the same file is named twice; give each format its own file",
-                    path.display()
-                );
-            }
-            outputs.push((format, path));
-        }
-        Ok(outputs)
+        parse_outputs(&self.output, self.format)
     }
 
     fn check_limits(&self) -> anyhow::Result<()> {
@@ -341,15 +319,50 @@ impl AuditArgs {
     /// Whether the table is coloured: `--color always|never`, or with `auto` when stdout is a
     /// terminal, no `--output` file is written and `NO_COLOR` is unset or empty.
     fn color(&self) -> bool {
-        use std::io::IsTerminal;
-        match self.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => {
-                self.output.is_empty()
-                    && std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            }
+        use_color(self.color, !self.output.is_empty())
+    }
+}
+
+/// `--output` values: FILE in `format`, or FORMAT=FILE; the same file twice is an error.
+pub(crate) fn parse_outputs(
+    values: &[String],
+    format: AuditFormat,
+) -> anyhow::Result<Vec<(AuditFormat, PathBuf)>> {
+    let mut outputs: Vec<(AuditFormat, PathBuf)> = Vec::new();
+    for value in values {
+        let (format, path) = match value.split_once('=') {
+            Some((name, path)) if AuditFormat::from_str(name, true).is_ok() => (
+                AuditFormat::from_str(name, true).map_err(anyhow::Error::msg)?,
+                path,
+            ),
+            _ => (format, value.as_str()),
+        };
+        if path.is_empty() {
+            bail!("--output {value}: give a file name (FORMAT=FILE or FILE)");
+        }
+        let path = PathBuf::from(path);
+        if outputs.iter().any(|(_, p)| *p == path) {
+            bail!(
+                "--output {}: the same file is named twice; give each format its own file",
+                path.display()
+            );
+        }
+        outputs.push((format, path));
+    }
+    Ok(outputs)
+}
+
+/// `--color` as decided for a table on stdout: `always`, `never`, or with `auto` a terminal with
+/// no `--output` file and `NO_COLOR` unset or empty.
+pub(crate) fn use_color(choice: ColorChoice, writes_files: bool) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            !writes_files
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
 }

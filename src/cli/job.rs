@@ -36,10 +36,27 @@ pub(crate) enum Job {
     ClientProfiles(ProfilesJob),
     /// `elbtls client logs`.
     ClientLogs(ClientLogsJob),
+    /// `elbtls report merge|render`.
+    Report(ReportJob),
     /// `elbtls completions SHELL`.
     Completions(clap_complete::Shell),
     /// `elbtls man [COMMAND]…`.
     Man(ManJob),
+}
+
+/// `elbtls report merge|render`: saved reports in, one report out.
+#[derive(Debug)]
+pub(crate) struct ReportJob {
+    /// The JSON reports, in the order given.
+    pub files: Vec<PathBuf>,
+    /// Format on stdout (when no `--output`).
+    pub format: AuditFormat,
+    /// `--output` files and their formats.
+    pub outputs: Vec<(AuditFormat, PathBuf)>,
+    /// The lowest severity that fails the run.
+    pub fail_on: Severity,
+    /// Whether the table on stdout is coloured.
+    pub color: bool,
 }
 
 /// `elbtls man`.

@@ -456,7 +456,10 @@ fn probe_status(observation: &Observation) -> ProbeStatus {
 
 /// `elbtls: 23 listeners: 20 compliant, 2 drift, 1 unverified; wrote audit.json (json), …`:
 /// what stderr says when the report went to files.
-fn summary_line(report: &AuditReport, outputs: &[(AuditFormat, std::path::PathBuf)]) -> String {
+pub(super) fn summary_line(
+    report: &AuditReport,
+    outputs: &[(AuditFormat, std::path::PathBuf)],
+) -> String {
     let counts: Vec<String> = [
         Verdict::Compliant,
         Verdict::Drift,
@@ -489,7 +492,7 @@ fn summary_line(report: &AuditReport, outputs: &[(AuditFormat, std::path::PathBu
     )
 }
 
-fn render(
+pub(super) fn render(
     report: &AuditReport,
     format: AuditFormat,
     color: bool,

@@ -9,6 +9,7 @@ mod docs;
 mod inventory;
 mod policies;
 mod probe;
+mod report;
 mod say;
 
 use std::ffi::OsString;
@@ -71,6 +72,7 @@ pub(crate) fn run(config: Config) -> anyhow::Result<Exit> {
         Job::ClientMatrix(job) => client::matrix(&catalogue, job, &mut out)?,
         Job::ClientProfiles(job) => client::profiles(job, &mut out)?,
         Job::ClientLogs(job) => client_logs::run(&catalogue, job, &mut out)?,
+        Job::Report(job) => report::run(job, &mut out)?,
         Job::Completions(shell) => docs::completions(*shell, &mut out)?,
         Job::Man(job) => docs::man(job, &mut out)?,
     };

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod baseline;
 pub mod diff;
 mod drift;
+pub mod merge;
 
 pub use audit::{Assessment, Evidence, Kind, NegotiationErrors, Probe, Rules, audit};
 pub use baseline::{

@@ -726,3 +726,105 @@ fn baseline_exceptions_accept_risk_until_they_expire() {
         .all(|f| f["exception"]["expired"] == true);
     assert!(marked, "{doc:#}");
 }
+
+/// `report merge` and `report render`: two partial audits (by load balancer name) merged give
+/// the listeners, findings and verdicts of one whole audit; rendered from the saved JSON, every
+/// format comes out without AWS; what cannot be merged is named.
+#[test]
+fn partial_reports_merge_into_the_whole_and_render_in_any_format() {
+    let moto = fresh();
+    let port = shared_port();
+    let made = moto.fixture(&["audit", &port.to_string()]);
+    let world = world(&made["dns"], port);
+    let dir = TempDir::new("merge");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let part = |name: &str, filters: &[&str], baseline: &str| {
+        let mut args = vec!["--no-probe", "--baseline", baseline, "-o"];
+        let target = format!("json={}", path(name));
+        args.push(&target);
+        args.extend(filters);
+        audit(&moto.endpoint(), &world, &args)
+    };
+    let whole = part("whole.json", &[], "modern");
+    part("alb.json", &["--name", "alb-*"], "modern");
+    part(
+        "rest.json",
+        &["--name", "nlb-*", "--name", "clb-*"],
+        "modern",
+    );
+
+    let merged = elbtls_at(
+        &moto.endpoint(),
+        &[
+            "report",
+            "merge",
+            &path("alb.json"),
+            &path("rest.json"),
+            "-o",
+            &path("all.json"),
+        ],
+    );
+    assert_eq!(
+        merged.status.code(),
+        whole.status.code(),
+        "{}",
+        stderr(&merged)
+    );
+    let read = |name: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path(name)).unwrap()).unwrap()
+    };
+    let (all, whole_doc) = (read("all.json"), read("whole.json"));
+    assert_eq!(all["listeners"], whole_doc["listeners"]);
+    assert_eq!(all["summary"], whole_doc["summary"]);
+    assert!(all["listeners"].as_array().unwrap().len() >= 4);
+
+    // Rendered from the file: the same table the audit printed, and SARIF, without AWS (no
+    // endpoint given at all).
+    let table = support::moto::elbtls(
+        &["report", "render", &path("whole.json"), "--color", "never"],
+        &[],
+    );
+    let printed = audit(
+        &moto.endpoint(),
+        &world,
+        &["--no-probe", "--baseline", "modern", "--color", "never"],
+    );
+    assert_eq!(stdout(&table), stdout(&printed));
+    assert_eq!(table.status.code(), printed.status.code());
+    let sarif = support::moto::elbtls(
+        &["report", "render", &path("all.json"), "--format", "sarif"],
+        &[],
+    );
+    assert_eq!(json(&sarif)["version"], "2.1.0");
+
+    // What cannot be merged or read is named.
+    part("strict.json", &["--name", "alb-*"], "strict");
+    let mixed = support::moto::elbtls(
+        &["report", "merge", &path("alb.json"), &path("strict.json")],
+        &[],
+    );
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(
+        stderr(&mixed).contains("was judged by baseline modern and"),
+        "{}",
+        stderr(&mixed)
+    );
+    std::fs::write(path("not.json"), "{\"load_balancers\": []}").unwrap();
+    let foreign = support::moto::elbtls(&["report", "render", &path("not.json")], &[]);
+    assert_eq!(foreign.status.code(), Some(2));
+    assert!(
+        stderr(&foreign).contains("not.json: not an `elbtls audit --format json` report"),
+        "{}",
+        stderr(&foreign)
+    );
+    let two = support::moto::elbtls(
+        &["report", "render", &path("alb.json"), &path("rest.json")],
+        &[],
+    );
+    assert_eq!(two.status.code(), Some(2));
+    assert!(
+        stderr(&two).contains("merge them first"),
+        "{}",
+        stderr(&two)
+    );
+}

@@ -32,12 +32,13 @@ fn installed(program: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-const COMMANDS: [&str; 7] = [
+const COMMANDS: [&str; 8] = [
     "audit",
     "policies",
     "inventory",
     "probe",
     "client",
+    "report",
     "completions",
     "man",
 ];

@@ -30,3 +30,4 @@ mod probe_certificates;
 mod probe_hostile;
 mod probe_openssl;
 mod probe_responder;
+mod readme;

@@ -4,6 +4,7 @@
 pub mod csv;
 pub mod json;
 pub mod junit;
+pub mod read;
 pub mod sarif;
 pub mod table;
 
