@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use std::time::Duration;
 
 use super::aws_args::AwsScopeArgs;
-use super::{AuditJob, TypeArg};
+use super::{AuditJob, Shard, TypeArg};
 use crate::finding::Severity;
 use crate::probe::run::ProbeOptions;
 use crate::probe::target::{ResolveOverride, SniChoice};
@@ -102,6 +102,27 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "ARN")]
     pub arn: Vec<String>,
 
+    /// Only load balancers of this scheme, `internal` or `internet-facing` (repeatable): a task
+    /// inside a VPC audits what it can reach.
+    #[arg(long, value_name = "SCHEME", value_parser = ["internal", "internet-facing"])]
+    pub scheme: Vec<String>,
+
+    /// Only load balancers in this VPC (repeatable; Classic ones in EC2-Classic have none).
+    #[arg(long, value_name = "VPC_ID")]
+    pub vpc: Vec<String>,
+
+    /// Audit one part of the load balancers: K/N (1 ≤ K ≤ N) keeps those whose stable hash
+    /// falls in part K, so N runs (a Kubernetes Indexed Job, an AWS Batch array) cover every
+    /// load balancer once, whatever order AWS lists them in; `auto` reads the part from
+    /// JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (0-based) with --shard-count N. Merge the
+    /// parts with `elbtls report merge`.
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<String>,
+
+    /// With `--shard auto`: how many parts.
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<u32>,
+
     /// Connect to ADDR when probing a listener named HOST on PORT (curl's meaning; PORT may be
     /// `*`). Repeatable.
     #[arg(long, value_name = "HOST:PORT:ADDR")]
@@ -193,6 +214,10 @@ pub(crate) struct AuditFilters {
     pub types: Vec<crate::model::LoadBalancerType>,
     /// `--arn`: a load balancer or one of its listeners.
     pub arns: Vec<String>,
+    /// `--scheme`: any one may match.
+    pub schemes: Vec<crate::model::inventory::Scheme>,
+    /// `--vpc`: any one may match.
+    pub vpcs: Vec<String>,
 }
 
 impl AuditFilters {
@@ -209,6 +234,8 @@ impl AuditFilters {
             )
             .chain(self.types.iter().map(|t| format!("--type {}", t.as_str())))
             .chain(self.arns.iter().map(|a| format!("--arn {a}")))
+            .chain(self.schemes.iter().map(|s| format!("--scheme {s}")))
+            .chain(self.vpcs.iter().map(|v| format!("--vpc {v}")))
             .collect();
         (!flags.is_empty()).then(|| flags.join(" "))
     }
@@ -251,9 +278,61 @@ impl AuditArgs {
             format: self.format,
             color: self.color(),
             outputs: self.outputs()?,
+            shard: self.shard()?,
             diff: self.diff.clone(),
             fail_on_new: self.fail_on_new,
         })
+    }
+
+    /// `--shard K/N`, or `auto` with `--shard-count N` and the index from the environment.
+    fn shard(&self) -> anyhow::Result<Option<Shard>> {
+        let Some(value) = &self.shard else {
+            if self.shard_count.is_some() {
+                bail!("--shard-count goes with --shard auto");
+            }
+            return Ok(None);
+        };
+        let shard = if value == "auto" {
+            let Some(count) = self.shard_count else {
+                bail!("--shard auto: give the number of parts with --shard-count N");
+            };
+            let (var, index) = ["JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"]
+                .iter()
+                .find_map(|var| std::env::var(var).ok().map(|v| (*var, v)))
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--shard auto: neither JOB_COMPLETION_INDEX (Kubernetes Indexed Job) nor \
+                         AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job) is set; give --shard K/N"
+                    )
+                })?;
+            let index: u32 = index.trim().parse().map_err(|_| {
+                anyhow::anyhow!("--shard auto: {var}={index} is not a part number (0, 1, 2, …)")
+            })?;
+            Shard { index, count }
+        } else {
+            if self.shard_count.is_some() {
+                bail!("--shard-count goes with --shard auto; --shard K/N names the count itself");
+            }
+            let parsed = value.split_once('/').and_then(|(k, n)| {
+                Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?))
+            });
+            let Some((k, count)) = parsed.filter(|(k, n)| *k >= 1 && k <= n) else {
+                bail!("--shard {value}: give K/N with 1 ≤ K ≤ N (for example 2/4), or auto");
+            };
+            Shard {
+                index: k - 1,
+                count,
+            }
+        };
+        if !(1..=10_000).contains(&shard.count) || shard.index >= shard.count {
+            bail!(
+                "--shard: part {} of {} does not exist (parts are numbered from 0 in the \
+                 environment, from 1 in K/N; at most 10000 parts)",
+                shard.index,
+                shard.count
+            );
+        }
+        Ok(Some(shard))
     }
 
     fn outputs(&self) -> anyhow::Result<Vec<(AuditFormat, PathBuf)>> {
@@ -313,6 +392,12 @@ impl AuditArgs {
             tags,
             types: self.lb_type.iter().map(|t| (*t).into()).collect(),
             arns: self.arn.clone(),
+            schemes: self
+                .scheme
+                .iter()
+                .map(|s| crate::model::inventory::Scheme::from_api(Some(s)))
+                .collect(),
+            vpcs: self.vpc.clone(),
         })
     }
 

@@ -94,6 +94,17 @@ pub(crate) struct AuditJob {
     pub diff: Option<PathBuf>,
     /// `--fail-on-new`: only findings the previous report did not have fail the run.
     pub fail_on_new: bool,
+    /// `--shard`: the part of the load balancers this run audits.
+    pub shard: Option<Shard>,
+}
+
+/// One part of a run split N ways (`--shard`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shard {
+    /// The part, from 0.
+    pub index: u32,
+    /// How many parts.
+    pub count: u32,
 }
 
 /// `elbtls inventory`.

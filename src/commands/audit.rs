@@ -93,6 +93,19 @@ pub(super) fn run(
         }
         inventory.failures.push(failure);
     }
+    // The shard is taken after the filters: an empty part of a small account is no failure.
+    if let Some(shard) = job.shard {
+        let before = inventory.load_balancers.len();
+        inventory
+            .load_balancers
+            .retain(|lb| lb.shard(shard.count) == shard.index);
+        super::say::note(format_args!(
+            "--shard {}/{}: {} of the {before} selected load balancers",
+            shard.index + 1,
+            shard.count,
+            inventory.load_balancers.len()
+        ));
+    }
     // `--negotiation-errors`: a region CloudWatch cannot answer for is a failure, not an error.
     let negotiation = job.negotiation_hours.map(|hours| {
         runtime.block_on(aws::cloudwatch::negotiation_errors(
@@ -262,6 +275,12 @@ struct Row<'i> {
 }
 
 fn selected(lb: &LoadBalancer, filters: &AuditFilters) -> bool {
+    (filters.schemes.is_empty() || filters.schemes.contains(&lb.scheme))
+        && (filters.vpcs.is_empty() || lb.vpc_id.as_ref().is_some_and(|v| filters.vpcs.contains(v)))
+        && selected_by_name_tag_type_arn(lb, filters)
+}
+
+fn selected_by_name_tag_type_arn(lb: &LoadBalancer, filters: &AuditFilters) -> bool {
     (filters.names.is_empty()
         || filters
             .names

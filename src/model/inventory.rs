@@ -88,6 +88,25 @@ pub struct LoadBalancer {
 }
 
 impl LoadBalancer {
+    /// Which of `count` parts the load balancer belongs to (`audit --shard`): FNV-1a (64-bit) of
+    /// its ARN, or of `classic:ACCOUNT:REGION:NAME`, modulo `count`. Fixed by the identity
+    /// alone, so every run and every version puts it in the same part, whatever order AWS lists
+    /// load balancers in; all its listeners go together (they share its nodes).
+    pub fn shard(&self, count: u32) -> u32 {
+        let key = self.arn.clone().unwrap_or_else(|| {
+            format!(
+                "classic:{}:{}:{}",
+                self.scope.account, self.scope.region, self.name
+            )
+        });
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in key.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        u32::try_from(hash % u64::from(count.max(1))).unwrap_or(0)
+    }
+
     /// A stable identifier of one of its listeners: the listener ARN, or
     /// `classic:ACCOUNT:REGION:NAME:PORT` for a Classic listener (which has no ARN). Reports and
     /// `--diff` match on it; baseline exceptions name it.
@@ -463,5 +482,52 @@ mod tests {
         assert_eq!(acm.source, CertificateSource::Acm);
         let iam = Certificate::from_arn("arn:aws:iam::123456789012:server-certificate/x", false);
         assert_eq!(iam.source, CertificateSource::Iam);
+    }
+}
+
+#[cfg(test)]
+mod shard_tests {
+    use super::*;
+
+    fn lb(name: &str, arn: Option<&str>) -> LoadBalancer {
+        LoadBalancer {
+            scope: Scope {
+                account: "111122223333".into(),
+                region: "eu-west-1".into(),
+            },
+            name: name.into(),
+            arn: arn.map(str::to_string),
+            lb_type: LoadBalancerType::Classic,
+            scheme: Scheme::Internal,
+            dns_name: None,
+            state: None,
+            vpc_id: None,
+            tags: BTreeMap::new(),
+            listeners: Vec::new(),
+        }
+    }
+
+    /// The part is a function of the identity alone, fixed across versions (FNV-1a of the key:
+    /// changing it would move load balancers between the parts of a running deployment).
+    #[test]
+    fn a_load_balancer_always_lands_in_the_same_part() {
+        let classic = lb("legacy", None);
+        // FNV-1a 64 of "classic:111122223333:eu-west-1:legacy".
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in b"classic:111122223333:eu-west-1:legacy" {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        assert_eq!(u64::from(classic.shard(7)), hash % 7);
+        assert_eq!(classic.shard(1), 0);
+        // 1,000 load balancers over 4 parts: each part gets a fair share.
+        let mut parts = [0_u32; 4];
+        for i in 0..1000 {
+            let arn = format!(
+                "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/app/lb-{i}/{i:016x}"
+            );
+            parts[lb("x", Some(&arn)).shard(4) as usize] += 1;
+        }
+        assert!(parts.iter().all(|n| (200..=300).contains(n)), "{parts:?}");
     }
 }

@@ -827,4 +827,190 @@ fn partial_reports_merge_into_the_whole_and_render_in_any_format() {
         "{}",
         stderr(&two)
     );
+    // --scheme and --vpc keep what a runner in one network can reach.
+    let whole_doc = read("whole.json");
+    for scheme in ["internet-facing", "internal"] {
+        let output = audit(
+            &moto.endpoint(),
+            &world,
+            &[
+                "--no-probe",
+                "--baseline",
+                "modern",
+                "--scheme",
+                scheme,
+                "--format",
+                "json",
+            ],
+        );
+        let doc = json(&output);
+        let expected: Vec<&Value> = whole_doc["listeners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["scheme"] == scheme)
+            .collect();
+        let got: Vec<&Value> = doc["listeners"].as_array().unwrap().iter().collect();
+        assert_eq!(got, expected, "--scheme {scheme}");
+        if expected.is_empty() {
+            assert_eq!(doc["failures"][0]["reason"], "no-match", "{doc:#}");
+        }
+    }
+    let alb = whole_doc["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["type"] == "application")
+        .map(|l| l["load_balancer"].as_str().unwrap().to_string())
+        .unwrap();
+    let inventory = json(&elbtls_at(
+        &moto.endpoint(),
+        &["inventory", "--format", "json"],
+    ));
+    let vpc_id = inventory["load_balancers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|lb| lb["name"] == alb.as_str())
+        .and_then(|lb| lb["vpc_id"].as_str())
+        .expect("an ALB has a VPC")
+        .to_string();
+    let in_vpc = json(&audit(
+        &moto.endpoint(),
+        &world,
+        &[
+            "--no-probe",
+            "--baseline",
+            "modern",
+            "--vpc",
+            &vpc_id,
+            "--format",
+            "json",
+        ],
+    ));
+    assert!(
+        in_vpc["listeners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["load_balancer"] == alb.as_str())
+    );
+    let none = json(&audit(
+        &moto.endpoint(),
+        &world,
+        &[
+            "--no-probe",
+            "--baseline",
+            "modern",
+            "--vpc",
+            "vpc-none",
+            "--format",
+            "json",
+        ],
+    ));
+    assert_eq!(none["listeners"], serde_json::json!([]));
+}
+
+/// A run split across three parallel processes (`--shard auto --shard-count 3`, the part from
+/// JOB_COMPLETION_INDEX as a Kubernetes Indexed Job sets it), merged with `report merge`, gives
+/// the same listeners, findings and verdicts as one whole run — probes included.
+#[test]
+fn three_shards_merged_equal_one_whole_run() {
+    let moto = fresh();
+    let port = shared_port();
+    let made = moto.fixture(&["audit", &port.to_string()]);
+    let world = world(&made["dns"], port);
+    let dir = TempDir::new("shards");
+    let path = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let mut base = vec!["audit".to_string(), "--timeout".into(), "1".into()];
+    for r in &world.resolve {
+        base.extend(["--resolve".to_string(), r.clone()]);
+    }
+    base.extend(["--baseline".into(), "modern".into()]);
+
+    let whole = {
+        let mut args = base.clone();
+        args.extend(["-o".into(), format!("json={}", path("whole.json"))]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        elbtls_at(&moto.endpoint(), &args)
+    };
+    let shards: Vec<std::thread::JoinHandle<Output>> = (0..3)
+        .map(|index| {
+            let mut args = base.clone();
+            args.extend([
+                "--shard".into(),
+                "auto".into(),
+                "--shard-count".into(),
+                "3".into(),
+                "-o".into(),
+                format!("json={}", path(&format!("shard-{index}.json"))),
+            ]);
+            let endpoint = moto.endpoint();
+            std::thread::spawn(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                support::moto::elbtls(
+                    &args,
+                    &[
+                        ("AWS_ENDPOINT_URL", &endpoint),
+                        ("AWS_ACCESS_KEY_ID", "testing"),
+                        ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_REGION", "us-east-1"),
+                        ("JOB_COMPLETION_INDEX", &index.to_string()),
+                    ],
+                )
+            })
+        })
+        .collect();
+    let mut parts = Vec::new();
+    for (index, shard) in shards.into_iter().enumerate() {
+        let output = shard.join().unwrap();
+        assert!(
+            stderr(&output).contains(&format!("--shard {}/3: ", index + 1)),
+            "{}",
+            stderr(&output)
+        );
+        parts.push(path(&format!("shard-{index}.json")));
+    }
+    let mut args = vec!["report", "merge"];
+    args.extend(parts.iter().map(String::as_str));
+    let all = path("all.json");
+    args.extend(["-o", &all]);
+    let merged = support::moto::elbtls(&args, &[]);
+    assert_eq!(
+        merged.status.code(),
+        whole.status.code(),
+        "{}",
+        stderr(&merged)
+    );
+
+    let read = |file: &str| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap()
+    };
+    // Connection counts and certificate fingerprints depend on timing and not on the split; the
+    // rest must be equal.
+    let comparable = |doc: Value| -> Vec<Value> {
+        doc["listeners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                let mut l = l.clone();
+                l["probe"]["connections"] = Value::Null;
+                l
+            })
+            .collect()
+    };
+    let (sharded, unsharded) = (read(&all), read(&path("whole.json")));
+    assert_eq!(comparable(sharded.clone()), comparable(unsharded.clone()));
+    assert_eq!(sharded["summary"], unsharded["summary"]);
+    // Each load balancer was audited by exactly one part.
+    let counts: Vec<usize> = parts
+        .iter()
+        .map(|p| read(p)["listeners"].as_array().unwrap().len())
+        .collect();
+    assert_eq!(
+        counts.iter().sum::<usize>(),
+        unsharded["listeners"].as_array().unwrap().len(),
+        "{counts:?}"
+    );
 }

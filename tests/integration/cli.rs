@@ -497,3 +497,50 @@ fn sslv2_only_and_signalling_ciphers_are_refused_with_a_reason() {
     assert!(err.contains("SSL 2.0-only cipher"), "{err}");
     assert!(err.contains("signalling value"), "{err}");
 }
+
+/// `--shard` and the new filters are checked before any AWS call.
+#[test]
+fn shard_and_scope_flags_are_checked_first() {
+    for (args, env, expected) in [
+        (
+            vec!["audit", "--shard", "5/4"],
+            vec![],
+            "give K/N with 1 ≤ K ≤ N",
+        ),
+        (
+            vec!["audit", "--shard", "0/4"],
+            vec![],
+            "give K/N with 1 ≤ K ≤ N",
+        ),
+        (
+            vec!["audit", "--shard", "auto"],
+            vec![],
+            "give the number of parts with --shard-count N",
+        ),
+        (
+            vec!["audit", "--shard", "auto", "--shard-count", "3"],
+            vec![],
+            "neither JOB_COMPLETION_INDEX",
+        ),
+        (
+            vec!["audit", "--shard", "auto", "--shard-count", "3"],
+            vec![("AWS_BATCH_JOB_ARRAY_INDEX", "3")],
+            "part 3 of 3 does not exist",
+        ),
+        (
+            vec!["audit", "--shard", "1/2", "--shard-count", "3"],
+            vec![],
+            "--shard-count goes with --shard auto",
+        ),
+        (
+            vec!["audit", "--scheme", "public"],
+            vec![],
+            "invalid value 'public'",
+        ),
+    ] {
+        let output = crate::support::moto::elbtls(&args, &env);
+        let text = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {text}");
+        assert!(text.contains(expected), "{args:?}: {text}");
+    }
+}
