@@ -32,6 +32,7 @@ pub mod finding;
 pub mod model;
 pub mod probe;
 pub mod report;
+mod terminal;
 pub mod text;
 pub mod tls;
 

@@ -205,10 +205,10 @@ pub(super) fn run(
     }
 
     if outputs.is_empty() {
-        render(&report, job.format, job.color, out)?;
+        render(&report, job.format, job.color, false, out)?;
     } else {
         for (format, file) in &outputs {
-            file.write(|w| render(&report, *format, false, w))?;
+            file.write(|w| render(&report, *format, false, true, w))?;
         }
         super::say::line(summary_line(&report, &job.outputs));
     }
@@ -511,14 +511,24 @@ pub(super) fn summary_line(
     )
 }
 
+/// Renders `report` in `format`; a table is laid out for the terminal, or for a file
+/// (`to_file`: `COLUMNS` or 100 columns, never the terminal's width).
 pub(super) fn render(
     report: &AuditReport,
     format: AuditFormat,
     color: bool,
+    to_file: bool,
     out: &mut impl Write,
 ) -> io::Result<()> {
     match format {
-        AuditFormat::Table => table::render(report, color, out),
+        AuditFormat::Table => {
+            let layout = if to_file {
+                crate::terminal::file_layout(color)
+            } else {
+                crate::terminal::layout(color)
+            };
+            table::render(report, &layout, out)
+        }
         AuditFormat::Json => json::render(report, out),
         AuditFormat::Csv => csv::render(report, out),
         AuditFormat::Sarif => sarif::render(report, out),

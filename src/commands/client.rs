@@ -178,7 +178,7 @@ pub(super) fn check(
         })
         .collect();
     match job.format {
-        Format::Table => table::check(&reports, out)?,
+        Format::Table => table::check(&reports, &crate::terminal::layout(false), out)?,
         Format::Json => json::check(&reports, out)?,
     }
     Ok(if reports.iter().all(|r| r.negotiation.is_success()) {
@@ -221,7 +221,7 @@ pub(super) fn matrix(
         rows,
     };
     match job.format {
-        Format::Table => table::matrix(&report, out)?,
+        Format::Table => table::matrix(&report, &crate::terminal::layout(false), out)?,
         Format::Json => json::matrix(&report, out)?,
     }
     Ok(if report.count(Change::Breaks) > 0 {
@@ -235,13 +235,13 @@ pub(super) fn matrix(
 pub(super) fn profiles(job: &ProfilesJob, out: &mut impl Write) -> anyhow::Result<Exit> {
     match &job.profile {
         Some(found) => match job.format {
-            Format::Table => table::profile(found, out)?,
+            Format::Table => table::profile(found, &crate::terminal::layout(false), out)?,
             Format::Json => json::profiles(&[found], out)?,
         },
         None => {
             let list: Vec<&Profile> = job.all.iter().collect();
             match job.format {
-                Format::Table => table::profiles(&list, out)?,
+                Format::Table => table::profiles(&list, &crate::terminal::layout(false), out)?,
                 Format::Json => json::profiles(&list, out)?,
             }
         }

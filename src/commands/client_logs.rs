@@ -21,7 +21,7 @@ pub(super) fn run(
     let policy = super::policies::resolve(catalogue, &config.policy, config.lb_type)?;
     let report = analyse(&config.files, policy, config.top)?;
     match config.format {
-        Format::Table => table::render(&report, out)?,
+        Format::Table => table::render(&report, &crate::terminal::layout(false), out)?,
         Format::Json => json::render(&report, out)?,
     }
     let unread = unread_files(&report);

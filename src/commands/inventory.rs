@@ -19,7 +19,7 @@ pub(super) fn run(
     let inventory = super::runtime()?.block_on(aws::inventory(&job.aws))?;
     let report = resolve(inventory, catalogue);
     match job.format {
-        InventoryFormat::Table => table::render(&report, out)?,
+        InventoryFormat::Table => table::render(&report, &crate::terminal::layout(false), out)?,
         InventoryFormat::Json => json::render(&report, out)?,
         InventoryFormat::Csv => csv::render(&report, out)?,
     }

@@ -25,7 +25,7 @@ pub(super) fn run(
             // ELBv2 first, then Classic; by name within each, so the order is predictable.
             policies.sort_by(|a, b| (a.kind, &a.name).cmp(&(b.kind, &b.name)));
             match format {
-                Format::Table => table::list(&policies, out)?,
+                Format::Table => table::list(&policies, &crate::terminal::layout(false), out)?,
                 Format::Json => json::list(&policies, out)?,
             }
         }
@@ -36,7 +36,12 @@ pub(super) fn run(
         } => {
             let policy = resolve(catalogue, name, *lb_type)?;
             match format {
-                Format::Table => table::show(policy, catalogue.sources(), out)?,
+                Format::Table => table::show(
+                    policy,
+                    catalogue.sources(),
+                    &crate::terminal::layout(false),
+                    out,
+                )?,
                 Format::Json => json::show(policy, catalogue.sources(), out)?,
             }
         }
@@ -50,7 +55,7 @@ pub(super) fn run(
             let to = resolve(catalogue, to, *lb_type)?;
             let diff = PolicyDiff::between(from, to);
             match format {
-                Format::Table => table::diff(&diff, out)?,
+                Format::Table => table::diff(&diff, &crate::terminal::layout(false), out)?,
                 Format::Json => json::diff(&diff, out)?,
             }
         }

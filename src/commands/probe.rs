@@ -67,7 +67,7 @@ pub(super) fn run(
         });
     }
     match config.format {
-        Format::Table => table::render(&reports, out)?,
+        Format::Table => table::render(&reports, &crate::terminal::layout(false), out)?,
         Format::Json => json::render(&reports, out)?,
     }
     Ok(exit)

@@ -31,10 +31,10 @@ pub(super) fn run(job: &ReportJob, out: &mut impl Write) -> anyhow::Result<Exit>
     }
     let report = merged.report;
     if outputs.is_empty() {
-        super::audit::render(&report, job.format, job.color, out)?;
+        super::audit::render(&report, job.format, job.color, false, out)?;
     } else {
         for (format, file) in &outputs {
-            file.write(|w| super::audit::render(&report, *format, false, w))?;
+            file.write(|w| super::audit::render(&report, *format, false, true, w))?;
         }
         super::say::line(super::audit::summary_line(&report, &job.outputs));
     }

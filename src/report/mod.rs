@@ -7,10 +7,12 @@ pub mod client;
 pub mod client_logs;
 pub mod csv;
 pub mod inventory;
+pub mod layout;
 pub mod output;
 pub mod policies;
 pub mod probe;
 
+use crate::model::LoadBalancerType;
 use crate::tls::ProtocolVersion;
 
 /// A compact label for a set of versions: `TLS 1.2–1.3`, `SSL 3.0, TLS 1.0–1.2`, `TLS 1.3`, `none`.
@@ -52,6 +54,41 @@ pub fn protocols_label(versions: &[ProtocolVersion]) -> String {
     }
 }
 
+/// `ALB`, `NLB`, `GWLB`, `CLB`: the names AWS uses in prose, for narrow columns.
+pub fn type_abbreviation(lb_type: LoadBalancerType) -> &'static str {
+    match lb_type {
+        LoadBalancerType::Application => "ALB",
+        LoadBalancerType::Network => "NLB",
+        LoadBalancerType::Gateway => "GWLB",
+        LoadBalancerType::Classic => "CLB",
+    }
+}
+
+/// The prefix of every predefined policy's name.
+const POLICY_PREFIX: &str = "ELBSecurityPolicy-";
+
+/// What a table too narrow for whole policy names says under it.
+pub(crate) const SHORT_POLICY_NOTE: &str =
+    "… stands for ELBSecurityPolicy- (names shortened to fit)";
+
+/// `…TLS13-1-2-2021-06` for `ELBSecurityPolicy-TLS13-1-2-2021-06` (see [`SHORT_POLICY_NOTE`]);
+/// `None` for another name.
+pub(crate) fn short_policy(cell: &str) -> Option<String> {
+    cell.strip_prefix(POLICY_PREFIX)
+        .map(|rest| format!("…{rest}"))
+}
+
+/// A declared-policy label (`NAME (DETAIL)`, see `catalogue::Declaration::label`) split into
+/// the name and the detail; a label without a detail is all name.
+pub fn split_policy_label(label: &str) -> (&str, Option<&str>) {
+    match label.split_once(" (") {
+        Some((name, detail)) if detail.ends_with(')') && !name.is_empty() => {
+            (name, Some(&detail[..detail.len() - 1]))
+        }
+        _ => (label, None),
+    }
+}
+
 /// `yes`, `no`, or `unknown`.
 pub fn yes_no(value: Option<bool>) -> &'static str {
     match value {
@@ -79,5 +116,25 @@ mod tests {
             "TLS 1.0, TLS 1.2"
         );
         assert_eq!(protocols_label(&[]), "none");
+    }
+
+    #[test]
+    fn splits_a_declared_policy_label_into_name_and_detail() {
+        assert_eq!(
+            split_policy_label("p (reference ELBSecurityPolicy-2016-08)"),
+            ("p", Some("reference ELBSecurityPolicy-2016-08"))
+        );
+        assert_eq!(
+            split_policy_label("ELBSecurityPolicy-2016-08 (default (no policy attached))"),
+            (
+                "ELBSecurityPolicy-2016-08",
+                Some("default (no policy attached)")
+            )
+        );
+        assert_eq!(
+            split_policy_label("ELBSecurityPolicy-2016-08"),
+            ("ELBSecurityPolicy-2016-08", None)
+        );
+        assert_eq!(split_policy_label("(unreadable)"), ("(unreadable)", None));
     }
 }

@@ -4,6 +4,7 @@
 
 use super::{AuditReport, csv, json, junit, sarif, table};
 use crate::finding::{Finding, FindingCode};
+use crate::report::layout::Layout;
 
 /// ESC/CSI colour, an OSC 8 hyperlink, CR/LF and a forged line, NUL, BEL, a C1 CSI and U+202E.
 const HOSTILE: &str = "CN=evil\u{1b}[2J\u{1b}]8;;https://evil.test\u{7}click\u{1b}]8;;\u{7}\r\n\
@@ -39,7 +40,10 @@ fn raw_controls(text: &str) -> Vec<char> {
 #[test]
 fn text_formats_escape_control_characters_and_bidi_overrides() {
     let formats: [(&str, String); 4] = [
-        ("table", rendered(|r, o| table::render(r, false, o))),
+        (
+            "table",
+            rendered(|r, o| table::render(r, &Layout::default(), o)),
+        ),
         ("csv", rendered(csv::render)),
         ("junit", rendered(junit::render)),
         ("sarif", rendered(sarif::render)),
@@ -61,7 +65,7 @@ fn text_formats_escape_control_characters_and_bidi_overrides() {
 
 #[test]
 fn the_table_still_colours_what_it_colours_itself() {
-    let text = rendered(|r, o| table::render(r, true, o));
+    let text = rendered(|r, o| table::render(r, &Layout::colored(100, true), o));
     // The table's own colour codes are there; the certificate's ESC is not.
     assert!(text.contains("\u{1b}[1;31m"), "{text}");
     assert!(!text.contains("\u{1b}[2J"), "{text}");

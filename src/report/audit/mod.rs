@@ -14,6 +14,8 @@ mod escape_tests;
 mod negotiation_tests;
 #[cfg(test)]
 mod sample;
+#[cfg(test)]
+mod table_tests;
 
 use crate::finding::{Acceptance, Finding};
 use crate::model::inventory::ScopeFailure;

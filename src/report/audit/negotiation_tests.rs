@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::sample::{self, ALB_HTTPS, NLB_TLS};
 use super::{AuditReport, csv, json, junit, sarif, table};
 use crate::finding::{Finding, FindingCode, Verdict};
+use crate::report::layout::Layout;
 
 /// The sample report as `--negotiation-errors --hours 6` would make it: 42 errors on the
 /// compliant ALB listener (with its finding), 0 on the NLB, none known elsewhere.
@@ -61,7 +62,7 @@ fn json_carries_the_window_and_each_count() {
 
 #[test]
 fn the_table_gets_a_column() {
-    let text = rendered(|r, o| table::render(r, false, o));
+    let text = rendered(|r, o| table::render(r, &Layout::default(), o));
     assert!(text.contains("TLS errors (6h)"), "{text}");
     let alb_row = text
         .lines()

@@ -2,27 +2,19 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment};
 
 use super::{Change, CheckReport, MatrixReport, ServerLabel, certificates_label, version_label};
 use crate::catalogue::Policy;
 use crate::client::negotiate::Negotiation;
 use crate::client::profile::{Profile, signature_scheme_name};
 use crate::client::{ClientDescription, DescriptionSource};
+use crate::report::layout::{Layout, plain_table, write_table};
 use crate::report::protocols_label;
 use crate::text::escape;
 
 /// Usable policies shown in the table (JSON lists them all).
 const USABLE_SHOWN: usize = 10;
-
-fn new_table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.to_vec());
-    table
-}
 
 fn policy_label(policy: &Policy) -> String {
     format!(
@@ -86,7 +78,7 @@ fn client_line(client: &ClientDescription, profile: Option<&Profile>) -> String 
 }
 
 /// `client check`.
-pub fn check(reports: &[CheckReport<'_>], out: &mut impl Write) -> io::Result<()> {
+pub fn check(reports: &[CheckReport<'_>], layout: &Layout, out: &mut impl Write) -> io::Result<()> {
     for (i, r) in reports.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
@@ -147,7 +139,10 @@ pub fn check(reports: &[CheckReport<'_>], out: &mut impl Write) -> io::Result<()
             "Policies this client can use, strictest first ({} load balancers; certificates: {certs}):",
             r.lb_type
         )?;
-        let mut table = new_table(&["#", "Policy", "Protocols", "Version", "Suite", "Group"]);
+        let mut table = plain_table(
+            &["#", "Policy", "Protocols", "Version", "Suite", "Group"],
+            layout,
+        );
         for (rank, usable) in r.usable.iter().take(USABLE_SHOWN).enumerate() {
             let [version, suite, group] = outcome_cells(&usable.negotiation);
             table.add_row(vec![
@@ -159,7 +154,7 @@ pub fn check(reports: &[CheckReport<'_>], out: &mut impl Write) -> io::Result<()
                 Cell::new(group),
             ]);
         }
-        writeln!(out, "{table}")?;
+        write_table(&table, out)?;
         if r.usable.len() > USABLE_SHOWN {
             writeln!(
                 out,
@@ -174,7 +169,7 @@ pub fn check(reports: &[CheckReport<'_>], out: &mut impl Write) -> io::Result<()
 }
 
 /// `client matrix`.
-pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()> {
+pub fn matrix(report: &MatrixReport<'_>, layout: &Layout, out: &mut impl Write) -> io::Result<()> {
     let certs = certificates_label(&report.certificates);
     let Some(second) = report.second else {
         writeln!(
@@ -182,7 +177,10 @@ pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()>
             "Policy {}; listener certificates: {certs}",
             policy_label(report.first)
         )?;
-        let mut table = new_table(&["Profile", "Client", "Result", "Version", "Suite", "Group"]);
+        let mut table = plain_table(
+            &["Profile", "Client", "Result", "Version", "Suite", "Group"],
+            layout,
+        );
         for row in &report.rows {
             let [version, suite, group] = outcome_cells(&row.first);
             let result = if row.first.is_success() {
@@ -199,7 +197,7 @@ pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()>
                 Cell::new(group),
             ]);
         }
-        writeln!(out, "{table}")?;
+        write_table(&table, out)?;
         let failures: Vec<_> = report
             .rows
             .iter()
@@ -232,7 +230,7 @@ pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()>
         "  to {}; listener certificates: {certs}",
         policy_label(second)
     )?;
-    let mut table = new_table(&["Profile", "Client", "From", "To", "Change"]);
+    let mut table = plain_table(&["Profile", "Client", "From", "To", "Change"], layout);
     for row in &report.rows {
         let after = row.second.as_ref().unwrap_or(&row.first);
         let change = match Change::of(&row.first, after) {
@@ -249,7 +247,7 @@ pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()>
             Cell::new(change),
         ]);
     }
-    writeln!(out, "{table}")?;
+    write_table(&table, out)?;
     let breaks: Vec<_> = report
         .rows
         .iter()
@@ -281,15 +279,18 @@ pub fn matrix(report: &MatrixReport<'_>, out: &mut impl Write) -> io::Result<()>
 }
 
 /// `client profiles` (every profile, one row each).
-pub fn profiles(list: &[&Profile], out: &mut impl Write) -> io::Result<()> {
-    let mut table = new_table(&[
-        "Profile",
-        "Client",
-        "Protocols",
-        "Suites",
-        "Groups",
-        "Confidence",
-    ]);
+pub fn profiles(list: &[&Profile], layout: &Layout, out: &mut impl Write) -> io::Result<()> {
+    let mut table = plain_table(
+        &[
+            "Profile",
+            "Client",
+            "Protocols",
+            "Suites",
+            "Groups",
+            "Confidence",
+        ],
+        layout,
+    );
     for p in list {
         let groups: Vec<String> = p.groups.iter().take(3).map(ToString::to_string).collect();
         let more = if p.groups.len() > 3 { ", …" } else { "" };
@@ -302,7 +303,7 @@ pub fn profiles(list: &[&Profile], out: &mut impl Write) -> io::Result<()> {
             Cell::new(p.confidence.as_str()),
         ]);
     }
-    writeln!(out, "{table}")?;
+    write_table(&table, out)?;
     writeln!(
         out,
         "{} profiles (`elbtls client profiles NAME` shows one in full, with its sources)",
@@ -311,7 +312,7 @@ pub fn profiles(list: &[&Profile], out: &mut impl Write) -> io::Result<()> {
 }
 
 /// `client profiles NAME`.
-pub fn profile(p: &Profile, out: &mut impl Write) -> io::Result<()> {
+pub fn profile(p: &Profile, layout: &Layout, out: &mut impl Write) -> io::Result<()> {
     let join = |items: Vec<String>| {
         if items.is_empty() {
             "none".to_string()
@@ -349,7 +350,7 @@ pub fn profile(p: &Profile, out: &mut impl Write) -> io::Result<()> {
         writeln!(out, "  Notes:       {notes}")?;
     }
     writeln!(out)?;
-    let mut table = new_table(&["#", "Suite", "IANA name", "Code"]);
+    let mut table = plain_table(&["#", "Suite", "IANA name", "Code"], layout);
     for (i, suite) in p.suites.iter().enumerate() {
         table.add_row(vec![
             Cell::new(i + 1).set_alignment(CellAlignment::Right),
@@ -358,5 +359,5 @@ pub fn profile(p: &Profile, out: &mut impl Write) -> io::Result<()> {
             Cell::new(format!("0x{:04X}", suite.0)),
         ]);
     }
-    writeln!(out, "{table}")
+    write_table(&table, out)
 }

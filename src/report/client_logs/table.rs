@@ -2,15 +2,16 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment};
 
 use super::percent_label;
 use crate::client::logs::tally::FAILING_CLIENTS_TRACKED;
 use crate::client::logs::{Counted, LogFormat, LogReport, Reason, TopList, Verdict};
+use crate::report::layout::{Layout, plain_table, write_table};
 use crate::text::escape;
 
-/// Writes the report.
-pub fn render(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
+/// Writes the report fitted to `layout`.
+pub fn render(report: &LogReport<'_>, layout: &Layout, out: &mut impl Write) -> io::Result<()> {
     let summary = &report.summary;
     let c = &summary.counts;
     let policy = report.policy;
@@ -72,7 +73,7 @@ pub fn render(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
             )?;
         }
         writeln!(out)?;
-        pairs_table(report, out)?;
+        pairs_table(report, layout, out)?;
     }
 
     if c.failing > 0 {
@@ -119,16 +120,13 @@ pub fn render(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-fn pairs_table(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
+fn pairs_table(report: &LogReport<'_>, layout: &Layout, out: &mut impl Write) -> io::Result<()> {
     let summary = &report.summary;
     let negotiated = summary.counts.negotiated;
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec![
-            "Protocol", "Cipher", "Group", "Count", "Share", "Verdict",
-        ]);
+    let mut table = plain_table(
+        &["Protocol", "Cipher", "Group", "Count", "Share", "Verdict"],
+        layout,
+    );
     for pair in &summary.pairs {
         table.add_row(vec![
             Cell::new(escape(&pair.protocol)),
@@ -150,7 +148,7 @@ fn pairs_table(report: &LogReport<'_>, out: &mut impl Write) -> io::Result<()> {
             Cell::new("unknown"),
         ]);
     }
-    writeln!(out, "{table}")
+    write_table(&table, out)
 }
 
 fn verdict_label(verdict: Verdict, reasons: &[Reason]) -> String {

@@ -3,6 +3,8 @@
 pub mod csv;
 pub mod json;
 pub mod table;
+#[cfg(test)]
+mod table_tests;
 
 use crate::model::inventory::{Listener, LoadBalancer, ResolvedPolicy};
 
@@ -17,7 +19,7 @@ pub fn detail_label(policy: &ResolvedPolicy) -> String {
     }
 }
 
-/// The cells every row format shares, in column order.
+/// The cells of a CSV row, in column order.
 pub fn row_cells(lb: &LoadBalancer, listener: &Listener, policy: &ResolvedPolicy) -> [String; 10] {
     [
         lb.scope.account.clone(),
@@ -32,17 +34,3 @@ pub fn row_cells(lb: &LoadBalancer, listener: &Listener, policy: &ResolvedPolicy
         listener.certificates.len().to_string(),
     ]
 }
-
-/// Column names of [`row_cells`] for people.
-pub const HEADER: [&str; 10] = [
-    "Account",
-    "Region",
-    "Load balancer",
-    "Type",
-    "Scheme",
-    "Port",
-    "Protocol",
-    "Policy",
-    "Detail",
-    "Certs",
-];

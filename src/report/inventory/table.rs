@@ -1,56 +1,96 @@
-//! `--format table` for `inventory`: one row per listener, then what could not be read.
+//! `--format table` for `inventory`: a heading with what every listener shares (account, region,
+//! type, scheme), one row per listener, notes on how Classic policies are declared, then a summary
+//! and what could not be read; fitted to the layout's width (see `report::layout`).
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-
-use super::{HEADER, row_cells};
+use super::detail_label;
 use crate::model::inventory::InventoryReport;
+use crate::report::layout::{
+    Column, Grid, Layout, Notes, heading_line, table_lines, write_lines, write_wrapped,
+};
+use crate::report::{SHORT_POLICY_NOTE, short_policy, type_abbreviation};
 use crate::text::escape;
 
+/// `1 account`, `2 accounts`.
+fn count(n: usize, unit: &str) -> String {
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Writes the table, a summary line, and the failures (if any).
-pub fn render(report: &InventoryReport, out: &mut impl Write) -> io::Result<()> {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(HEADER.to_vec());
+pub fn render(report: &InventoryReport, layout: &Layout, out: &mut impl Write) -> io::Result<()> {
+    let mut grid = Grid::new(vec![
+        Column::new("Account").unless_uniform(),
+        Column::new("Region").unless_uniform(),
+        Column::new("Load balancer").flexible(),
+        Column::new("Type").unless_uniform(),
+        Column::new("Scheme").unless_uniform(),
+        Column::new("Listener"),
+        Column::new("Policy").flexible(),
+        Column::new("Certs").right(),
+    ]);
+    grid.abbreviate(
+        4,
+        |scheme| (scheme == "internet-facing").then(|| "internet".to_string()),
+        "",
+    );
+    grid.abbreviate(6, short_policy, SHORT_POLICY_NOTE);
+    // How a policy is declared (`reference …`, `default (no policy attached)`, `policy-unknown`)
+    // is a note below the table: the policy column stays as narrow as the names.
+    let mut notes = Notes::default();
     let mut listeners = 0;
     let mut tls = 0;
     for (lb, listener, policy) in report.rows() {
         listeners += 1;
         tls += usize::from(listener.terminates_tls());
-        let cells = row_cells(lb, listener, policy);
-        table.add_row(cells.into_iter().enumerate().map(|(i, text)| {
-            let cell = Cell::new(escape(&text));
-            if i == 5 || i == 9 {
-                cell.set_alignment(CellAlignment::Right)
-            } else {
-                cell
-            }
-        }));
+        let detail = escape(&detail_label(policy)).into_owned();
+        let policy_cell = match (&policy.name, detail.is_empty()) {
+            (Some(name), true) => escape(name).into_owned(),
+            (Some(name), false) => format!("{} {}", escape(name), notes.mark(&detail)),
+            // No policy: `redirects to HTTPS`, or nothing.
+            (None, false) => detail,
+            (None, true) => "-".to_string(),
+        };
+        grid.push(vec![
+            escape(&lb.scope.account).into_owned(),
+            escape(&lb.scope.region).into_owned(),
+            escape(&lb.name).into_owned(),
+            type_abbreviation(lb.lb_type).to_string(),
+            lb.scheme.to_string(),
+            format!("{}:{}", escape(&listener.protocol), listener.port),
+            policy_cell,
+            listener.certificates.len().to_string(),
+        ]);
+    }
+    let fitted = grid.fit(layout);
+    if let Some(table) = &fitted.table {
+        if !fitted.heading.is_empty() {
+            writeln!(out, "{}", heading_line(&fitted.heading))?;
+        }
+        write_lines(&table_lines(table), out)?;
+        notes.write(out, layout.width)?;
+        for note in &fitted.abbreviated {
+            write_wrapped(out, note, "", "  ", layout.width)?;
+        }
     }
     let inventory = &report.inventory;
-    if listeners > 0 {
-        writeln!(out, "{table}")?;
-    }
     let accounts: BTreeSet<&str> = inventory
         .scopes
         .iter()
         .map(|s| s.account.as_str())
         .collect();
-    writeln!(
-        out,
-        "{} listeners ({} with TLS) on {} load balancers, {} accounts, {} account/region pairs read",
-        listeners,
+    let summary = format!(
+        "{} ({} with TLS) on {}, {}, {} read",
+        count(listeners, "listener"),
         tls,
-        inventory.load_balancers.len(),
-        accounts.len(),
-        inventory.scopes.len()
-    )?;
+        count(inventory.load_balancers.len(), "load balancer"),
+        count(accounts.len(), "account"),
+        count(inventory.scopes.len(), "account/region pair"),
+    );
+    write_wrapped(out, &summary, "", "", layout.width)?;
     for note in &inventory.notes {
-        writeln!(out, "note: {}", escape(note))?;
+        write_wrapped(out, &escape(note), "note: ", "  ", layout.width)?;
     }
     if !inventory.failures.is_empty() {
         writeln!(
@@ -59,7 +99,13 @@ pub fn render(report: &InventoryReport, out: &mut impl Write) -> io::Result<()> 
             inventory.failures.len()
         )?;
         for failure in &inventory.failures {
-            writeln!(out, "  {}", escape(&failure.to_string()))?;
+            write_wrapped(
+                out,
+                &escape(&failure.to_string()),
+                "  ",
+                "    ",
+                layout.width,
+            )?;
         }
     }
     Ok(())

@@ -1,59 +1,97 @@
-//! `--format table` for the catalogue commands.
+//! `--format table` for the catalogue commands, fitted to the layout's width (see
+//! `report::layout`).
 
-use crate::text::escape;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-
 use super::super::{protocols_label, yes_no};
 use crate::catalogue::{Engine, GroupsDiff, Origin, Policy, PolicyCipher, PolicyDiff, Source};
+use crate::report::layout::{
+    Column, Grid, Layout, heading_line, table_lines, write_lines, write_wrapped,
+};
+use crate::report::type_abbreviation;
+use crate::text::escape;
 use crate::tls::{NamedGroup, SuiteProperty};
 
-fn new_table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header.to_vec());
-    table
+/// Writes a fitted grid: its heading (if any), the table, the notes of its abbreviations.
+fn write_grid(grid: Grid, layout: &Layout, out: &mut impl Write) -> io::Result<()> {
+    let fitted = grid.fit(layout);
+    if !fitted.heading.is_empty() {
+        writeln!(out, "{}", heading_line(&fitted.heading))?;
+    }
+    if let Some(table) = &fitted.table {
+        write_lines(&table_lines(table), out)?;
+    }
+    for note in &fitted.abbreviated {
+        write_wrapped(out, note, "", "  ", layout.width)?;
+    }
+    Ok(())
 }
 
-/// `policies list`: one row per policy.
-pub fn list(policies: &[&Policy], out: &mut impl Write) -> io::Result<()> {
-    let mut table = new_table(&[
-        "Policy",
-        "Types",
-        "Protocols",
-        "Ciphers",
-        "FS",
-        "FIPS",
-        "PQ",
-        "Confidence",
-    ]);
+/// `policies show`'s `  Label:            value` lines: the value wrapped under itself.
+fn fact(out: &mut impl Write, label: &str, value: &str, width: usize) -> io::Result<()> {
+    let first = format!("  {:<18}", format!("{label}:"));
+    let rest = " ".repeat(first.len());
+    write_wrapped(out, value, &first, &rest, width)
+}
+
+/// `policies list`: one table per set of load balancer types (ELBv2's, Classic's) under a
+/// heading naming them, one row per policy.
+pub fn list(policies: &[&Policy], layout: &Layout, out: &mut impl Write) -> io::Result<()> {
+    let types = |policy: &Policy| {
+        let names: Vec<&str> = policy
+            .load_balancer_types
+            .iter()
+            .map(|t| type_abbreviation(*t))
+            .collect();
+        names.join(", ")
+    };
+    let mut groups: Vec<(String, Vec<&Policy>)> = Vec::new();
     for policy in policies {
-        let count = if policy.complete {
-            policy.ciphers.len().to_string()
-        } else {
-            format!("≥{}", policy.ciphers.len())
-        };
-        let name = if policy.published {
-            policy.name.clone()
-        } else {
-            format!("{} (unpublished)", policy.name)
-        };
-        table.add_row(vec![
-            Cell::new(escape(&name)),
-            Cell::new(policy.types_label()),
-            Cell::new(protocols_label(&policy.protocols)),
-            Cell::new(count).set_alignment(CellAlignment::Right),
-            Cell::new(yes_no(Some(policy.forward_secrecy()))),
-            Cell::new(yes_no(Some(policy.fips))),
-            Cell::new(yes_no(policy.post_quantum())),
-            Cell::new(policy.confidence.as_str()),
-        ]);
+        let key = types(policy);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, members)) => members.push(policy),
+            None => groups.push((key, vec![policy])),
+        }
     }
-    writeln!(out, "{table}")?;
+    for (i, (key, members)) in groups.iter().enumerate() {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        let mut grid = Grid::new(vec![
+            Column::new("Types").unless_uniform(),
+            Column::new("Policy").flexible(),
+            Column::new("Protocols"),
+            Column::new("Ciphers").right(),
+            Column::new("FS"),
+            Column::new("FIPS"),
+            Column::new("PQ"),
+            Column::new("Confidence"),
+        ]);
+        for policy in members {
+            let count = if policy.complete {
+                policy.ciphers.len().to_string()
+            } else {
+                format!("≥{}", policy.ciphers.len())
+            };
+            let name = if policy.published {
+                policy.name.clone()
+            } else {
+                format!("{} (unpublished)", policy.name)
+            };
+            grid.push(vec![
+                key.clone(),
+                escape(&name).into_owned(),
+                protocols_label(&policy.protocols),
+                count,
+                yes_no(Some(policy.forward_secrecy())).to_string(),
+                yes_no(Some(policy.fips)).to_string(),
+                yes_no(policy.post_quantum()).to_string(),
+                policy.confidence.as_str().to_string(),
+            ]);
+        }
+        write_grid(grid, layout, out)?;
+    }
     writeln!(out, "{} policies", policies.len())
 }
 
@@ -73,13 +111,16 @@ fn origin_label(origin: &Origin) -> String {
     }
 }
 
-fn cipher_row(priority: usize, cipher: &PolicyCipher) -> Vec<Cell> {
+fn cipher_row(priority: usize, cipher: &PolicyCipher) -> Vec<String> {
     let Some(info) = cipher.info() else {
         return vec![
-            Cell::new(priority),
-            Cell::new(&cipher.name),
-            Cell::new("(not in the registry)"),
-            Cell::new(format!("{:#06X}", cipher.suite.0)),
+            priority.to_string(),
+            escape(&cipher.name).into_owned(),
+            String::new(),
+            format!("0x{:04X}", cipher.suite.0),
+            String::new(),
+            String::new(),
+            "(not in the registry)".to_string(),
         ];
     };
     let versions = if info.min_version == info.max_version {
@@ -93,13 +134,13 @@ fn cipher_row(priority: usize, cipher: &PolicyCipher) -> Vec<Cell> {
         .map(SuiteProperty::code)
         .collect();
     vec![
-        Cell::new(priority).set_alignment(CellAlignment::Right),
-        Cell::new(&cipher.name),
-        Cell::new(info.iana_name),
-        Cell::new(format!("0x{:04X}", cipher.suite.0)),
-        Cell::new(versions),
-        Cell::new(info.required_certificate().label()),
-        Cell::new(properties.join(" ")),
+        priority.to_string(),
+        escape(&cipher.name).into_owned(),
+        info.iana_name.to_string(),
+        format!("0x{:04X}", cipher.suite.0),
+        versions,
+        info.required_certificate().label().to_string(),
+        properties.join(" "),
     ]
 }
 
@@ -127,60 +168,63 @@ fn served_order_label(published: &[PolicyCipher], served: &[PolicyCipher]) -> St
 pub fn show(
     policy: &Policy,
     sources: &BTreeMap<String, Source>,
+    layout: &Layout,
     out: &mut impl Write,
 ) -> io::Result<()> {
+    let width = layout.width;
     writeln!(out, "{}", escape(&policy.name))?;
     if !policy.aliases.is_empty() {
-        writeln!(
+        fact(
             out,
-            "  Also known as:    {}",
-            escape(&policy.aliases.join(", "))
+            "Also known as",
+            &escape(&policy.aliases.join(", ")),
+            width,
         )?;
     }
-    writeln!(
-        out,
-        "  Load balancers:   {} ({})",
-        policy.types_label(),
-        policy.kind
-    )?;
-    writeln!(
-        out,
-        "  TLS engine:       {} ({})",
+    let types = format!("{} ({})", policy.types_label(), policy.kind);
+    fact(out, "Load balancers", &types, width)?;
+    let engine = format!(
+        "{} ({})",
         policy.engine(),
         match policy.engine() {
             Engine::S2nTls => "ALB and NLB listeners terminate TLS with s2n-tls",
             Engine::OpenSsl => "Classic listeners run an OpenSSL-based stack",
         }
-    )?;
+    );
+    fact(out, "TLS engine", &engine, width)?;
     if !policy.published {
-        writeln!(
+        fact(
             out,
-            "  Published:        no: no AWS documentation or API answer lists this name; it is left out \
-             of `policies list`, `--policy auto` and suggestions unless --include-unpublished"
+            "Published",
+            "no: no AWS documentation or API answer lists this name; it is left out of `policies \
+             list`, `--policy auto` and suggestions unless --include-unpublished",
+            width,
         )?;
     }
     let protocols: Vec<String> = policy.protocols.iter().map(ToString::to_string).collect();
-    writeln!(out, "  Protocols:        {}", protocols.join(", "))?;
-    writeln!(
+    fact(out, "Protocols", &protocols.join(", "), width)?;
+    fact(
         out,
-        "  Cipher order:     {}",
+        "Cipher order",
         if policy.server_order {
             "server's (the priority below is enforced)"
         } else {
             "client's (the server does not enforce the order below)"
-        }
+        },
+        width,
     )?;
-    match &policy.groups {
+    let groups = match &policy.groups {
         Some(groups) => {
             let source = if policy.groups_source.is_empty() {
                 String::new()
             } else {
                 format!(" [source {}]", policy.groups_source.join(", "))
             };
-            writeln!(out, "  Groups:           {}{source}", groups_label(groups))?;
+            format!("{}{source}", groups_label(groups))
         }
-        None => writeln!(out, "  Groups:           unknown")?,
-    }
+        None => "unknown".to_string(),
+    };
+    fact(out, "Groups", &groups, width)?;
     writeln!(
         out,
         "  Forward secrecy:  {}    FIPS: {}    Post-quantum: {}",
@@ -193,44 +237,40 @@ pub fn show(
         .into_iter()
         .map(SuiteProperty::code)
         .collect();
-    writeln!(
-        out,
-        "  Weak classes:     {}",
-        if weak.is_empty() {
-            "none".to_string()
-        } else {
-            weak.join(", ")
-        }
-    )?;
-    writeln!(
-        out,
-        "  Confidence:       {}{}",
+    let weak = if weak.is_empty() {
+        "none".to_string()
+    } else {
+        weak.join(", ")
+    };
+    fact(out, "Weak classes", &weak, width)?;
+    let confidence = format!(
+        "{}{}",
         policy.confidence,
         if policy.complete {
             ""
         } else {
             " (contents incomplete: only the ciphers below are known)"
         }
-    )?;
+    );
+    fact(out, "Confidence", &confidence, width)?;
     if policy.served_order_differs() {
         let source = if policy.served_source.is_empty() {
             String::new()
         } else {
             format!(" [source {}]", policy.served_source.join(", "))
         };
-        writeln!(
-            out,
-            "  Served order:     {} serves {} (the published priority below says otherwise){source}",
+        let served = format!(
+            "{} serves {} (the published priority below says otherwise){source}",
             policy.engine(),
             served_order_label(&policy.ciphers, policy.served_priority())
-        )?;
+        );
+        fact(out, "Served order", &served, width)?;
     }
-    writeln!(out, "  From:             {}", origin_label(&policy.origin))?;
+    fact(out, "From", &origin_label(&policy.origin), width)?;
     for id in &policy.sources {
-        match sources.get(id) {
-            Some(source) => writeln!(
-                out,
-                "  Source {}: {}{}",
+        let line = match sources.get(id) {
+            Some(source) => format!(
+                "Source {}: {}{}",
                 escape(id),
                 escape(&source.title),
                 source
@@ -238,31 +278,34 @@ pub fn show(
                     .as_deref()
                     .map(|u| format!(" <{}>", escape(u)))
                     .unwrap_or_default()
-            )?,
-            None => writeln!(out, "  Source: {}", escape(id))?,
-        }
+            ),
+            None => format!("Source: {}", escape(id)),
+        };
+        write_wrapped(out, &line, "  ", "      ", width)?;
     }
     if let Some(notes) = &policy.notes {
-        writeln!(out, "  Notes:            {}", escape(notes))?;
+        fact(out, "Notes", &escape(notes), width)?;
     }
     writeln!(out)?;
-    let mut table = new_table(&[
-        "#",
-        "Name",
-        "IANA name",
-        "Code",
-        "Versions",
-        "Cert",
-        "Properties",
+    // The IANA name says again what the name says: the first column to go when narrow.
+    let mut grid = Grid::new(vec![
+        Column::new("#").right(),
+        Column::new("Name"),
+        Column::new("IANA name").if_room(),
+        Column::new("Code"),
+        Column::new("Versions"),
+        Column::new("Cert"),
+        Column::new("Properties").flexible(),
     ]);
     for (i, cipher) in policy.ciphers.iter().enumerate() {
-        table.add_row(cipher_row(i + 1, cipher));
+        grid.push(cipher_row(i + 1, cipher));
     }
-    writeln!(out, "{table}")
+    write_grid(grid, layout, out)
 }
 
 /// `policies diff`: a summary line, then one row per protocol, cipher and group added or removed.
-pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
+pub fn diff(diff: &PolicyDiff<'_>, layout: &Layout, out: &mut impl Write) -> io::Result<()> {
+    let width = layout.width;
     let (from, to) = (diff.from, diff.to);
     writeln!(out, "From {} ({})", escape(&from.name), from.kind)?;
     writeln!(out, "  to {} ({})", escape(&to.name), to.kind)?;
@@ -286,17 +329,13 @@ pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
             format!("{before} → {after}")
         }
     };
-    writeln!(
-        out,
-        "  Protocols:        {}",
-        change(
-            protocols_label(&from.protocols),
-            protocols_label(&to.protocols)
-        )
-    )?;
-    writeln!(
-        out,
-        "  Ciphers:          {} → {} ({} kept, {} added, {} removed; order of kept ciphers {})",
+    let protocols = change(
+        protocols_label(&from.protocols),
+        protocols_label(&to.protocols),
+    );
+    fact(out, "Protocols", &protocols, width)?;
+    let ciphers = format!(
+        "{} → {} ({} kept, {} added, {} removed; order of kept ciphers {})",
         from.ciphers.len(),
         to.ciphers.len(),
         diff.ciphers_kept.len(),
@@ -307,7 +346,8 @@ pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
         } else {
             "unchanged"
         }
-    )?;
+    );
+    fact(out, "Ciphers", &ciphers, width)?;
     writeln!(
         out,
         "  Forward secrecy:  {}",
@@ -330,16 +370,25 @@ pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
         )
     )?;
     if !from.complete || !to.complete {
-        writeln!(
+        fact(
             out,
-            "  Warning:          a policy's contents are incomplete; the difference may be larger"
+            "Warning",
+            "a policy's contents are incomplete; the difference may be larger",
+            width,
         )?;
     }
     writeln!(out)?;
 
-    let mut table = new_table(&["Change", "Kind", "Name", "IANA name", "Code"]);
+    let mut grid = Grid::new(vec![
+        Column::new("Change"),
+        Column::new("Kind"),
+        Column::new("Name"),
+        Column::new("IANA name").if_room(),
+        Column::new("Code"),
+    ]);
+    let mut row = |cells: [&str; 5]| grid.push(cells.map(str::to_string).to_vec());
     for v in &diff.protocols_added {
-        table.add_row(vec![
+        row([
             "+ added",
             "protocol",
             &v.to_string(),
@@ -348,7 +397,7 @@ pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
         ]);
     }
     for v in &diff.protocols_removed {
-        table.add_row(vec![
+        row([
             "- removed",
             "protocol",
             &v.to_string(),
@@ -362,10 +411,10 @@ pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
     ] {
         for c in ciphers.iter() {
             let iana = c.info().map_or("", |i| i.iana_name);
-            table.add_row(vec![
+            row([
                 sign,
                 "cipher",
-                &c.name,
+                &escape(&c.name),
                 iana,
                 &format!("0x{:04X}", c.suite.0),
             ]);
@@ -375,18 +424,12 @@ pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
         GroupsDiff::Known { added, removed } => {
             for (sign, groups) in [("+ added", added), ("- removed", removed)] {
                 for g in groups {
-                    table.add_row(vec![
-                        sign,
-                        "group",
-                        &g.to_string(),
-                        "",
-                        &format!("0x{:04X}", g.0),
-                    ]);
+                    row([sign, "group", &g.to_string(), "", &format!("0x{:04X}", g.0)]);
                 }
             }
         }
         GroupsDiff::Unknown => {
-            table.add_row(vec![
+            row([
                 "? unknown",
                 "group",
                 "groups of one policy are not known",
@@ -395,7 +438,7 @@ pub fn diff(diff: &PolicyDiff<'_>, out: &mut impl Write) -> io::Result<()> {
             ]);
         }
     }
-    writeln!(out, "{table}")?;
+    write_grid(grid, layout, out)?;
     if diff.order_changed {
         writeln!(out)?;
         writeln!(

@@ -1,61 +1,90 @@
-//! `elbtls probe --format table`.
+//! `elbtls probe --format table`: per endpoint, a heading line, the accepted cipher suites as a
+//! table (protocol version, priority, code point, OpenSSL name, IANA name when there is room,
+//! properties), then the groups, certificates and comparison as lines wrapped to the layout's
+//! width (see `report::layout`).
 
 use std::io::{self, Write};
-
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 
 use super::{AUTO_MATCHES_SHOWN, AutoMatch, Comparison, EndpointReport};
 use crate::compare::Difference;
 use crate::model::certificate::{CertificateChain, KeyAlgorithm, Trust};
 use crate::model::observed::{Observed, ProbeOutcome, Support};
+use crate::report::layout::{Column, Grid, Layout, table_lines, write_lines, write_wrapped};
 use crate::text::escape;
 use crate::tls::{NamedGroup, SuiteProperty};
 
-/// Writes the report, counting certificate days from now.
-pub fn render(reports: &[EndpointReport<'_>], out: &mut impl Write) -> io::Result<()> {
-    render_at(reports, crate::clock::now_unix(), out)
+/// Writes the report fitted to `layout`, counting certificate days from now.
+pub fn render(
+    reports: &[EndpointReport<'_>],
+    layout: &Layout,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    render_at(reports, crate::clock::now_unix(), layout, out)
 }
 
-/// Writes the report, counting certificate days from `now_unix`.
+/// Writes the report fitted to `layout`, counting certificate days from `now_unix`.
 pub fn render_at(
     reports: &[EndpointReport<'_>],
     now_unix: i64,
+    layout: &Layout,
     out: &mut impl Write,
 ) -> io::Result<()> {
     for (i, report) in reports.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        endpoint(report, now_unix, out)?;
+        endpoint(report, now_unix, layout.width, out)?;
     }
     Ok(())
 }
 
-fn endpoint(report: &EndpointReport<'_>, now: i64, out: &mut impl Write) -> io::Result<()> {
+/// Indent of the lines under an endpoint's heading, and of their continuation lines.
+const ITEM: &str = "  ";
+const ITEM_MORE: &str = "      ";
+
+fn endpoint(
+    report: &EndpointReport<'_>,
+    now: i64,
+    width: usize,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let o = &report.observation;
-    let address = o
-        .endpoint
-        .address
-        .map(|a| format!(" → {a}"))
-        .unwrap_or_default();
+    let address = match o.endpoint.address {
+        // The port is the endpoint's: the address alone says where the probe went.
+        Some(a) if a.port() == o.endpoint.port => format!(" → {}", a.ip()),
+        Some(a) => format!(" → {a}"),
+        None => String::new(),
+    };
     let sni = match &o.endpoint.sni {
+        // The usual case, said without repeating a long DNS name.
+        Some(name) if *name == o.endpoint.host => "SNI sent".to_string(),
         Some(name) => format!("SNI {}", escape(name)),
         None => "no SNI".to_string(),
     };
-    writeln!(
-        out,
+    let heading = format!(
         "{}{address} ({sni}) · {} connections · {:.2} s",
         escape(&o.endpoint.label()),
         o.connections,
         o.duration.as_secs_f64()
-    )?;
+    );
+    write_wrapped(out, &heading, "", ITEM, width)?;
     match &o.outcome {
-        ProbeOutcome::Unreachable { reason } => {
-            writeln!(out, "  UNREACHABLE: {}", escape(reason))
-        }
-        ProbeOutcome::Failed { reason } => writeln!(out, "  PROBE FAILED: {}", escape(reason)),
+        ProbeOutcome::Unreachable { reason } => write_wrapped(
+            out,
+            &format!("UNREACHABLE: {}", escape(reason)),
+            ITEM,
+            ITEM_MORE,
+            width,
+        ),
+        ProbeOutcome::Failed { reason } => write_wrapped(
+            out,
+            &format!("PROBE FAILED: {}", escape(reason)),
+            ITEM,
+            ITEM_MORE,
+            width,
+        ),
         ProbeOutcome::Completed(observed) => {
-            completed(observed, now, out)?;
+            completed(observed, now, width, out)?;
             match &report.comparison {
                 Some(Comparison::Policy {
                     policy,
@@ -71,19 +100,19 @@ fn endpoint(report: &EndpointReport<'_>, now: i64, out: &mut impl Write) -> io::
                             differences.len(),
                             if differences.len() == 1 { "" } else { "s" }
                         )?;
-                        difference_lines(differences, "    ", out)
+                        difference_lines(differences, "    ", width, out)
                     }
                 }
                 Some(Comparison::Auto { matches }) => {
                     writeln!(out, "  Closest catalogue policies:")?;
                     for m in matches.iter().take(AUTO_MATCHES_SHOWN) {
-                        writeln!(
-                            out,
-                            "    {} ({}): {}",
+                        let line = format!(
+                            "{} ({}): {}",
                             escape(&m.found.policy.name),
                             m.found.policy.kind,
                             auto_verdict(m)
-                        )?;
+                        );
+                        write_wrapped(out, &line, "    ", "        ", width)?;
                     }
                     Ok(())
                 }
@@ -150,28 +179,36 @@ fn summarise(codes: &[&str]) -> String {
     parts.join(", ")
 }
 
+/// One line per difference: the code, then the message hanging after it (or, when that leaves
+/// too little room, on the lines below).
 fn difference_lines(
     differences: &[Difference],
     indent: &str,
+    width: usize,
     out: &mut impl Write,
 ) -> io::Result<()> {
-    let width = differences
+    const MIN_MESSAGE: usize = 50;
+    let code_width = differences
         .iter()
         .map(|d| d.code.code().len())
         .max()
         .unwrap_or(0);
+    let hanging = " ".repeat(indent.len() + code_width + 2);
     for d in differences {
-        writeln!(
-            out,
-            "{indent}{:<width$}  {}",
-            d.code.code(),
-            escape(&d.message)
-        )?;
+        let message = escape(&d.message);
+        if width < hanging.len() + MIN_MESSAGE {
+            writeln!(out, "{indent}{}", d.code.code())?;
+            let below = format!("{indent}    ");
+            write_wrapped(out, &message, &below, &below, width)?;
+        } else {
+            let first = format!("{indent}{:<code_width$}  ", d.code.code());
+            write_wrapped(out, &message, &first, &hanging, width)?;
+        }
     }
     Ok(())
 }
 
-fn completed(observed: &Observed, now: i64, out: &mut impl Write) -> io::Result<()> {
+fn completed(observed: &Observed, now: i64, width: usize, out: &mut impl Write) -> io::Result<()> {
     let mut accepted = Vec::new();
     let mut refused = Vec::new();
     let mut unknown = Vec::new();
@@ -183,7 +220,7 @@ fn completed(observed: &Observed, now: i64, out: &mut impl Write) -> io::Result<
         }
     }
     let mut line = format!(
-        "  Protocols: {} accepted",
+        "Protocols: {} accepted",
         if accepted.is_empty() {
             "none".to_string()
         } else {
@@ -196,21 +233,17 @@ fn completed(observed: &Observed, now: i64, out: &mut impl Write) -> io::Result<
     if !unknown.is_empty() {
         line.push_str(&format!("; {} undetermined", unknown.join(", ")));
     }
-    writeln!(out, "{line}")?;
+    write_wrapped(out, &line, ITEM, ITEM_MORE, width)?;
 
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(vec![
-            "Version",
-            "#",
-            "Code",
-            "Name",
-            "IANA name",
-            "Properties",
-        ]);
-    let mut rows = 0;
+    // The IANA name says again what the OpenSSL name says: the first column to go when narrow.
+    let mut grid = Grid::new(vec![
+        Column::new("Version"),
+        Column::new("#").right(),
+        Column::new("Code"),
+        Column::new("Name"),
+        Column::new("IANA name").if_room(),
+        Column::new("Properties").flexible(),
+    ]);
     for p in observed
         .protocols
         .iter()
@@ -227,23 +260,25 @@ fn completed(observed: &Observed, now: i64, out: &mut impl Write) -> io::Result<
                         .collect()
                 })
                 .unwrap_or_default();
-            table.add_row(vec![
-                Cell::new(if i == 0 {
+            let iana = info.map_or_else(|| suite.to_string(), |i| i.iana_name.to_string());
+            grid.push(vec![
+                if i == 0 {
                     p.version.to_string()
                 } else {
                     String::new()
-                }),
-                Cell::new(i + 1).set_alignment(CellAlignment::Right),
-                Cell::new(format!("0x{:04X}", suite.0)),
-                Cell::new(info.and_then(|i| i.openssl_name).unwrap_or("")),
-                Cell::new(info.map_or_else(|| suite.to_string(), |i| i.iana_name.to_string())),
-                Cell::new(properties.join(" ")),
+                },
+                (i + 1).to_string(),
+                format!("0x{:04X}", suite.0),
+                // A suite OpenSSL has no name for goes by its IANA name.
+                info.and_then(|i| i.openssl_name)
+                    .map_or_else(|| iana.clone(), str::to_string),
+                iana,
+                properties.join(" "),
             ]);
-            rows += 1;
         }
     }
-    if rows > 0 {
-        writeln!(out, "{table}")?;
+    if let Some(table) = grid.fit(&Layout::plain(width)).table {
+        write_lines(&table_lines(&table), out)?;
     }
     let orders: Vec<String> = observed
         .protocols
@@ -259,7 +294,8 @@ fn completed(observed: &Observed, now: i64, out: &mut impl Write) -> io::Result<
         })
         .collect();
     if !orders.is_empty() {
-        writeln!(out, "  Cipher order: {}", orders.join("; "))?;
+        let line = format!("Cipher order: {}", orders.join("; "));
+        write_wrapped(out, &line, ITEM, ITEM_MORE, width)?;
     }
     for p in observed
         .protocols
@@ -269,15 +305,15 @@ fn completed(observed: &Observed, now: i64, out: &mut impl Write) -> io::Result<
         let beyond = p.beyond_version();
         if !beyond.is_empty() {
             let names: Vec<String> = beyond.iter().map(ToString::to_string).collect();
-            writeln!(
-                out,
-                "  Version fallback: under {} the server also settles for {} (not valid for {}) when a \
+            let line = format!(
+                "Version fallback: under {} the server also settles for {} (not valid for {}) when a \
                  client offers nothing else — s2n-tls does this; a client offering a {} suite never gets one",
                 p.version,
                 names.join(", "),
                 p.version,
                 p.version
-            )?;
+            );
+            write_wrapped(out, &line, ITEM, ITEM_MORE, width)?;
         }
     }
     let group_list = |groups: &Option<Vec<NamedGroup>>| match groups {
@@ -288,41 +324,51 @@ fn completed(observed: &Observed, now: i64, out: &mut impl Write) -> io::Result<
         }
         None => "not probed".to_string(),
     };
-    writeln!(
-        out,
-        "  Groups: TLS 1.3: {}; TLS ≤1.2 ECDHE: {}",
+    let groups = format!(
+        "Groups: TLS 1.3: {}; TLS ≤1.2 ECDHE: {}",
         group_list(&observed.groups.tls13),
         group_list(&observed.groups.tls12)
-    )?;
+    );
+    write_wrapped(out, &groups, ITEM, ITEM_MORE, width)?;
     if observed.certificates.is_empty() {
         writeln!(out, "  Certificates: none read")?;
     } else {
         writeln!(out, "  Certificates:")?;
         for chain in &observed.certificates {
-            certificate_line(chain, now, out)?;
+            write_wrapped(
+                out,
+                &certificate_line(chain, now),
+                "    ",
+                "        ",
+                width,
+            )?;
         }
     }
+    let mut lines = Vec::new();
     if !observed.nodes.is_empty() {
-        writeln!(
-            out,
-            "  Nodes probed: {} (the rows above are what any of them accepts)",
+        lines.push(format!(
+            "Nodes probed: {} (the rows above are what any of them accepts)",
             escape(&observed.nodes.join(", "))
-        )?;
+        ));
     }
     for text in &observed.node_disagreements {
-        writeln!(out, "  NODES DISAGREE: {}", escape(text))?;
+        lines.push(format!("NODES DISAGREE: {}", escape(text)));
     }
     for text in &observed.failed_nodes {
-        writeln!(out, "  Node not probed: {}", escape(text))?;
+        lines.push(format!("Node not probed: {}", escape(text)));
     }
     for warning in &observed.warnings {
-        writeln!(out, "  Warning: {}", escape(warning))?;
+        lines.push(format!("Warning: {}", escape(warning)));
     }
     if !observed.is_complete() {
-        writeln!(
-            out,
-            "  INCOMPLETE: part of the endpoint could not be determined (see the warnings); it is not verified"
-        )?;
+        lines.push(
+            "INCOMPLETE: part of the endpoint could not be determined (see the warnings); it is \
+             not verified"
+                .to_string(),
+        );
+    }
+    for line in &lines {
+        write_wrapped(out, line, ITEM, ITEM_MORE, width)?;
     }
     Ok(())
 }
@@ -338,9 +384,10 @@ fn key_label(algorithm: &KeyAlgorithm, bits: u32) -> String {
     }
 }
 
-fn certificate_line(chain: &CertificateChain, now: i64, out: &mut impl Write) -> io::Result<()> {
+/// One certificate chain, in one line for [`write_wrapped`].
+fn certificate_line(chain: &CertificateChain, now: i64) -> String {
     let Some(leaf) = chain.leaf() else {
-        return writeln!(out, "    (empty chain)");
+        return "(empty chain)".to_string();
     };
     let when = leaf.expiry_words(now);
     let validity = if leaf.expired(now) {
@@ -358,9 +405,8 @@ fn certificate_line(chain: &CertificateChain, now: i64, out: &mut impl Write) ->
         Some(false) => trust.push_str(", NAME MISMATCH: not valid for the server name sent"),
         None => {}
     }
-    writeln!(
-        out,
-        "    {}: {} [SANs: {}] issued by {}; {validity}; {}; {trust}; {} in chain",
+    format!(
+        "{}: {} [SANs: {}] issued by {}; {validity}; {}; {trust}; {} in chain",
         escape(&key_label(&leaf.key.algorithm, leaf.key.bits)),
         escape(&leaf.subject),
         if leaf.sans.is_empty() {
@@ -375,85 +421,5 @@ fn certificate_line(chain: &CertificateChain, now: i64, out: &mut impl Write) ->
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::baseline::preset;
-    use crate::compare::baseline::check_certificates;
-    use crate::model::certificate::{CertificateInfo, PublicKeyInfo, SignatureAlgorithm};
-    use crate::tls::{CipherSuite, ProtocolVersion};
-
-    const NOT_AFTER: i64 = 1_790_000_000;
-
-    fn chain() -> CertificateChain {
-        CertificateChain {
-            leaf_key: KeyAlgorithm::Rsa,
-            certificates: vec![CertificateInfo {
-                subject: "CN=expired.elbtls.test".into(),
-                issuer: "CN=expired.elbtls.test".into(),
-                sans: vec!["expired.elbtls.test".into()],
-                serial_hex: "01".into(),
-                not_before: "2026-01-01T00:00:00Z".into(),
-                not_before_unix: NOT_AFTER - 90 * 86_400,
-                not_after: "2026-09-21T12:53:20Z".into(),
-                not_after_unix: NOT_AFTER,
-                key: PublicKeyInfo {
-                    algorithm: KeyAlgorithm::Rsa,
-                    bits: 2048,
-                },
-                signature_algorithm: SignatureAlgorithm {
-                    name: "sha256WithRSAEncryption".into(),
-                    oid: "1.2.840.113549.1.1.11".into(),
-                },
-                sha256_fingerprint_hex: "00".into(),
-                is_ca: false,
-                self_signed: true,
-            }],
-            trust: Trust::Untrusted {
-                reason: "certificate expired".into(),
-            },
-            name_matches: Some(false),
-            negotiated_version: Some(ProtocolVersion::TLSV1_3),
-            negotiated_suite: Some(CipherSuite(0x1301)),
-        }
-    }
-
-    fn line(chain: &CertificateChain, now: i64) -> String {
-        let mut out = Vec::new();
-        certificate_line(chain, now, &mut out).unwrap();
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn probe_and_audit_count_the_days_since_expiry_alike() {
-        let chain = chain();
-        for (now, words) in [
-            (NOT_AFTER + 86_400 * 3 / 2, "1 day ago"),
-            (NOT_AFTER + 3_600, "today"),
-            (NOT_AFTER + 86_400 * 5 + 1, "5 days ago"),
-        ] {
-            let probe = line(&chain, now);
-            let audit = check_certificates(
-                &preset("modern").unwrap(),
-                std::slice::from_ref(&chain),
-                "lb HTTPS:443 (1/r)",
-                now,
-            );
-            assert!(probe.contains(&format!("({words})")), "{probe}");
-            assert!(
-                audit[0].message.contains(&format!("expired {words} ")),
-                "{}",
-                audit[0].message
-            );
-        }
-    }
-
-    #[test]
-    fn the_certificate_line_says_whether_the_name_matches() {
-        let mut chain = chain();
-        assert!(line(&chain, 0).contains("NAME MISMATCH"));
-        chain.name_matches = Some(true);
-        assert!(line(&chain, 0).contains("name matches"));
-        chain.name_matches = None;
-        assert!(!line(&chain, 0).contains("name"));
-    }
-}
+#[path = "table_tests.rs"]
+mod tests;
