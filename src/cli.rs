@@ -12,6 +12,7 @@ use crate::model::LoadBalancerType;
 mod audit_args;
 mod aws_args;
 mod client_args;
+mod docs_args;
 mod job;
 mod logs_args;
 mod report_args;
@@ -19,9 +20,10 @@ mod report_args;
 pub(crate) use audit_args::{AuditArgs, AuditFilters, AuditFormat};
 pub(crate) use aws_args::{AwsConnectionArgs, InventoryArgs, InventoryFormat};
 pub(crate) use client_args::{ClientCommand, source_flag};
+pub(crate) use docs_args::man_root;
 pub(crate) use job::{
-    AuditJob, CheckApiJob, CheckJob, CheckTarget, ClientLogsJob, InventoryJob, Job, MatrixJob,
-    PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob, ReportJob, Shard,
+    AuditJob, CheckApiJob, CheckJob, CheckTarget, ClientLogsJob, InventoryJob, Job, ManJob,
+    MatrixJob, PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob, ReportJob, Shard,
 };
 pub(crate) use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs};
 
@@ -111,6 +113,14 @@ pub(crate) enum Command {
     /// AWS.
     #[command(subcommand)]
     Report(report_args::ReportCommand),
+
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to stdout.
+    #[command(after_help = docs_args::COMPLETIONS_AFTER_HELP)]
+    Completions(docs_args::CompletionsArgs),
+
+    /// Print the manual page (roff) of elbtls, or of one of its commands, to stdout.
+    #[command(after_help = docs_args::MAN_AFTER_HELP)]
+    Man(docs_args::ManArgs),
 }
 
 const PROBE_AFTER_HELP: &str = "\
@@ -426,6 +436,8 @@ impl Command {
             Command::Policies(command) => command.validate()?,
             Command::Client(command) => command.validate()?,
             Command::Report(command) => command.validate()?,
+            Command::Completions(args) => args.validate(),
+            Command::Man(args) => args.validate()?,
         })
     }
 }

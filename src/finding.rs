@@ -9,6 +9,10 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+mod remediation;
+
+pub use remediation::{Commands, Remediation};
+
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -82,6 +86,30 @@ pub enum Category {
     /// What clients experience (CloudWatch counts): reported, never part of the verdict, which
     /// is about configuration.
     Traffic,
+}
+
+impl Category {
+    /// What the family means for the listener, in one sentence.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            Self::Drift => {
+                "A drift finding: the listener behaves differently from the policy the account \
+                 declares, so its listener verdict is `drift`."
+            }
+            Self::Baseline => {
+                "A baseline finding: the listener behaves as declared but breaks the \
+                 organisation's baseline (`--baseline`), so its verdict is `baseline` at best."
+            }
+            Self::Unverified => {
+                "A verification finding: what the listener accepts could not be established, so \
+                 it is `unverified`, never compliant, and the audit is incomplete."
+            }
+            Self::Traffic => {
+                "A traffic finding: what clients experience, reported for the record and never \
+                 part of the listener's verdict."
+            }
+        }
+    }
 }
 
 macro_rules! finding_codes {

@@ -38,6 +38,10 @@ pub(crate) enum Job {
     ClientLogs(ClientLogsJob),
     /// `elbtls report merge|render`.
     Report(ReportJob),
+    /// `elbtls completions SHELL`.
+    Completions(clap_complete::Shell),
+    /// `elbtls man [COMMAND]…`.
+    Man(ManJob),
 }
 
 /// `elbtls report merge|render`: saved reports in, one report out.
@@ -53,6 +57,13 @@ pub(crate) struct ReportJob {
     pub fail_on: Severity,
     /// Whether the table on stdout is coloured.
     pub color: bool,
+}
+
+/// `elbtls man`.
+#[derive(Debug)]
+pub(crate) struct ManJob {
+    /// The command whose page to print (`["policies", "show"]`), checked to exist; empty: elbtls.
+    pub command: Vec<String>,
 }
 
 /// `elbtls audit`.

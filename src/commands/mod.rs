@@ -5,6 +5,7 @@ mod audit;
 mod check_api;
 mod client;
 mod client_logs;
+mod docs;
 mod inventory;
 mod policies;
 mod probe;
@@ -72,6 +73,8 @@ pub(crate) fn run(config: Config) -> anyhow::Result<Exit> {
         Job::ClientProfiles(job) => client::profiles(job, &mut out)?,
         Job::ClientLogs(job) => client_logs::run(&catalogue, job, &mut out)?,
         Job::Report(job) => report::run(job, &mut out)?,
+        Job::Completions(shell) => docs::completions(*shell, &mut out)?,
+        Job::Man(job) => docs::man(job, &mut out)?,
     };
     out.flush()?;
     Ok(exit)

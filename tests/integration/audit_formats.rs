@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use elbtls::finding::{Finding, FindingCode, Verdict};
+use elbtls::finding::{Finding, FindingCode, Severity, Verdict};
 use elbtls::model::LoadBalancerType;
 use elbtls::model::inventory::{FailureReason, Scheme, ScopeFailure};
 use elbtls::report::audit::{
@@ -278,6 +278,213 @@ fn sarif_log_is_valid_against_the_official_schema() {
         probe_failed["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "aws/111122223333/us-west-2/application/silent/443"
     );
+}
+
+/// GitHub code scanning's needs, beyond the schema: every rule says what it means and how to fix
+/// it, and links to the README; every result sits on a line and ranks as its level says.
+fn assert_fit_for_code_scanning(log: &Value) {
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), FindingCode::ALL.len());
+    for (rule, code) in rules.iter().zip(FindingCode::ALL) {
+        assert_eq!(rule["id"], code.code());
+        assert_eq!(rule["shortDescription"]["text"], code.description());
+        let full = rule["fullDescription"]["text"].as_str().unwrap();
+        assert!(full.len() > code.description().len(), "{full}");
+        let help = &rule["help"];
+        let remediation = code.remediation();
+        assert!(
+            help["markdown"]
+                .as_str()
+                .unwrap()
+                .contains(remediation.advice),
+            "{}: {help}",
+            code
+        );
+        assert!(!help["text"].as_str().unwrap().is_empty());
+        if let Some(commands) = remediation.commands {
+            assert!(
+                help["markdown"]
+                    .as_str()
+                    .unwrap()
+                    .contains(commands.script())
+            );
+        }
+        assert_eq!(
+            rule["helpUri"].as_str().unwrap(),
+            sarif::help_uri().unwrap()
+        );
+    }
+    let overrides = &run["invocations"][0]["ruleConfigurationOverrides"];
+    for result in run["results"].as_array().unwrap() {
+        let physical = &result["locations"][0]["physicalLocation"];
+        assert!(physical["artifactLocation"]["uri"].is_string());
+        assert_eq!(physical["region"]["startLine"], 1);
+        let severity: Severity = result["properties"]["severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(result["level"], sarif::level(severity), "{result}");
+        let rule = &rules[result["ruleIndex"].as_u64().unwrap() as usize];
+        assert_eq!(rule["id"], result["ruleId"]);
+        // What GitHub ranks the alert by (the rule's) agrees with the result's own.
+        assert_eq!(
+            rule["properties"]["security-severity"], result["properties"]["security-severity"],
+            "{result}"
+        );
+        let code: FindingCode = result["ruleId"].as_str().unwrap().parse().unwrap();
+        let overridden = overrides
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|o| o["descriptor"]["id"] == code.code());
+        if severity == code.severity() {
+            assert!(overridden.is_none(), "{overridden:?}");
+        } else {
+            let overridden = overridden.expect("a changed severity is an override");
+            assert_eq!(overridden["configuration"]["level"], result["level"]);
+        }
+    }
+}
+
+#[test]
+fn sarif_rules_and_results_are_fit_for_code_scanning() {
+    let log: Value = serde_json::from_slice(&render_sarif(&report())).unwrap();
+    assert_fit_for_code_scanning(&log);
+    assert!(log["runs"][0]["invocations"][0]["ruleConfigurationOverrides"].is_null());
+}
+
+#[test]
+fn baseline_severities_are_valid_and_rank_results_as_their_level() {
+    // A baseline's `[severity]` table raises `not-fips` and `negotiation-errors` to critical and
+    // lowers `cipher-order-differs` to info.
+    let mut raised = report();
+    raised.baseline = Some("acme.toml".to_string());
+    for finding in raised.listeners.iter_mut().flat_map(|l| &mut l.findings) {
+        finding.severity = match finding.code {
+            FindingCode::NotFips | FindingCode::NegotiationErrors => Severity::Critical,
+            FindingCode::CipherOrderDiffers => Severity::Info,
+            _ => finding.severity,
+        };
+    }
+    let document = render_sarif(&raised);
+    let (valid, output) = validate_sarif(&document);
+    assert!(valid, "SARIF log does not validate:\n{output}");
+    let log: Value = serde_json::from_slice(&document).unwrap();
+    assert_fit_for_code_scanning(&log);
+
+    let run = &log["runs"][0];
+    let rule = |code: &str| {
+        run["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == code)
+            .unwrap()
+    };
+    assert_eq!(rule("not-fips")["properties"]["security-severity"], "9.5");
+    assert_eq!(
+        rule("negotiation-errors")["properties"]["security-severity"],
+        "9.5"
+    );
+    assert!(rule("cipher-order-differs")["properties"]["security-severity"].is_null());
+    // Defaults stay what the code says; the run's change is an override.
+    assert_eq!(rule("not-fips")["defaultConfiguration"]["level"], "error");
+    assert_eq!(
+        rule("negotiation-errors")["defaultConfiguration"]["level"],
+        "note"
+    );
+    let overridden: Vec<&str> = run["invocations"][0]["ruleConfigurationOverrides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["descriptor"]["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        overridden,
+        ["cipher-order-differs", "not-fips", "negotiation-errors"]
+    );
+}
+
+#[test]
+fn accepted_risks_are_valid_suppressions() {
+    let mut accepted = report();
+    for listener in &mut accepted.listeners {
+        for finding in &mut listener.findings {
+            finding.exception = Some(elbtls::finding::Acceptance {
+                reason: format!("<{}> accepted & \"reviewed\"", listener.load_balancer),
+                expires: "2099-12-31".to_string(),
+                expired: listener.load_balancer == "weak",
+            });
+        }
+    }
+    let document = render_sarif(&accepted);
+    let (valid, output) = validate_sarif(&document);
+    assert!(valid, "SARIF log does not validate:\n{output}");
+    let log: Value = serde_json::from_slice(&document).unwrap();
+    for result in log["runs"][0]["results"].as_array().unwrap() {
+        let expired = result["properties"]["exception"]["expired"]
+            .as_bool()
+            .unwrap();
+        if expired {
+            assert!(result["suppressions"].is_null(), "{result}");
+        } else {
+            assert_eq!(result["suppressions"][0]["status"], "accepted");
+            assert_eq!(result["suppressions"][0]["kind"], "external");
+        }
+    }
+}
+
+#[test]
+fn the_readme_lists_every_finding_code_where_help_uri_points() {
+    let uri = sarif::help_uri().expect("Cargo.toml names the repository");
+    let anchor = uri.split_once('#').unwrap().1;
+    assert_eq!(anchor, sarif::HELP_ANCHOR);
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    // GitHub's anchor for a heading: lower case, spaces as hyphens.
+    let (_, section) = readme
+        .split_once("\n## Finding codes\n")
+        .expect("README has a `## Finding codes` section");
+    let section = section.split("\n## ").next().unwrap();
+    assert_eq!("finding codes".replace(' ', "-"), anchor);
+    for code in FindingCode::ALL {
+        let row = section
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", code.code())))
+            .unwrap_or_else(|| panic!("no row for `{code}` in README's Finding codes"));
+        let remediation = code.remediation();
+        assert!(
+            row.contains(&format!(
+                "| {} | {} | {} |",
+                match code.category() {
+                    elbtls::finding::Category::Drift => "drift",
+                    elbtls::finding::Category::Baseline => "baseline",
+                    elbtls::finding::Category::Unverified => "unverified",
+                    elbtls::finding::Category::Traffic => "traffic",
+                },
+                code.severity(),
+                remediation.advice
+            )),
+            "README row for `{code}` differs from the registry:\n{row}\nexpected advice: {}",
+            remediation.advice
+        );
+        if let Some(commands) = remediation.commands {
+            assert!(
+                row.contains(commands.title()),
+                "README row for `{code}` should name the commands \"{}\"",
+                commands.title()
+            );
+        }
+    }
+    for commands in elbtls::finding::Commands::ALL {
+        assert!(
+            section.contains(&format!("```sh\n{}\n```", commands.script())),
+            "README's Finding codes lacks the commands \"{}\" as the registry has them:\n{}",
+            commands.title(),
+            commands.script()
+        );
+    }
 }
 
 #[test]
