@@ -225,13 +225,17 @@ fn called_actions() -> BTreeMap<String, BTreeSet<String>> {
             add(owners.into_iter().next().unwrap());
         }
 
-        if source.contains("aws_sigv4") {
-            let signing: BTreeSet<&str> = quoted_after(&source, ".name(\"").into_iter().collect();
+        // Operations signed by hand (`aws::json_rpc`) are declared where they are made, as an
+        // `Rpc { signing_name: "…", target: … }` with the JSON target in the same file.
+        if source.contains("signing_name: \"") {
+            let signing: BTreeSet<&str> = quoted_after(&source, "signing_name: \"")
+                .into_iter()
+                .collect();
             let targets = json_targets(&source);
             assert!(
                 signing.len() == 1 && !targets.is_empty(),
-                "{shown} signs requests itself: expected one signing name (`.name(\"…\")`) and \
-                 its JSON targets, found {signing:?} and {targets:?}"
+                "{shown} makes hand-signed calls: expected one signing name (`signing_name: \
+                 \"…\"`) and its JSON targets, found {signing:?} and {targets:?}"
             );
             let prefix = iam_prefix(signing.first().unwrap());
             for (_, operation) in targets {
