@@ -196,3 +196,60 @@ fn the_matcher_reads_ellipses_as_the_readme_means_them() {
         ["client", "check", "--openssl", "DEFAULT:@SECLEVEL=1", "--x"]
     );
 }
+
+/// The GitHub anchor of a heading: lower case, punctuation but `-` and `_` dropped, spaces to `-`.
+fn anchor(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | ' '))
+        .map(|c| if c == ' ' { '-' } else { c })
+        .collect()
+}
+
+/// The table of contents lists every `##` and `###` heading (but its own), and every `#…` link
+/// of the README lands on a heading.
+#[test]
+fn the_table_of_contents_and_the_links_match_the_headings() {
+    let text = readme();
+    let mut in_code = false;
+    let mut headings = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("```") {
+            in_code = !in_code;
+        }
+        if in_code {
+            continue;
+        }
+        if let Some(h) = line
+            .strip_prefix("## ")
+            .or_else(|| line.strip_prefix("### "))
+        {
+            headings.push(anchor(&h.replace('`', "")));
+        }
+    }
+    let contents = text
+        .split("## Contents")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("a ## Contents section");
+    let listed: Vec<String> = contents
+        .match_indices("](#")
+        .map(|(at, _)| {
+            let rest = &contents[at + 3..];
+            rest[..rest.find(')').unwrap()].to_string()
+        })
+        .collect();
+    for heading in headings.iter().filter(|h| *h != "contents") {
+        assert!(listed.contains(heading), "the contents miss #{heading}");
+    }
+    for (at, _) in text.match_indices("](#") {
+        let rest = &text[at + 3..];
+        let target = &rest[..rest.find(')').unwrap()];
+        assert!(
+            headings.iter().any(|h| h == target),
+            "a link to #{target}, which no heading has"
+        );
+    }
+}
