@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::support::moto::venv_python;
 
@@ -502,9 +502,12 @@ fn output_of(words: &[String], format: &str) -> Option<String> {
 
 /// Checks every flag (and `--format` value) of an `elbtls` command against the binary's help.
 fn assert_known_flags(words: &[String], origin: &str) {
-    let subcommand = &words[1];
+    // `report merge|render` is two words deep.
+    let depth = if words[1] == "report" { 2 } else { 1 };
+    let subcommand = &words[1..=depth].join(" ");
     let output = Command::new(env!("CARGO_BIN_EXE_elbtls"))
-        .args([subcommand.as_str(), "--help"])
+        .args(&words[1..=depth])
+        .arg("--help")
         .output()
         .unwrap();
     assert!(
@@ -687,6 +690,9 @@ fn the_readme_points_to_the_recipes() {
         "examples/github-actions/elbtls-nightly.yml",
         "examples/eventbridge/README.md",
         "examples/iam/elbtls-readonly.json",
+        "examples/kubernetes/elbtls-indexed-job.yaml",
+        "examples/aws-batch/README.md",
+        "examples/step-functions/state-machine.json",
     ] {
         assert!(
             readme.contains(&format!("]({path})")),
@@ -694,4 +700,169 @@ fn the_readme_points_to_the_recipes() {
         );
         assert!(repo_root().join(path).exists(), "{path}");
     }
+}
+
+/// The YAML documents of a file, as JSON (PyYAML in the test venv).
+fn yaml_documents(path: &Path) -> Vec<Value> {
+    const TO_JSON: &str = r#"
+import json, sys, yaml
+print(json.dumps(list(yaml.safe_load_all(open(sys.argv[1])))))
+"#;
+    let output = Command::new(venv_python())
+        .arg("-c")
+        .arg(TO_JSON)
+        .arg(path)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{} does not parse: {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Issue 13: the Kubernetes recipe is an Indexed Job whose parts match `--shard-count`, each
+/// writing a report the merge Job then reads from the same volume.
+#[test]
+fn the_kubernetes_recipe_splits_the_audit_and_merges_it() {
+    let path = repo_root().join("examples/kubernetes/elbtls-indexed-job.yaml");
+    let docs = yaml_documents(&path);
+    assert_eq!(docs.len(), 2, "an audit Job and a merge Job");
+    let (audit, merge) = (&docs[0], &docs[1]);
+    assert_eq!(audit["kind"], "Job");
+    assert_eq!(audit["spec"]["completionMode"], "Indexed");
+    let parts = audit["spec"]["completions"].as_u64().unwrap();
+    assert_eq!(audit["spec"]["parallelism"].as_u64(), Some(parts));
+    let script = |job: &Value| {
+        job["spec"]["template"]["spec"]["containers"][0]["args"][0]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let claim = |job: &Value| job["spec"]["template"]["spec"]["volumes"][0].clone();
+    assert_eq!(
+        claim(audit),
+        claim(merge),
+        "one volume for the parts and the merge"
+    );
+
+    let audit_script = script(audit);
+    bash_syntax_ok(&audit_script, "the audit Job");
+    let commands = elbtls_commands(&audit_script);
+    assert_eq!(commands.len(), 1, "{audit_script}");
+    let words = &commands[0];
+    assert_known_flags(words, "the audit Job");
+    assert_eq!(flag_value(words, "--shard"), Some("auto"));
+    assert_eq!(
+        flag_value(words, "--shard-count"),
+        Some(parts.to_string().as_str())
+    );
+    let part = output_of(words, "json").expect("each part writes JSON");
+    assert!(part.contains("${JOB_COMPLETION_INDEX}"), "{part}");
+
+    let merge_script = script(merge);
+    bash_syntax_ok(&merge_script, "the merge Job");
+    let commands = elbtls_commands(&merge_script);
+    let words = &commands[0];
+    assert_eq!(words[1..3], ["report", "merge"]);
+    assert_known_flags(words, "the merge Job");
+    let pattern = part.replace("${JOB_COMPLETION_INDEX}", "*");
+    assert!(
+        words.contains(&pattern),
+        "the merge reads {pattern}: {words:?}"
+    );
+}
+
+/// The AWS Batch array job: each child one part (`AWS_BATCH_JOB_ARRAY_INDEX`), its report to S3;
+/// the README's merge commands are real elbtls commands.
+#[test]
+fn the_aws_batch_recipe_runs_one_part_per_array_child() {
+    let path = repo_root().join("examples/aws-batch/job-definition.json");
+    let definition: Value = serde_json::from_str(&read(&path)).unwrap();
+    let container = &definition["containerProperties"];
+    let command = container["command"].as_array().unwrap();
+    assert_eq!(command[..2], [json!("/bin/sh"), json!("-c")]);
+    let script = command[2].as_str().unwrap();
+    bash_syntax_ok(script, "the Batch job definition");
+    let words = &elbtls_commands(&script.replace("; ", "\n").replace("&& ", "\n"))[0];
+    assert_known_flags(words, "the Batch job definition");
+    assert_eq!(flag_value(words, "--shard"), Some("auto"));
+    let parts = flag_value(words, "--shard-count").unwrap();
+    let variable = parts.trim_start_matches('$');
+    assert!(
+        container["environment"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == variable),
+        "--shard-count {parts} names a variable the definition sets"
+    );
+    assert!(script.contains("$AWS_BATCH_JOB_ARRAY_INDEX"), "{script}");
+
+    let readme = read(&repo_root().join("examples/aws-batch/README.md"));
+    let mut merged = false;
+    for block in readme.split("```sh").skip(1) {
+        let block = block.split("```").next().unwrap();
+        bash_syntax_ok(block, "examples/aws-batch/README.md");
+        for words in elbtls_commands(block) {
+            assert_known_flags(&words, "examples/aws-batch/README.md");
+            merged |= words[1..3] == ["report", "merge"];
+        }
+    }
+    assert!(merged, "the README merges the parts");
+}
+
+/// Every state a Step Functions state machine names exists, recursively.
+fn assert_states_connected(machine: &Value, origin: &str) {
+    let states = machine["States"].as_object().unwrap();
+    let start = machine["StartAt"].as_str().unwrap();
+    assert!(states.contains_key(start), "{origin}: StartAt {start}");
+    for (name, state) in states {
+        if let Some(next) = state["Next"].as_str() {
+            assert!(states.contains_key(next), "{origin}: {name} → {next}");
+        } else {
+            assert_eq!(
+                state["End"], true,
+                "{origin}: {name} neither ends nor goes on"
+            );
+        }
+        if let Some(processor) = state.get("ItemProcessor") {
+            assert_states_connected(processor, &format!("{origin} / {name}"));
+        }
+    }
+}
+
+/// The Step Functions recipe: a Distributed Map over the accounts, one audit task each, then the
+/// merge; every elbtls command in it is a real one.
+#[test]
+fn the_step_functions_recipe_maps_the_accounts_and_merges() {
+    let path = repo_root().join("examples/step-functions/state-machine.json");
+    let machine: Value = serde_json::from_str(&read(&path)).unwrap();
+    assert_states_connected(&machine, "state-machine.json");
+    let map = &machine["States"]["AuditEachAccount"];
+    assert_eq!(map["Type"], "Map");
+    assert_eq!(
+        map["ItemProcessor"]["ProcessorConfig"]["Mode"],
+        "DISTRIBUTED"
+    );
+    assert_eq!(map["Next"], "MergeReports");
+    let text = read(&path);
+    let mut seen = Vec::new();
+    for (at, _) in text.match_indices("States.Format('") {
+        let template = &text[at + "States.Format('".len()..];
+        let template = &template[..template.find("',").unwrap()];
+        let script = template.replace("{}", "X");
+        bash_syntax_ok(&script, "state-machine.json");
+        for words in elbtls_commands(&script.replace("; ", "\n").replace("&& ", "\n")) {
+            assert_known_flags(&words, "state-machine.json");
+            seen.push(words[1].clone());
+        }
+    }
+    assert_eq!(
+        seen,
+        ["audit", "report"],
+        "one audit per account, then the merge"
+    );
 }
