@@ -6,13 +6,15 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Policy};
 use crate::cli::{Format, PolicyChoice, ValidProbe};
 use crate::compare::{drift, rank_policies};
 use crate::exit::Exit;
 use crate::model::observed::{Observation, Observed, ProbeOutcome};
 use crate::probe::run::{ProbeOptions, probe};
+use crate::probe::scan::{Guide, Profile};
 use crate::report::probe::{AutoMatch, Comparison, EndpointReport, json, table};
+use crate::tls::CipherSuite;
 
 /// Endpoints probed at the same time (each with its own connection cap).
 const PARALLEL_ENDPOINTS: usize = 8;
@@ -29,9 +31,9 @@ pub(super) fn run(
         }
         _ => None,
     };
-    // The enumeration speculates along the policy's order (or a typical ELB order).
+    // The enumeration guesses ahead along the policy (or the usual ELB policies).
     let mut config_options = config.options.clone();
-    config_options.suite_hint = catalogue.cipher_hint(policy);
+    config_options.guide = guide(catalogue, policy);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
@@ -83,6 +85,25 @@ fn rank_for_auto<'c>(catalogue: &'c Catalogue, observed: &Observed) -> Vec<AutoM
         .into_iter()
         .map(|(found, fit)| AutoMatch { found, fit })
         .collect()
+}
+
+/// What a probe guesses along: the declared policy first and trusted, when there is one, then the
+/// policies listeners most often run.
+pub(super) fn guide(catalogue: &Catalogue, declared: Option<&Policy>) -> Guide {
+    let profiles = catalogue
+        .likely_policies(declared)
+        .into_iter()
+        .map(|policy| {
+            let suites: Vec<CipherSuite> =
+                policy.served_priority().iter().map(|c| c.suite).collect();
+            Profile::from_policy(
+                &policy.protocols,
+                &suites,
+                policy.groups.as_deref().unwrap_or_default(),
+            )
+        })
+        .collect();
+    Guide::new(profiles, declared.is_some())
 }
 
 async fn probe_all(config: &ValidProbe, options: &ProbeOptions) -> Vec<Observation> {

@@ -5,11 +5,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::cert::{fetch_certificates, parse_certificate};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::cert::{fetch_certificate, parse_certificate};
 use super::conn::Network;
-use super::scan::scan;
+use super::scan::{Answer, Guide, Handshaker, Offer, scan};
 use super::target::{ResolveOverride, SniChoice, Target, resolve};
-use crate::model::certificate::{CertificateChain, SignatureFamily, Trust};
+use crate::model::certificate::{
+    CertificateChain, CertificateReport, KeyAlgorithm, SignatureFamily, Trust,
+};
 use crate::model::observed::{Endpoint, Observation, Observed, ProbeOutcome, Support};
 use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion, RequiredCertificate};
 
@@ -26,10 +31,10 @@ pub struct ProbeOptions {
     pub max_connections: usize,
     /// Whether to fetch the certificate chains with full handshakes.
     pub certificates: bool,
-    /// The cipher order the endpoint is expected to prefer (its declared policy's, or a typical
-    /// ELB order). Only a speed-up: the enumeration speculates along it and stays exact when it
-    /// is wrong.
-    pub suite_hint: Vec<crate::tls::CipherSuite>,
+    /// What the endpoint is expected to accept (its declared policy, what a sibling listener
+    /// showed, the usual ELB policies). Only a speed-up: the enumeration makes offers ahead of the
+    /// answers along it and stays exact when it is wrong.
+    pub guide: Guide,
     /// Probe every address the name resolves to (a load balancer has a node per zone, and a policy
     /// change rolls out node by node), not only the first.
     pub all_addresses: bool,
@@ -53,7 +58,7 @@ impl Default for ProbeOptions {
             timeout: Duration::from_secs(5),
             max_connections: 4,
             certificates: true,
-            suite_hint: Vec::new(),
+            guide: Guide::default(),
             all_addresses: false,
             deadline: DEFAULT_DEADLINE,
         }
@@ -143,44 +148,45 @@ async fn probe_address(
         deadline_seconds,
     ));
 
-    let certificates = options.certificates.then(|| {
-        let network = Arc::clone(&network);
-        let sni = sni.clone();
-        tokio::spawn(async move {
-            // The two certificate handshakes count against the connection cap like any other.
-            let _slot = network.slot().await;
-            let _second = network.slot().await;
-            // None: the deadline passed before a slot came free, or during the handshakes.
-            let timeout = network.step_limit()?;
-            let fetch = fetch_certificates(address, sni.as_deref(), timeout);
-            let report = tokio::time::timeout(network.time_left(), fetch)
-                .await
-                .ok()?;
-            network.count_connections(report.connections);
-            Some(report)
-        })
+    let certificates = options
+        .certificates
+        .then(|| Certificates::start(Arc::clone(&network), address, sni.clone(), deadline_seconds));
+    let prober = Arc::new(Prober {
+        network: Arc::clone(&network),
+        certificates: certificates.clone(),
     });
-
-    let result = scan(Arc::clone(&network), options.suite_hint.clone()).await;
+    let result = scan(prober, options.guide.clone()).await;
     let mut warnings = result.warnings;
     let mut gaps = result.gaps;
     let mut chains: Vec<CertificateChain> = Vec::new();
     let mut certificates_unread: Vec<String> = Vec::new();
     let mut unanswered: Vec<(SignatureFamily, String)> = Vec::new();
-    if let Some(task) = certificates {
-        match task.await {
-            Ok(Some(report)) => {
-                chains = report.chains;
-                unanswered = report.unanswered;
-                if chains.is_empty() {
-                    warnings.extend(report.errors);
+    if let Some(certificates) = certificates {
+        // Suites prove no certificate kind under TLS 1.3: then each kind the first handshake did
+        // not show is asked for.
+        let proven = certificates.asked();
+        if proven.is_empty() {
+            certificates.need(SignatureFamily::Rsa);
+            certificates.need(SignatureFamily::Ecdsa);
+        }
+        let (reports, failures) = certificates.finish().await;
+        certificates_unread = failures;
+        let mut errors = Vec::new();
+        for report in reports {
+            for chain in report.chains {
+                let leaf =
+                    |c: &CertificateChain| c.leaf().map(|l| l.sha256_fingerprint_hex.clone());
+                if !chains.iter().any(|known| leaf(known) == leaf(&chain)) {
+                    chains.push(chain);
                 }
             }
-            Ok(None) => certificates_unread.push(format!(
-                "the certificate handshakes did not end before the endpoint deadline of \
-                 {deadline_seconds} s"
-            )),
-            Err(e) => certificates_unread.push(format!("certificate handshakes failed: {e}")),
+            unanswered.extend(report.unanswered);
+            errors.extend(report.errors);
+        }
+        // RSA first, as the two handshakes of old listed them.
+        chains.sort_by_key(|chain| !matches!(chain.leaf_key, KeyAlgorithm::Rsa));
+        if chains.is_empty() {
+            warnings.extend(errors);
         }
     }
     // What the hand-built TLS ≤ 1.2 handshakes read in plaintext: the chain of a server rustls
@@ -437,4 +443,173 @@ fn plaintext_chain(ders: &[Vec<u8>]) -> Result<CertificateChain, String> {
         negotiated_version: None,
         negotiated_suite: None,
     })
+}
+
+/// The network, telling the certificate handshakes which kinds the suites prove.
+struct Prober {
+    network: Arc<Network>,
+    certificates: Option<Arc<Certificates>>,
+}
+
+impl Handshaker for Prober {
+    async fn handshake(&self, offer: Offer) -> Answer {
+        self.network.handshake(offer).await
+    }
+
+    fn certificate_kind_proven(&self, kind: RequiredCertificate) {
+        let family = match kind {
+            RequiredCertificate::Rsa => SignatureFamily::Rsa,
+            RequiredCertificate::Ec => SignatureFamily::Ecdsa,
+            _ => return,
+        };
+        if let Some(certificates) = &self.certificates {
+            certificates.need(family);
+        }
+    }
+}
+
+/// The certificate handshakes of one address: one offering both signature families at once (the
+/// server presents the certificate it prefers), made with the first offers; then one per kind
+/// the suites prove the server holds and that first one did not show.
+struct Certificates {
+    network: Arc<Network>,
+    address: SocketAddr,
+    sni: Option<String>,
+    deadline_seconds: f64,
+    /// The families the first handshake presented, once it has ended.
+    first: watch::Receiver<Option<Vec<SignatureFamily>>>,
+    /// The families asked for since, and their handshakes (`None`: the first one showed it).
+    asked: std::sync::Mutex<Vec<SignatureFamily>>,
+    tasks: std::sync::Mutex<Vec<JoinHandle<Option<Option<CertificateReport>>>>>,
+}
+
+impl Certificates {
+    fn start(
+        network: Arc<Network>,
+        address: SocketAddr,
+        sni: Option<String>,
+        deadline_seconds: f64,
+    ) -> Arc<Self> {
+        let (presented, first) = watch::channel(None);
+        let this = Arc::new(Self {
+            network,
+            address,
+            sni,
+            deadline_seconds,
+            first,
+            asked: std::sync::Mutex::default(),
+            tasks: std::sync::Mutex::default(),
+        });
+        let me = Arc::clone(&this);
+        let task = tokio::spawn(async move {
+            let report = me.fetch(None).await;
+            let families = report
+                .as_ref()
+                .map(|r| {
+                    r.chains
+                        .iter()
+                        .filter_map(|c| family_of(&c.leaf_key))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let _ = presented.send(Some(families));
+            Some(report)
+        });
+        this.lock_tasks().push(task);
+        this
+    }
+
+    fn lock_tasks(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Vec<JoinHandle<Option<Option<CertificateReport>>>>> {
+        self.tasks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The families asked for so far.
+    fn asked(&self) -> Vec<SignatureFamily> {
+        self.asked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Makes sure the certificate of `family` is read: by the first handshake, or by one of its
+    /// own started now.
+    fn need(self: &Arc<Self>, family: SignatureFamily) {
+        {
+            let mut asked = self
+                .asked
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if asked.contains(&family) {
+                return;
+            }
+            asked.push(family);
+        }
+        let me = Arc::clone(self);
+        let task = tokio::spawn(async move {
+            let mut first = me.first.clone();
+            let shown = first
+                .wait_for(Option::is_some)
+                .await
+                .ok()
+                .and_then(|families| families.clone())
+                .unwrap_or_default();
+            if shown.contains(&family) {
+                return None;
+            }
+            Some(me.fetch(Some(family)).await)
+        });
+        self.lock_tasks().push(task);
+    }
+
+    /// One handshake, counted against the connection cap; `None` when the deadline passed.
+    async fn fetch(&self, family: Option<SignatureFamily>) -> Option<CertificateReport> {
+        let _slot = self.network.slot().await;
+        let timeout = self.network.step_limit()?;
+        let fetch = fetch_certificate(self.address, self.sni.as_deref(), timeout, family);
+        let report = tokio::time::timeout(self.network.time_left(), fetch)
+            .await
+            .ok()?;
+        self.network.count_connections(report.connections);
+        Some(report)
+    }
+
+    /// Every report, and why some handshakes said nothing.
+    async fn finish(&self) -> (Vec<CertificateReport>, Vec<String>) {
+        let deadline = self.deadline_seconds;
+        let mut reports = Vec::new();
+        let mut failures = Vec::new();
+        loop {
+            let tasks: Vec<_> = std::mem::take(&mut *self.lock_tasks());
+            if tasks.is_empty() {
+                break;
+            }
+            for task in tasks {
+                match task.await {
+                    Ok(Some(Some(report))) => reports.push(report),
+                    Ok(None) => {}
+                    Ok(Some(None)) => failures.push(format!(
+                        "the certificate handshakes did not end before the endpoint deadline of \
+                         {deadline} s"
+                    )),
+                    Err(e) => failures.push(format!("certificate handshakes failed: {e}")),
+                }
+            }
+        }
+        failures.dedup();
+        (reports, failures)
+    }
+}
+
+fn family_of(key: &KeyAlgorithm) -> Option<SignatureFamily> {
+    match key {
+        KeyAlgorithm::Rsa => Some(SignatureFamily::Rsa),
+        KeyAlgorithm::Ec { .. } | KeyAlgorithm::Ed25519 | KeyAlgorithm::Ed448 => {
+            Some(SignatureFamily::Ecdsa)
+        }
+        _ => None,
+    }
 }
