@@ -88,22 +88,27 @@ fn rank_for_auto<'c>(catalogue: &'c Catalogue, observed: &Observed) -> Vec<AutoM
 }
 
 /// What a probe guesses along: the declared policy first and trusted, when there is one, then the
-/// policies listeners most often run.
+/// policies listeners most often run. A policy whose served order differs from its published one
+/// comes in both (served first: ALB and NLB serve it; an OpenSSL server configured from the
+/// published list serves the other).
 pub(super) fn guide(catalogue: &Catalogue, declared: Option<&Policy>) -> Guide {
-    let profiles = catalogue
-        .likely_policies(declared)
-        .into_iter()
-        .map(|policy| {
-            let suites: Vec<CipherSuite> =
-                policy.served_priority().iter().map(|c| c.suite).collect();
-            Profile::from_policy(
-                &policy.protocols,
-                &suites,
-                policy.groups.as_deref().unwrap_or_default(),
-            )
-        })
-        .collect();
-    Guide::new(profiles, declared.is_some())
+    let mut profiles = Vec::new();
+    let mut trusted = 0;
+    for policy in catalogue.likely_policies(declared) {
+        let groups = policy.groups.as_deref().unwrap_or_default();
+        let mut orders = vec![policy.served_priority()];
+        if policy.served_order_differs() {
+            orders.push(&policy.ciphers);
+        }
+        for order in orders {
+            let suites: Vec<CipherSuite> = order.iter().map(|c| c.suite).collect();
+            profiles.push(Profile::from_policy(&policy.protocols, &suites, groups));
+            if declared.is_some_and(|d| std::ptr::eq(d, policy)) {
+                trusted += 1;
+            }
+        }
+    }
+    Guide::new(profiles, trusted)
 }
 
 async fn probe_all(config: &ValidProbe, options: &ProbeOptions) -> Vec<Observation> {

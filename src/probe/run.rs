@@ -163,9 +163,10 @@ async fn probe_address(
     let mut unanswered: Vec<(SignatureFamily, String)> = Vec::new();
     if let Some(certificates) = certificates {
         // Suites prove no certificate kind under TLS 1.3: then each kind the first handshake did
-        // not show is asked for.
-        let proven = certificates.asked();
-        if proven.is_empty() {
+        // not show is asked for (unless no version answered at all).
+        let answered =
+            result.unreachable.is_none() && result.not_tls.is_none() && result.failed.is_none();
+        if answered && certificates.asked().is_empty() {
             certificates.need(SignatureFamily::Rsa);
             certificates.need(SignatureFamily::Ecdsa);
         }

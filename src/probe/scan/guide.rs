@@ -125,29 +125,31 @@ pub(super) fn is_curve(group: NamedGroup) -> bool {
 #[derive(Clone, Debug, Default)]
 pub struct Guide {
     profiles: Arc<[Profile]>,
-    confident: bool,
+    /// How many of the first profiles are trusted.
+    trusted: usize,
 }
 
 impl Guide {
     /// Profiles in order of likelihood; none at all makes every offer wait for the answer before it.
     ///
-    /// `confident`: the first profile is what the endpoint is declared to be (its policy, named
-    /// with `--policy` or by the load balancer), or what a sibling listener showed. The first
-    /// round then already makes the offers that verify it, and every later round goes as deep as
-    /// it predicts; otherwise each round speculates at most a few offers ahead.
-    pub fn new(profiles: Vec<Profile>, confident: bool) -> Self {
+    /// The first `trusted` profiles are what the endpoint is declared to be (its policy, named
+    /// with `--policy` or by the load balancer, in its served and its published order), or what a
+    /// sibling listener showed. The first round then already makes the offers that verify them,
+    /// and every later round goes as deep as they agree; along the others each round guesses at
+    /// most a few offers ahead.
+    pub fn new(profiles: Vec<Profile>, trusted: usize) -> Self {
         Self {
-            confident: confident && !profiles.is_empty(),
+            trusted: trusted.min(profiles.len()),
             profiles: profiles.into(),
         }
     }
 
-    /// The same guide with `first` in front, trusted (see [`Guide::new`]).
+    /// The same guide with `first` in front, alone trusted (see [`Guide::new`]).
     pub fn led_by(&self, first: Profile) -> Self {
         let mut profiles = Vec::with_capacity(self.profiles.len() + 1);
         profiles.push(first);
         profiles.extend(self.profiles.iter().cloned());
-        Self::new(profiles, true)
+        Self::new(profiles, 1)
     }
 
     /// Whether there is nothing to guess from.
@@ -155,9 +157,9 @@ impl Guide {
         self.profiles.is_empty()
     }
 
-    /// The trusted first profile, if the guide is confident.
+    /// The first trusted profile, if any.
     pub(super) fn confident(&self) -> Option<&Profile> {
-        self.confident.then(|| &self.profiles[0])
+        (self.trusted > 0).then(|| &self.profiles[0])
     }
 
     /// What comes next for one version, given what its enumeration found so far.
@@ -166,44 +168,34 @@ impl Guide {
         let consistent_versions = |p: &Profile| {
             seen.accepted_versions.is_empty() || p.versions.as_slice() == seen.accepted_versions
         };
-        'suites: for (index, profile) in self.profiles.iter().enumerate() {
-            if !consistent_versions(profile) {
-                continue;
-            }
-            let Some(list) = profile.suites_of(seen.version) else {
-                continue;
-            };
-            for kinds in KIND_SETS {
-                if !seen
-                    .proven
-                    .iter()
-                    .all(|k| !is_paired(*k) || kinds.contains(k))
+        // Every profile's continuation, for those the answers have not ruled out.
+        let continuations = self
+            .profiles
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| consistent_versions(p))
+            .filter_map(|(index, p)| continuation(p, seen).map(|c| (index, c)));
+        let mut first: Option<(usize, (Vec<CipherSuite>, bool))> = None;
+        for (index, (next, end)) in continuations {
+            match &mut first {
+                None => first = Some((index, (next, end))),
+                // Trusted profiles that disagree (a policy's served and published orders): only
+                // as far as they agree.
+                Some((first_index, (agreed, agreed_end)))
+                    if *first_index < self.trusted && index < self.trusted =>
                 {
-                    continue;
+                    let common = agreed.iter().zip(&next).take_while(|(a, b)| a == b).count();
+                    *agreed_end =
+                        *agreed_end && end && common == agreed.len() && common == next.len();
+                    agreed.truncate(common);
                 }
-                let filtered: Vec<CipherSuite> = list
-                    .iter()
-                    .copied()
-                    .filter(|s| servable(*s, kinds, seen.proven))
-                    .collect();
-                if !filtered.starts_with(seen.found) {
-                    continue;
-                }
-                let rest = &filtered[seen.found.len()..];
-                let valid = |s: &CipherSuite| s.info().is_some_and(|i| i.usable_with(seen.version));
-                let crossed = seen.found.iter().any(|s| !valid(s));
-                // A policy does not say whether its server settles for suites of a higher version
-                // (s2n-tls does, OpenSSL does not): guess up to that point only, until seen.
-                let stop = if profile.observed || crossed {
-                    rest.len()
-                } else {
-                    rest.iter().position(|s| !valid(s)).unwrap_or(rest.len())
-                };
-                prediction.suites = rest[..stop].to_vec();
-                prediction.suites_end = stop == rest.len();
-                prediction.trusted = index == 0 && self.confident;
-                break 'suites;
+                Some(_) => break,
             }
+        }
+        if let Some((index, (next, end))) = first {
+            prediction.suites = next;
+            prediction.suites_end = end;
+            prediction.trusted = index < self.trusted;
         }
         if let Some(found_groups) = seen.found_groups {
             for profile in self.profiles.iter().filter(|p| consistent_versions(p)) {
@@ -221,6 +213,41 @@ impl Guide {
         }
         prediction
     }
+}
+
+/// What `profile` expects after the suites found (and whether a refusal comes after it), when
+/// they are consistent with it for some set of certificate kinds.
+fn continuation(profile: &Profile, seen: &Seen<'_>) -> Option<(Vec<CipherSuite>, bool)> {
+    let list = profile.suites_of(seen.version)?;
+    for kinds in KIND_SETS {
+        if !seen
+            .proven
+            .iter()
+            .all(|k| !is_paired(*k) || kinds.contains(k))
+        {
+            continue;
+        }
+        let filtered: Vec<CipherSuite> = list
+            .iter()
+            .copied()
+            .filter(|s| servable(*s, kinds, seen.proven))
+            .collect();
+        if !filtered.starts_with(seen.found) {
+            continue;
+        }
+        let rest = &filtered[seen.found.len()..];
+        let valid = |s: &CipherSuite| s.info().is_some_and(|i| i.usable_with(seen.version));
+        let crossed = seen.found.iter().any(|s| !valid(s));
+        // A policy does not say whether its server settles for suites of a higher version
+        // (s2n-tls does, OpenSSL does not): guess up to that point only, until seen.
+        let stop = if profile.observed || crossed {
+            rest.len()
+        } else {
+            rest.iter().position(|s| !valid(s)).unwrap_or(rest.len())
+        };
+        return Some((rest[..stop].to_vec(), stop == rest.len()));
+    }
+    None
 }
 
 /// The certificate kinds a server may hold, most likely first: both (RSA and ECDSA), RSA alone,

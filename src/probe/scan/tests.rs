@@ -240,7 +240,7 @@ fn guide(
 ) -> Guide {
     Guide::new(
         vec![Profile::from_policy(versions, &suites(order), groups)],
-        trusted,
+        usize::from(trusted),
     )
 }
 
