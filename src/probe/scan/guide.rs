@@ -124,8 +124,10 @@ pub(super) fn is_curve(group: NamedGroup) -> bool {
 /// The profiles to guess from, most likely first.
 #[derive(Clone, Debug, Default)]
 pub struct Guide {
+    /// A profile ahead of the others, alone trusted (what a sibling listener showed).
+    lead: Option<Arc<Profile>>,
     profiles: Arc<[Profile]>,
-    /// How many of the first profiles are trusted.
+    /// How many of the first profiles are trusted (without a lead).
     trusted: usize,
 }
 
@@ -139,27 +141,38 @@ impl Guide {
     /// most a few offers ahead.
     pub fn new(profiles: Vec<Profile>, trusted: usize) -> Self {
         Self {
+            lead: None,
             trusted: trusted.min(profiles.len()),
             profiles: profiles.into(),
         }
     }
 
-    /// The same guide with `first` in front, alone trusted (see [`Guide::new`]).
+    /// The same guide with `first` in front, alone trusted (see [`Guide::new`]). The other
+    /// profiles are shared, not copied.
     pub fn led_by(&self, first: Profile) -> Self {
-        let mut profiles = Vec::with_capacity(self.profiles.len() + 1);
-        profiles.push(first);
-        profiles.extend(self.profiles.iter().cloned());
-        Self::new(profiles, 1)
+        Self {
+            lead: Some(Arc::new(first)),
+            profiles: Arc::clone(&self.profiles),
+            trusted: 1,
+        }
     }
 
     /// Whether there is nothing to guess from.
     pub fn is_empty(&self) -> bool {
-        self.profiles.is_empty()
+        self.lead.is_none() && self.profiles.is_empty()
+    }
+
+    /// Every profile, most likely first.
+    fn all(&self) -> impl Iterator<Item = &Profile> {
+        self.lead.as_deref().into_iter().chain(self.profiles.iter())
     }
 
     /// The first trusted profile, if any.
     pub(super) fn confident(&self) -> Option<&Profile> {
-        (self.trusted > 0).then(|| &self.profiles[0])
+        if self.trusted == 0 {
+            return None;
+        }
+        self.all().next()
     }
 
     /// What comes next for one version, given what its enumeration found so far.
@@ -170,8 +183,7 @@ impl Guide {
         };
         // Every profile's continuation, for those the answers have not ruled out.
         let continuations = self
-            .profiles
-            .iter()
+            .all()
             .enumerate()
             .filter(|(_, p)| consistent_versions(p))
             .filter_map(|(index, p)| continuation(p, seen).map(|c| (index, c)));
@@ -198,7 +210,7 @@ impl Guide {
             prediction.trusted = index < self.trusted;
         }
         if let Some(found_groups) = seen.found_groups {
-            for profile in self.profiles.iter().filter(|p| consistent_versions(p)) {
+            for profile in self.all().filter(|p| consistent_versions(p)) {
                 let list = if seen.version == ProtocolVersion::TLSV1_3 {
                     &profile.tls13_groups
                 } else {

@@ -20,6 +20,9 @@ struct ModelServer {
     /// OpenSSL's behaviour under TLS ≤ 1.2: an ECDSA suite only when the client offers the
     /// curve of the ECDSA certificate (this one).
     ecdsa_curve: Option<NamedGroup>,
+    /// Each answer takes this long (on the test's paused clock: round trips are counted, not
+    /// timed).
+    round_trip: Option<std::time::Duration>,
     handshakes: AtomicU32,
 }
 
@@ -42,6 +45,7 @@ impl ModelServer {
             failure: None,
             version_fallback: false,
             ecdsa_curve: None,
+            round_trip: None,
             handshakes: AtomicU32::new(0),
         }
     }
@@ -154,6 +158,9 @@ const ECDSA_P256_LEAF: &[u8] = include_bytes!("../testdata/ecdsa_p256_leaf.der")
 
 impl Handshaker for ModelServer {
     async fn handshake(&self, offer: Offer) -> Answer {
+        if let Some(round_trip) = self.round_trip {
+            tokio::time::sleep(round_trip).await;
+        }
         self.answer(&offer)
     }
 }
@@ -428,6 +435,46 @@ async fn a_right_guess_costs_two_or_three_offers_over_the_floor_on_a_tls13_polic
             assert!(handshakes < plain_handshakes);
         }
     }
+}
+
+/// Handshakes and round trips of a scan of `server` along `guide`, on a paused clock.
+async fn rounds(mut server: ModelServer, guide: Guide) -> (ScanResult, u32, u128) {
+    const ROUND_TRIP: std::time::Duration = std::time::Duration::from_millis(100);
+    server.round_trip = Some(ROUND_TRIP);
+    let started = tokio::time::Instant::now();
+    let (result, handshakes) = run(server, guide).await;
+    (
+        result,
+        handshakes,
+        started.elapsed().as_millis() / ROUND_TRIP.as_millis(),
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_right_guess_takes_two_round_trips_and_what_a_sibling_showed_one() {
+    let versions = [ProtocolVersion::TLSV1_2, ProtocolVersion::TLSV1_3];
+    let (plain, plain_handshakes, plain_rounds) =
+        rounds(tls13_1_2_server(false), Guide::default()).await;
+    assert_eq!((plain_handshakes, plain_rounds), (20, 5));
+    // The policy, trusted or only likely: the version offers, then everything else at once (a
+    // trusted policy's TLS 1.3 offers already go with the version offers).
+    for trusted in [false, true] {
+        let guide = guide(&versions, &TLS13_1_2_2021_06, &NGINX_GROUPS, trusted);
+        let (result, handshakes, round_trips) = rounds(tls13_1_2_server(false), guide).await;
+        assert_eq!(outcome(&result), outcome(&plain));
+        assert_eq!((handshakes, round_trips), (15, 2), "trusted {trusted}");
+    }
+    // What a sibling listener showed: every offer in the first round.
+    let sibling = Profile::observed(&plain.protocols, &plain.groups);
+    let (result, handshakes, round_trips) =
+        rounds(tls13_1_2_server(false), Guide::default().led_by(sibling)).await;
+    assert_eq!(outcome(&result), outcome(&plain));
+    assert_eq!((handshakes, round_trips), (15, 1));
+    // A sibling that differs (this server holds an ECDSA certificate too): still exact.
+    let (dual, _) = run(tls13_1_2_server(true), Guide::default()).await;
+    let sibling = Profile::observed(&plain.protocols, &plain.groups);
+    let (result, _, _) = rounds(tls13_1_2_server(true), Guide::default().led_by(sibling)).await;
+    assert_eq!(outcome(&result), outcome(&dual));
 }
 
 #[tokio::test]
