@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::catalogue::{Catalogue, Policy};
+use crate::catalogue::{Catalogue, Origin, Policy};
 use crate::cli::{Format, PolicyChoice, ValidProbe};
 use crate::compare::{drift, rank_policies};
 use crate::exit::Exit;
@@ -90,11 +90,42 @@ fn rank_for_auto<'c>(catalogue: &'c Catalogue, observed: &Observed) -> Vec<AutoM
 /// What a probe guesses along: the declared policy first and trusted, when there is one, then the
 /// policies listeners most often run. A policy whose served order differs from its published one
 /// comes in both (served first: ALB and NLB serve it; an OpenSSL server configured from the
-/// published list serves the other).
+/// published list serves the other), and the policies of other load balancer kinds that bear the
+/// declared name are trusted alike: guesses go only as far as all of them agree. A custom Classic
+/// policy's attributes need not list its ciphers in the order served: the predefined policy it
+/// references is trusted instead, and its own list is only likely.
 pub(super) fn guide(catalogue: &Catalogue, declared: Option<&Policy>) -> Guide {
+    let (namesakes, custom): (Vec<&Policy>, Option<&Policy>) = match declared {
+        Some(policy) => match &policy.origin {
+            Origin::ClassicCustom { reference } => (
+                reference
+                    .as_deref()
+                    .map(|r| catalogue.find_all(r))
+                    .unwrap_or_default(),
+                Some(policy),
+            ),
+            _ => {
+                let mut all = vec![policy];
+                all.extend(
+                    catalogue
+                        .find_all(&policy.name)
+                        .into_iter()
+                        .filter(|other| !std::ptr::eq(*other, policy)),
+                );
+                (all, None)
+            }
+        },
+        None => (Vec::new(), None),
+    };
+    let is_namesake = |p: &Policy| namesakes.iter().any(|n| std::ptr::eq(*n, p));
+    let rest: Vec<&Policy> = catalogue
+        .likely_policies(None)
+        .into_iter()
+        .filter(|p| !is_namesake(p))
+        .collect();
     let mut profiles = Vec::new();
     let mut trusted = 0;
-    for policy in catalogue.likely_policies(declared) {
+    for policy in namesakes.iter().copied().chain(custom).chain(rest) {
         let groups = policy.groups.as_deref().unwrap_or_default();
         let mut orders = vec![policy.served_priority()];
         if policy.served_order_differs() {
@@ -103,7 +134,7 @@ pub(super) fn guide(catalogue: &Catalogue, declared: Option<&Policy>) -> Guide {
         for order in orders {
             let suites: Vec<CipherSuite> = order.iter().map(|c| c.suite).collect();
             profiles.push(Profile::from_policy(&policy.protocols, &suites, groups));
-            if declared.is_some_and(|d| std::ptr::eq(d, policy)) {
+            if is_namesake(policy) {
                 trusted += 1;
             }
         }

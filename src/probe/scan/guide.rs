@@ -136,9 +136,9 @@ impl Guide {
     ///
     /// The first `trusted` profiles are what the endpoint is declared to be (its policy, named
     /// with `--policy` or by the load balancer, in its served and its published order), or what a
-    /// sibling listener showed. The first round then already makes the offers that verify them,
-    /// and every later round goes as deep as they agree; along the others each round guesses at
-    /// most a few offers ahead.
+    /// sibling listener showed. Every round goes as deep as they agree (with an observed profile
+    /// the first round already makes every offer that verifies it); along the others each round
+    /// guesses at most a few offers ahead.
     pub fn new(profiles: Vec<Profile>, trusted: usize) -> Self {
         Self {
             lead: None,

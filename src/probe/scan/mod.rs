@@ -243,13 +243,11 @@ async fn first_round<H: Handshaker>(
     version: ProtocolVersion,
 ) -> (VersionResult, Chain) {
     let mut chain = Chain::new(version, version > ProtocolVersion::SSLV3);
-    // Before any answer, a policy cannot say which of its TLS ≤ 1.2 suites the certificates
-    // allow; an observed profile can.
+    // Only what a sibling listener showed is worth offers before any answer: a policy cannot say
+    // which of its TLS ≤ 1.2 suites the certificates allow, and a listener that does not run
+    // its declared policy would waste every such offer of a version it refuses.
     let prediction = match guide.confident() {
-        Some(profile)
-            if profile.expects(version)
-                && (version == ProtocolVersion::TLSV1_3 || profile.observed) =>
-        {
+        Some(profile) if profile.observed && profile.expects(version) => {
             guide.predict(&chain.seen(&[], &[]))
         }
         _ => Prediction::default(),
