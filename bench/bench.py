@@ -1304,7 +1304,7 @@ def print_table(report: dict, tool_status: dict) -> None:
         if r["ok_runs"] < r["runs"]:
             correct += f" ({r['runs'] - r['ok_runs']} failed)"
         floor = f"{r['floor']} (<={r['target_connections']:g})"
-        if r.get("within_target") is False:
+        if r.get("within_target") is False and r["tool"].startswith("elbtls"):
             floor += " over"
         rows.append([r["server"], mode, r["tool"], f"{r['median_s']:.3f}", f"{r['min_s']:.3f}-{r['max_s']:.3f}",
                      conns, floor, correct, tr, crat, "" if r["peak_rss_mb"] is None else f"{r['peak_rss_mb']:.0f}"])

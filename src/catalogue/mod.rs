@@ -28,13 +28,21 @@ use crate::model::LoadBalancerType;
 
 include!(concat!(env!("OUT_DIR"), "/catalogue_files.rs"));
 
-/// The ELBv2 policies most listeners run: the API default (2016-08), the CDK's
-/// `RECOMMENDED_TLS` and former console default, and the console defaults since.
-const LIKELY_POLICIES: [&str; 4] = [
+/// The ELBv2 policies most listeners run, most common first: the API default (2016-08), the CDK's
+/// `RECOMMENDED_TLS` and former console default, the console defaults since, then the usual
+/// choices for TLS 1.2 only, forward secrecy only, and TLS 1.3 with older clients.
+const LIKELY_POLICIES: [&str; 11] = [
     "ELBSecurityPolicy-2016-08",
     "ELBSecurityPolicy-TLS13-1-2-2021-06",
     "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
     "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS-1-1-2017-01",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06",
 ];
 
 /// A set of policies and the sources they cite.

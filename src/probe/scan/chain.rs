@@ -87,6 +87,13 @@ pub(super) struct Planned {
     depth: usize,
 }
 
+impl Planned {
+    /// Whether its answer may be the next suite.
+    pub(super) fn is_suite_step(&self) -> bool {
+        self.suites_skipped.is_some()
+    }
+}
+
 /// What an answer says, for this version.
 enum Picked {
     Suite {
@@ -186,6 +193,11 @@ impl Chain {
             proven,
             found_groups: self.groups.as_ref().map(|g| g.found.as_slice()),
         }
+    }
+
+    /// How many suites were found so far.
+    pub(super) fn found_count(&self) -> usize {
+        self.found.len()
     }
 
     /// Certificate kinds proven since the last call.

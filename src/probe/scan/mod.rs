@@ -159,6 +159,9 @@ pub fn candidate_groups(version: ProtocolVersion) -> Vec<NamedGroup> {
 /// (see [`Guide::new`]).
 pub const SPECULATION_WIDTH: usize = 6;
 
+/// The furthest an untrusted guess goes, after rounds that proved it right.
+const MAX_SPECULATION_WIDTH: usize = 48;
+
 /// What the first offer of a version said.
 struct VersionResult {
     version: ProtocolVersion,
@@ -271,17 +274,28 @@ async fn run_chain<H: Handshaker>(
     accepted: Arc<Vec<ProtocolVersion>>,
 ) -> Finished {
     let mut idle_rounds = 0;
+    // An untrusted guess goes further ahead each round it was right, back to the start when not.
+    let mut width = SPECULATION_WIDTH;
     while !chain.is_done() {
         let proven = kinds.lock().unwrap_or_else(PoisonError::into_inner).clone();
         let prediction = guide.predict(&chain.seen(&accepted, &proven));
-        let cap = (!prediction.trusted).then_some(SPECULATION_WIDTH);
+        let cap = (!prediction.trusted).then_some(width);
         let planned = chain.plan(&prediction, cap);
         if planned.is_empty() {
             chain.give_up("nothing left to offer");
             break;
         }
+        let suite_steps = planned.iter().filter(|p| p.is_suite_step()).count();
+        let found_before = chain.found_count();
         let answers = make_all(&h, planned).await;
-        if chain.absorb(answers) {
+        let learnt = chain.absorb(answers);
+        let all_right = chain.found_count() + 1 >= found_before + suite_steps;
+        width = if all_right && suite_steps >= width / 2 {
+            (width * 2).min(MAX_SPECULATION_WIDTH)
+        } else {
+            SPECULATION_WIDTH
+        };
+        if learnt {
             idle_rounds = 0;
         } else {
             idle_rounds += 1;
