@@ -18,7 +18,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::ServerName;
+use rustls::client::danger::ServerCertVerifier;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{AlertDescription, ClientConfig};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
@@ -139,6 +140,68 @@ pub async fn fetch_certificate(
     };
     let done = handshake(addr, name, server_name.is_some(), family, timeout).await;
     record(&mut report, addr, done);
+    report
+}
+
+/// Checks a chain the server sent in plaintext in a TLS ≤ 1.2 handshake (`ders`, leaf first) as
+/// a certificate handshake offering `family` checks the one presented: trust against the web PKI
+/// roots, and the name. Recorded like such a handshake that negotiated `negotiated`, without a
+/// connection: the chain is the one the server presents for `family`'s suites.
+pub fn check_plaintext_chain(
+    addr: SocketAddr,
+    server_name: Option<&str>,
+    family: SignatureFamily,
+    ders: &[Vec<u8>],
+    negotiated: (ProtocolVersion, CipherSuite),
+) -> CertificateReport {
+    let mut report = CertificateReport::default();
+    let name = match server_name {
+        None => ServerName::IpAddress(addr.ip().into()),
+        Some(name) => match ServerName::try_from(name.to_string()) {
+            Ok(name) => name,
+            Err(error) => {
+                report.errors.push(format!(
+                    "{addr}: `{name}` is not a valid server name: {error}"
+                ));
+                return report;
+            }
+        },
+    };
+    let mut result = Handshake {
+        family: Some(family),
+        connected: false,
+        presented: None,
+        negotiated: Some(negotiated),
+        failure: None,
+    };
+    let Some((leaf, intermediates)) = ders.split_first() else {
+        result.failure = Some(Failure::Other("an empty certificate chain".to_string()));
+        record(&mut report, addr, result);
+        return report;
+    };
+    match RecordingVerifier::new(
+        Some(family),
+        server_name.is_some(),
+        Arc::clone(&WEB_PKI_ROOTS),
+    ) {
+        Ok(verifier) => {
+            let intermediates: Vec<CertificateDer<'_>> = intermediates
+                .iter()
+                .map(|der| CertificateDer::from(der.as_slice()))
+                .collect();
+            // The verifier records the chain and its trust; it never refuses one.
+            let _ = verifier.verify_server_cert(
+                &CertificateDer::from(leaf.as_slice()),
+                &intermediates,
+                &name,
+                &[],
+                UnixTime::now(),
+            );
+            result.presented = verifier.take_presented();
+        }
+        Err(reason) => result.failure = Some(Failure::Other(reason)),
+    }
+    record(&mut report, addr, result);
     report
 }
 

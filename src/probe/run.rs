@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::cert::{fetch_certificate, parse_certificate};
+use super::cert::{check_plaintext_chain, fetch_certificate, parse_certificate};
 use super::conn::Network;
 use super::scan::{Answer, Guide, Handshaker, Offer, scan};
 use super::target::{ResolveOverride, SniChoice, Target, resolve};
@@ -458,20 +458,45 @@ impl Handshaker for Prober {
     }
 
     fn certificate_kind_proven(&self, kind: RequiredCertificate) {
-        let family = match kind {
-            RequiredCertificate::Rsa => SignatureFamily::Rsa,
-            RequiredCertificate::Ec => SignatureFamily::Ecdsa,
-            _ => return,
-        };
-        if let Some(certificates) = &self.certificates {
+        if let (Some(certificates), Some(family)) = (&self.certificates, family_for(kind)) {
             certificates.need(family);
         }
+    }
+
+    fn certificate_seen(
+        &self,
+        kind: RequiredCertificate,
+        chain: &[Vec<u8>],
+        version: ProtocolVersion,
+        suite: CipherSuite,
+    ) {
+        if let (Some(certificates), Some(family)) = (&self.certificates, family_for(kind)) {
+            let mut seen = certificates
+                .plaintext
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !seen.iter().any(|(f, ..)| *f == family) {
+                seen.push((family, chain.to_vec(), version, suite));
+            }
+        }
+    }
+}
+
+/// The signature family of the certificate a kind of suite needs.
+fn family_for(kind: RequiredCertificate) -> Option<SignatureFamily> {
+    match kind {
+        RequiredCertificate::Rsa => Some(SignatureFamily::Rsa),
+        RequiredCertificate::Ec => Some(SignatureFamily::Ecdsa),
+        _ => None,
     }
 }
 
 /// The certificate handshakes of one address: one offering both signature families at once (the
 /// server presents the certificate it prefers), made with the first offers; then one per kind
-/// the suites prove the server holds and that first one did not show.
+/// the suites prove the server holds and that first one did not show — unless a TLS ≤ 1.2
+/// answer already carried that kind's chain in plaintext and the first handshake succeeded
+/// (the server speaks what rustls speaks): that chain is then checked as the handshake would
+/// check it, without a connection.
 struct Certificates {
     network: Arc<Network>,
     address: SocketAddr,
@@ -481,6 +506,8 @@ struct Certificates {
     first: watch::Receiver<Option<Vec<SignatureFamily>>>,
     /// The families asked for since, and their handshakes (`None`: the first one showed it).
     asked: std::sync::Mutex<Vec<SignatureFamily>>,
+    /// The first plaintext chain of each family, with the version and suite it came with.
+    plaintext: std::sync::Mutex<Vec<PlaintextChain>>,
     tasks: std::sync::Mutex<Vec<JoinHandle<Option<Option<CertificateReport>>>>>,
 }
 
@@ -499,6 +526,7 @@ impl Certificates {
             deadline_seconds,
             first,
             asked: std::sync::Mutex::default(),
+            plaintext: std::sync::Mutex::default(),
             tasks: std::sync::Mutex::default(),
         });
         let me = Arc::clone(&this);
@@ -561,6 +589,23 @@ impl Certificates {
             if shown.contains(&family) {
                 return None;
             }
+            let plaintext = me
+                .plaintext
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .iter()
+                .find(|(f, ..)| *f == family)
+                .cloned();
+            if let Some((_, ders, version, suite)) = plaintext.filter(|_| !shown.is_empty()) {
+                let sni = me.sni.as_deref();
+                return Some(Some(check_plaintext_chain(
+                    me.address,
+                    sni,
+                    family,
+                    &ders,
+                    (version, suite),
+                )));
+            }
             Some(me.fetch(Some(family)).await)
         });
         self.lock_tasks().push(task);
@@ -604,6 +649,9 @@ impl Certificates {
         (reports, failures)
     }
 }
+
+/// A chain read in plaintext: its family, DER certificates (leaf first), version and suite.
+type PlaintextChain = (SignatureFamily, Vec<Vec<u8>>, ProtocolVersion, CipherSuite);
 
 fn family_of(key: &KeyAlgorithm) -> Option<SignatureFamily> {
     match key {

@@ -66,6 +66,8 @@ pub(super) struct Chain {
     new_kinds: Vec<RequiredCertificate>,
     /// Every kind proven here.
     kinds: Vec<RequiredCertificate>,
+    /// The first plaintext chain of each kind (TLS ≤ 1.2), with the suite, not yet reported.
+    new_chains: Vec<(RequiredCertificate, Vec<Vec<u8>>, CipherSuite)>,
 }
 
 /// An offer and what its answer can prove.
@@ -172,6 +174,7 @@ impl Chain {
             ambiguous: None,
             new_kinds: Vec::new(),
             kinds: Vec::new(),
+            new_chains: Vec::new(),
         }
     }
 
@@ -198,6 +201,13 @@ impl Chain {
     /// How many suites were found so far.
     pub(super) fn found_count(&self) -> usize {
         self.found.len()
+    }
+
+    /// Plaintext chains of kinds proven since the last call: (kind, DER chain, suite).
+    pub(super) fn take_new_chains(
+        &mut self,
+    ) -> Vec<(RequiredCertificate, Vec<Vec<u8>>, CipherSuite)> {
+        std::mem::take(&mut self.new_chains)
     }
 
     /// Certificate kinds proven since the last call.
@@ -526,6 +536,9 @@ impl Chain {
         {
             self.kinds.push(kind);
             self.new_kinds.push(kind);
+            if !certificates.is_empty() {
+                self.new_chains.push((kind, certificates.to_vec(), suite));
+            }
         }
         if kind != RequiredCertificate::Ec || self.version == ProtocolVersion::TLSV1_3 {
             return;

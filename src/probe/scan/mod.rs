@@ -115,6 +115,17 @@ pub trait Handshaker: Send + Sync + 'static {
     /// Told once per kind (RSA, ECDSA, …) as soon as an accepted suite proves the server holds a
     /// certificate of that kind, so that its chain can be fetched while the enumeration goes on.
     fn certificate_kind_proven(&self, _kind: RequiredCertificate) {}
+
+    /// Told once per kind, before [`Handshaker::certificate_kind_proven`], the chain (DER, leaf
+    /// first) a TLS ≤ 1.2 answer negotiating `suite` under `version` carried in plaintext.
+    fn certificate_seen(
+        &self,
+        _kind: RequiredCertificate,
+        _chain: &[Vec<u8>],
+        _version: ProtocolVersion,
+        _suite: CipherSuite,
+    ) {
+    }
 }
 
 /// The candidate suites for a version: every suite of the registry defined for it (TLS ≤ 1.2 hellos
@@ -228,6 +239,9 @@ async fn make_all<H: Handshaker>(h: &Arc<H>, planned: Vec<Planned>) -> Vec<(Plan
 type Kinds = Arc<Mutex<Vec<RequiredCertificate>>>;
 
 fn report_kinds<H: Handshaker>(h: &H, kinds: &Kinds, chain: &mut Chain) {
+    for (kind, ders, suite) in chain.take_new_chains() {
+        h.certificate_seen(kind, &ders, chain.version, suite);
+    }
     for kind in chain.take_new_kinds() {
         let mut known = kinds.lock().unwrap_or_else(PoisonError::into_inner);
         if !known.contains(&kind) {
