@@ -1069,6 +1069,10 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
         except KeyboardInterrupt:
             return 0
 
+    if rtt:
+        # The proxy connects to the backend 1.5 RTT after accepting: let the backend connections
+        # of the port checks above land before any counting starts.
+        time.sleep(2 * rtt / 1000 + 0.1)
     all_ports = [p for s in servers for p in (s.port, s.rtt_port, s.zero_port) if p]
     nft = None
     if count_method == "nft":
