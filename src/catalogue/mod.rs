@@ -238,12 +238,13 @@ impl Catalogue {
     /// offers along the first of them its answers have not ruled out.
     pub fn likely_policies<'a>(&'a self, declared: Option<&'a Policy>) -> Vec<&'a Policy> {
         let mut order: Vec<&Policy> = declared.into_iter().collect();
-        let defaults = LIKELY_POLICIES
-            .iter()
-            .filter_map(|name| self.policies.iter().find(|p| p.name == *name));
         let mut rest: Vec<&Policy> = self.policies.iter().collect();
         rest.sort_by_key(|p| p.kind);
-        for policy in defaults.chain(rest) {
+        // ELBv2 first among policies of the same name (2016-08 is also a Classic one).
+        let defaults = LIKELY_POLICIES
+            .iter()
+            .flat_map(|name| rest.iter().copied().filter(move |p| p.name == *name));
+        for policy in defaults.chain(rest.iter().copied()) {
             if !order.iter().any(|known| std::ptr::eq(*known, policy)) {
                 order.push(policy);
             }

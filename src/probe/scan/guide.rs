@@ -33,9 +33,9 @@ impl Profile {
     /// A profile from a policy's description: its versions, its suites in the served order (all
     /// versions mixed, as policies list them) and its groups in preference order.
     ///
-    /// Under TLS ≤ 1.2 the suites that need a higher version are listed after the valid ones, in
-    /// code-point order: a server that settles for them (s2n-tls) takes the first offered. They
-    /// are only guessed once the server has shown such a fallback, since OpenSSL never does it.
+    /// Under TLS ≤ 1.2 the suites that need a higher version are listed after the valid ones: a
+    /// server that settles for them (s2n-tls) does so in the same order. They are only guessed
+    /// once the server has shown such a fallback, since OpenSSL never does it.
     pub fn from_policy(
         versions: &[ProtocolVersion],
         suites: &[CipherSuite],
@@ -57,18 +57,11 @@ impl Profile {
                         .collect()
                 } else {
                     let valid = suites.iter().filter(|s| defined(s) == Some((false, true)));
-                    let mut beyond: Vec<CipherSuite> = suites
-                        .iter()
-                        .copied()
-                        .filter(|s| {
-                            defined(s) == Some((false, false))
-                                && s.info().is_some_and(|i| i.min_version > version)
-                        })
-                        .collect();
-                    // s2n-tls settles for them in the client's order, which is code-point order
-                    // in every offer.
-                    beyond.sort();
-                    valid.copied().chain(beyond).collect()
+                    let beyond = suites.iter().filter(|s| {
+                        defined(s) == Some((false, false))
+                            && s.info().is_some_and(|i| i.min_version > version)
+                    });
+                    valid.chain(beyond).copied().collect()
                 };
                 (version, list)
             })

@@ -15,7 +15,7 @@ struct ModelServer {
     fail_after: Option<u32>,
     failure: Option<Failure>,
     /// s2n-tls's behaviour: offered no suite valid for the version, settle for one that needs a
-    /// higher version (the first offered).
+    /// higher version (in its own order).
     version_fallback: bool,
     /// OpenSSL's behaviour under TLS ≤ 1.2: an ECDSA suite only when the client offers the
     /// curve of the ECDSA certificate (this one).
@@ -92,13 +92,12 @@ impl ModelServer {
         } else {
             offer.suites.iter().copied().find(|s| usable(s))
         };
-        // s2n-tls settles for the first such suite offered.
+        // s2n-tls settles for such a suite in its own order.
         let fallback = || {
-            offer
-                .suites
+            self.suites
                 .iter()
                 .copied()
-                .find(|s| self.version_fallback && self.suites.contains(s) && curve_ok(s))
+                .find(|s| self.version_fallback && offer.suites.contains(s) && curve_ok(s))
         };
         let Some(suite) = suite.or_else(fallback) else {
             return Answer::Refused("handshake_failure".into());
@@ -363,7 +362,7 @@ async fn speculation_stops_once_the_server_falls_back_to_suites_of_a_higher_vers
         "{hinted_handshakes} handshakes with the hint, least {least}"
     );
     // With the policy: the version offers; the valid suites and the first fallback one; every
-    // other fallback suite (first offered first: code-point order).
+    // other fallback suite (in the policy's order, as s2n-tls takes them).
     assert_eq!(
         (right_handshakes, right_rounds),
         (least, 3),
