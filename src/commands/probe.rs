@@ -133,7 +133,8 @@ pub(super) fn guide(catalogue: &Catalogue, declared: Option<&Policy>) -> Guide {
         }
         for order in orders {
             let suites: Vec<CipherSuite> = order.iter().map(|c| c.suite).collect();
-            profiles.push(Profile::from_policy(&policy.protocols, &suites, groups));
+            profiles
+                .push(Profile::from_policy(&policy.protocols, &suites, groups).named(&policy.name));
             if is_namesake(policy) {
                 trusted += 1;
             }

@@ -27,6 +27,10 @@ pub struct Profile {
     pub tls12_groups: Vec<NamedGroup>,
     /// Seen on a live server (every list exact, fallback suites included), not read from a policy.
     pub observed: bool,
+    /// The policy it was read from (empty when observed). Profiles of one name (a policy's
+    /// served and published orders, its ELBv2 and Classic entries) are guessed along only as far
+    /// as they agree.
+    pub name: String,
 }
 
 impl Profile {
@@ -78,7 +82,14 @@ impl Profile {
             tls13_groups,
             tls12_groups,
             observed: false,
+            name: String::new(),
         }
+    }
+
+    /// The same profile, read from the policy `name`.
+    pub fn named(mut self, name: &str) -> Self {
+        self.name = name.to_string();
+        self
     }
 
     /// What a server was seen to accept: the accepted versions with their suites in the order
@@ -97,6 +108,7 @@ impl Profile {
             tls13_groups: groups.tls13.clone().unwrap_or_default(),
             tls12_groups: groups.tls12.clone().unwrap_or_default(),
             observed: true,
+            name: String::new(),
         }
     }
 
@@ -186,15 +198,18 @@ impl Guide {
             .all()
             .enumerate()
             .filter(|(_, p)| consistent_versions(p))
-            .filter_map(|(index, p)| continuation(p, seen).map(|c| (index, c)));
-        let mut first: Option<(usize, (Vec<CipherSuite>, bool))> = None;
-        for (index, (next, end)) in continuations {
+            .filter_map(|(index, p)| continuation(p, seen).map(|c| (index, &p.name, c)));
+        let mut first: Option<(usize, &String, (Vec<CipherSuite>, bool))> = None;
+        for (index, name, (next, end)) in continuations {
             match &mut first {
-                None => first = Some((index, (next, end))),
-                // Trusted profiles that disagree (a policy's served and published orders): only
-                // as far as they agree.
-                Some((first_index, (agreed, agreed_end)))
-                    if *first_index < self.trusted && index < self.trusted =>
+                None => first = Some((index, name, (next, end))),
+                // Trusted profiles that disagree (a policy's served and published orders), or
+                // likely ones of one name: only as far as they agree.
+                Some((first_index, first_name, (agreed, agreed_end)))
+                    if (*first_index < self.trusted && index < self.trusted)
+                        || (*first_index >= self.trusted
+                            && !name.is_empty()
+                            && *first_name == name) =>
                 {
                     let common = agreed.iter().zip(&next).take_while(|(a, b)| a == b).count();
                     *agreed_end =
@@ -204,7 +219,7 @@ impl Guide {
                 Some(_) => break,
             }
         }
-        if let Some((index, (next, end))) = first {
+        if let Some((index, _, (next, end))) = first {
             prediction.suites = next;
             prediction.suites_end = end;
             prediction.trusted = index < self.trusted;

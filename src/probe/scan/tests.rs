@@ -609,3 +609,43 @@ fn candidates_cover_the_registry_without_signalling_values() {
     assert!(candidate_groups(ProtocolVersion::TLSV1_3).contains(&NamedGroup::X25519MLKEM768));
     assert!(!candidate_groups(ProtocolVersion::TLSV1_2).contains(&NamedGroup::FFDHE2048));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_policy_in_two_orders_is_guessed_along_only_as_far_as_they_agree() {
+    // ELBSecurityPolicy-2016-08: s2n-tls serves ECDHE-ECDSA-AES256-SHA before
+    // ECDHE-RSA-AES256-SHA, the published list (and an OpenSSL server configured from it) the
+    // other way round. Guessing along either order past that point wastes the offers beyond it.
+    let published = [
+        "ECDHE-ECDSA-AES128-SHA",
+        "ECDHE-RSA-AES128-SHA",
+        "ECDHE-RSA-AES256-SHA",
+        "ECDHE-ECDSA-AES256-SHA",
+        "AES128-SHA",
+        "AES256-SHA",
+    ];
+    let mut served = published;
+    served.swap(2, 3);
+    let tls12 = [ProtocolVersion::TLSV1_2];
+    let profile = |order: &[&str]| Profile::from_policy(&tls12, &suites(order), &[]);
+    let server = || ModelServer::new(&tls12, &published);
+    let (plain, _) = run(server(), Guide::default()).await;
+    for trusted in [0, 2] {
+        let guide = Guide::new(
+            vec![
+                profile(&served).named("2016-08"),
+                profile(&published).named("2016-08"),
+            ],
+            trusted,
+        );
+        let (result, handshakes, round_trips) = rounds(server(), guide).await;
+        assert_eq!(outcome(&result), outcome(&plain));
+        // Nothing wasted: 5 version offers (the first suite, and P-256); then the suite both
+        // orders agree on and, unguessed, the one after it; then the rest and a refusal. Curves:
+        // P-384 and a refusal.
+        assert_eq!(
+            (handshakes, round_trips),
+            (5 + 5 + 1 + 2, 3),
+            "trusted {trusted}"
+        );
+    }
+}
