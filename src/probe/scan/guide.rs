@@ -198,31 +198,43 @@ impl Guide {
             .all()
             .enumerate()
             .filter(|(_, p)| consistent_versions(p))
-            .filter_map(|(index, p)| continuation(p, seen).map(|c| (index, &p.name, c)));
-        let mut first: Option<(usize, &String, (Vec<CipherSuite>, bool))> = None;
+            .filter_map(|(index, p)| continuation(p, seen).map(|c| (index, p.name.as_str(), c)));
+        let mut first: Option<Agreed<'_>> = None;
         for (index, name, (next, end)) in continuations {
             match &mut first {
-                None => first = Some((index, name, (next, end))),
+                None => {
+                    first = Some(Agreed {
+                        index,
+                        name,
+                        next,
+                        end,
+                    });
+                }
                 // Trusted profiles that disagree (a policy's served and published orders), or
                 // likely ones of one name: only as far as they agree.
-                Some((first_index, first_name, (agreed, agreed_end)))
-                    if (*first_index < self.trusted && index < self.trusted)
-                        || (*first_index >= self.trusted
+                Some(agreed)
+                    if (agreed.index < self.trusted && index < self.trusted)
+                        || (agreed.index >= self.trusted
                             && !name.is_empty()
-                            && *first_name == name) =>
+                            && agreed.name == name) =>
                 {
-                    let common = agreed.iter().zip(&next).take_while(|(a, b)| a == b).count();
-                    *agreed_end =
-                        *agreed_end && end && common == agreed.len() && common == next.len();
-                    agreed.truncate(common);
+                    let common = agreed
+                        .next
+                        .iter()
+                        .zip(&next)
+                        .take_while(|(a, b)| a == b)
+                        .count();
+                    agreed.end =
+                        agreed.end && end && common == agreed.next.len() && common == next.len();
+                    agreed.next.truncate(common);
                 }
                 Some(_) => break,
             }
         }
-        if let Some((index, _, (next, end))) = first {
-            prediction.suites = next;
-            prediction.suites_end = end;
-            prediction.trusted = index < self.trusted;
+        if let Some(agreed) = first {
+            prediction.suites = agreed.next;
+            prediction.suites_end = agreed.end;
+            prediction.trusted = agreed.index < self.trusted;
         }
         if let Some(found_groups) = seen.found_groups {
             for profile in self.all().filter(|p| consistent_versions(p)) {
@@ -240,6 +252,14 @@ impl Guide {
         }
         prediction
     }
+}
+
+/// The continuation profiles agree on so far, and the first of them.
+struct Agreed<'a> {
+    index: usize,
+    name: &'a str,
+    next: Vec<CipherSuite>,
+    end: bool,
 }
 
 /// What `profile` expects after the suites found (and whether a refusal comes after it), when
