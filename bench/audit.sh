@@ -100,6 +100,7 @@ set +e
 /usr/bin/time -v -o "$work/time.txt" "$bin" audit --region "$regions" --resolve "*:$listen_port:127.0.0.1" \
     --format json --output "$work/report.json" ${EXTRA:-}
 code=$?
+mkdir -p bench/results && cp "$work/report.json" bench/results/audit-latest.json 2>/dev/null || true
 set -e
 connections=$("$python" -c "import socket,json; s=socket.create_connection(('127.0.0.1',$control_port)); print(json.loads(s.makefile().readline())['accepted'].get('$listen_port', 0))" 2>/dev/null || echo "?")
 wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}')

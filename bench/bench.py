@@ -36,6 +36,7 @@ REPO = BENCH_DIR.parent
 LOOPBACK = "127.0.0.1"
 
 VERSIONS = ["SSLv2", "SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+PROBED = VERSIONS[1:]  # the versions elbtls probes
 VRANK = {v: i for i, v in enumerate(VERSIONS)}
 # AWS / nginx / s_server spellings
 NGINX_PROTO = {"TLSv1.0": "TLSv1", "TLSv1.1": "TLSv1.1", "TLSv1.2": "TLSv1.2", "TLSv1.3": "TLSv1.3"}
@@ -48,7 +49,7 @@ EMULATOR_POLICIES = ["ELBSecurityPolicy-2016-08", "ELBSecurityPolicy-TLS-1-2-201
                      "ELBSecurityPolicy-TLS-1-2-Ext-2018-06", "ELBSecurityPolicy-FS-1-2-Res-2020-10",
                      "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09"]
 PRESETS = {"emulator": {"servers": "elbemu", "policies": ",".join(EMULATOR_POLICIES)}}
-ALL_TOOLS = ["sslscan", "sslscan-ciphers", "testssl", "sslyze", "elbtls"]
+ALL_TOOLS = ["sslscan", "sslscan-ciphers", "testssl", "sslyze", "elbtls", "elbtls-policy"]
 DEFAULT_TOOLS = ["sslscan", "sslscan-ciphers", "testssl", "sslyze", "elbtls"]
 SERVER_KINDS = ["nginx", "s_server", "elbemu"]
 ELBEMU_CERT = {("rsa", "ecdsa"): "both", ("rsa",): "rsa", ("ecdsa",): "ecdsa"}
@@ -197,6 +198,22 @@ class ServerConfig:
     # apart ("fallback") and correctness is judged on the valid pairs only.
     version_fallback: bool = False
     certs_served: str = ""  # elbemu's start-up line: the certificates it generated
+    # (version, suite) pairs s2n-tls settles for under TLS 1.0/1.1: the policy's suites that need a
+    # higher version and that the certificates allow (empty for OpenSSL servers)
+    expected_fallback: set[tuple[str, int]] = field(default_factory=set)
+
+    @property
+    def floor(self) -> int:
+        """The fewest handshakes that prove the accepted set: one per accepted (version, suite)
+        pair (fallback pairs included), one refusal per accepted version, one per other version
+        elbtls probes (SSLv3 to TLS 1.3)."""
+        accepted = len(self.expected) + len(self.expected_fallback)
+        return accepted + len(self.protocols) + (len(PROBED) - len(self.protocols))
+
+    @property
+    def target_connections(self) -> float:
+        """Issue 15's target: 1.25 x floor + one certificate handshake per certificate type."""
+        return 1.25 * self.floor + len(self.certs)
 
 
 def build_server_config(name: str, kind: str, policy: dict, certs: tuple[str, ...], reg: Registry,
@@ -218,11 +235,14 @@ def build_server_config(name: str, kind: str, policy: dict, certs: tuple[str, ..
             sc.tls13_names.append(s.iana)
         else:
             sc.tls12_names.append(s.openssl or n)
+        auth = s.auth.upper()
+        servable = auth == "ANY" or (auth == "RSA" and "rsa" in certs) or (auth == "ECDSA" and "ecdsa" in certs)
         for v in sc.protocols:
+            if s2n and servable and s.min_v != "TLSv1.3" and VRANK[s.min_v] > VRANK[v]:
+                sc.expected_fallback.add((v, code))
             if not (VRANK[s.min_v] <= VRANK[v] <= VRANK[s.max_v]):
                 continue
-            auth = s.auth.upper()
-            if auth == "ANY" or (auth == "RSA" and "rsa" in certs) or (auth == "ECDSA" and "ecdsa" in certs):
+            if servable:
                 sc.expected.add((v, code))
     for g in policy.get("groups", []):
         if s2n:
@@ -810,7 +830,16 @@ class Elbtls(Tool):
         return Parsed(acc, groups, conns if isinstance(conns, int) else None)
 
 
-TOOL_CLASSES = {c.name: c for c in (Sslscan, SslscanCiphers, Testssl, Sslyze, Elbtls)}
+class ElbtlsPolicy(Elbtls):
+    """elbtls told the server's policy (`--policy NAME`): it guesses along the declared policy."""
+    name = "elbtls-policy"
+    policy = "POLICY"
+
+    def argv(self, target: str, outdir: Path) -> list[str]:
+        return [*super().argv(target, outdir), "--policy", self.policy]
+
+
+TOOL_CLASSES = {c.name: c for c in (Sslscan, SslscanCiphers, Testssl, Sslyze, Elbtls, ElbtlsPolicy)}
 
 
 # --------------------------------------------------------------------------------------------
@@ -1040,6 +1069,10 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
         except KeyboardInterrupt:
             return 0
 
+    if rtt:
+        # The proxy connects to the backend 1.5 RTT after accepting: let the backend connections
+        # of the port checks above land before any counting starts.
+        time.sleep(2 * rtt / 1000 + 0.1)
     all_ports = [p for s in servers for p in (s.port, s.rtt_port, s.zero_port) if p]
     nft = None
     if count_method == "nft":
@@ -1088,6 +1121,8 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
             port = sc.rtt_port if mode == "rtt" else (sc.zero_port or sc.port)
             target = f"{LOOPBACK}:{port}"
             for t in tools:
+                if isinstance(t, ElbtlsPolicy):
+                    t.policy = sc.policy["name"]
                 n = args.testssl_runs if t.name == "testssl" else args.runs
                 timeout = args.tool_timeout or t.timeout
                 runs = []
@@ -1126,6 +1161,7 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
                             fallback = {(v, c) for v, c in accepted if not valid_pair(reg, v, c)}
                             accepted = accepted - fallback
                             rec["fallback"] = fmt_set(reg, fallback)
+                            rec["fallback_as_expected"] = fallback == sc.expected_fallback
                         rec["correct"] = accepted == sc.expected
                         rec["missing"] = fmt_set(reg, sc.expected - accepted)
                         rec["extra"] = fmt_set(reg, accepted - sc.expected)
@@ -1177,6 +1213,8 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
                      "tls12_ciphers": s.tls12_names, "tls13_ciphersuites": s.tls13_names,
                      "groups": s.groups_openssl, "not_served": s.dropped,
                      "expected": fmt_set(reg, s.expected),
+                     "expected_fallback": fmt_set(reg, s.expected_fallback),
+                     "floor": s.floor, "target_connections": s.target_connections,
                      "expected_groups": sorted(reg.groups.get(g, "") for g in s.expected_groups),
                      "ground_truth": gt_report.get(s.name)} for s in servers],
         "results": results,
@@ -1208,6 +1246,15 @@ def count_method_desc(m: str) -> str:
 
 
 def summarise(sc: ServerConfig, mode: str, rtt: float, port: int, tool: str, runs: list[dict]) -> dict:
+    out = _summarise(sc, mode, rtt, port, tool, runs)
+    out["floor"] = sc.floor
+    out["target_connections"] = sc.target_connections
+    if out["connections"] is not None:
+        out["within_target"] = out["connections"] <= sc.target_connections
+    return out
+
+
+def _summarise(sc: ServerConfig, mode: str, rtt: float, port: int, tool: str, runs: list[dict]) -> dict:
     good = [r for r in runs if r.get("ok")]
     walls = [r["wall"] for r in good]
     conns = [r["connections"] for r in good if "connections" in r]
@@ -1234,14 +1281,15 @@ def summarise(sc: ServerConfig, mode: str, rtt: float, port: int, tool: str, run
 def print_table(report: dict, tool_status: dict) -> None:
     res = report["results"]
     base = {(r["server"], r["mode"]): r for r in res if r["tool"] == "elbtls" and r["median_s"]}
-    hdr = ["server", "mode", "tool", "median s", "min-max s", "conns", "correct", "t/elbtls", "c/elbtls", "RSS MB"]
+    hdr = ["server", "mode", "tool", "median s", "min-max s", "conns", "floor (target)", "correct", "t/elbtls",
+           "c/elbtls", "RSS MB"]
     rows = []
     failures: list[str] = []
     for r in res:
         b = base.get((r["server"], r["mode"]))
         mode = r["mode"] if r["mode"] == "direct" else f"rtt {r['rtt_ms']:g}ms"
         if r["median_s"] is None:
-            rows.append([r["server"], mode, r["tool"], "-", "", "", "FAILED", "", "", ""])
+            rows.append([r["server"], mode, r["tool"], "-", "", "", "", "FAILED", "", "", ""])
             failures.append(f"{r['server']} {mode} {r['tool']}: FAILED: {r.get('error')}")
             continue
         cr = r["connections_range"]
@@ -1259,8 +1307,11 @@ def print_table(report: dict, tool_status: dict) -> None:
             correct += f" (+{r['fallback']} fallback)"
         if r["ok_runs"] < r["runs"]:
             correct += f" ({r['runs'] - r['ok_runs']} failed)"
+        floor = f"{r['floor']} (<={r['target_connections']:g})"
+        if r.get("within_target") is False and r["tool"].startswith("elbtls"):
+            floor += " over"
         rows.append([r["server"], mode, r["tool"], f"{r['median_s']:.3f}", f"{r['min_s']:.3f}-{r['max_s']:.3f}",
-                     conns, correct, tr, crat, "" if r["peak_rss_mb"] is None else f"{r['peak_rss_mb']:.0f}"])
+                     conns, floor, correct, tr, crat, "" if r["peak_rss_mb"] is None else f"{r['peak_rss_mb']:.0f}"])
     widths = [max(len(str(x)) for x in col) for col in zip(hdr, *rows)] if rows else [len(h) for h in hdr]
     print()
     print("  ".join(h.ljust(w) for h, w in zip(hdr, widths)))

@@ -309,7 +309,7 @@ impl ProbeArgs {
                 timeout: std::time::Duration::from_secs_f64(self.timeout),
                 max_connections: self.max_connections,
                 certificates: !self.no_certificates,
-                suite_hint: Vec::new(),
+                guide: Default::default(),
                 all_addresses: self.all_addresses,
                 deadline: std::time::Duration::from_secs_f64(self.deadline),
             },

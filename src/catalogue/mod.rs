@@ -28,6 +28,23 @@ use crate::model::LoadBalancerType;
 
 include!(concat!(env!("OUT_DIR"), "/catalogue_files.rs"));
 
+/// The ELBv2 policies most listeners run, most common first: the API default (2016-08), the CDK's
+/// `RECOMMENDED_TLS` and former console default, the console defaults since, then the usual
+/// choices for TLS 1.2 only, forward secrecy only, and TLS 1.3 with older clients.
+const LIKELY_POLICIES: [&str; 11] = [
+    "ELBSecurityPolicy-2016-08",
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS-1-1-2017-01",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06",
+];
+
 /// A set of policies and the sources they cite.
 ///
 /// Unpublished policies (`published = false`: names no AWS documentation or API lists) are kept
@@ -215,30 +232,24 @@ impl Catalogue {
         &self.unpublished
     }
 
-    /// A typical server cipher preference over every suite the catalogue names: the ELBv2
-    /// policies' priorities first (largest policies first), then the Classic ones. A probe without
-    /// a declared policy speculates along it.
-    pub fn typical_cipher_order(&self) -> Vec<crate::tls::CipherSuite> {
-        let mut policies: Vec<&Policy> = self.policies.iter().collect();
-        policies.sort_by_key(|p| (p.kind, std::cmp::Reverse(p.ciphers.len())));
-        let mut order = Vec::new();
-        for policy in policies {
-            for cipher in &policy.ciphers {
-                if !order.contains(&cipher.suite) {
-                    order.push(cipher.suite);
-                }
+    /// The policies a live listener most likely runs, most likely first: `declared` (when given),
+    /// then the defaults of the API, the console and the CDK, then every
+    /// other listed ELBv2 policy and the Classic ones, in file order. A probe guesses its next
+    /// offers along the first of them its answers have not ruled out.
+    pub fn likely_policies<'a>(&'a self, declared: Option<&'a Policy>) -> Vec<&'a Policy> {
+        let mut order: Vec<&Policy> = declared.into_iter().collect();
+        let mut rest: Vec<&Policy> = self.policies.iter().collect();
+        rest.sort_by_key(|p| p.kind);
+        // ELBv2 first among policies of the same name (2016-08 is also a Classic one).
+        let defaults = LIKELY_POLICIES
+            .iter()
+            .flat_map(|name| rest.iter().copied().filter(move |p| p.name == *name));
+        for policy in defaults.chain(rest.iter().copied()) {
+            if !order.iter().any(|known| std::ptr::eq(*known, policy)) {
+                order.push(policy);
             }
         }
         order
-    }
-
-    /// A speculation hint for a listener declaring `policy`: its priority (suites beyond it are not
-    /// expected, so nothing is guessed past it); without a policy, the typical order.
-    pub fn cipher_hint(&self, policy: Option<&Policy>) -> Vec<crate::tls::CipherSuite> {
-        match policy {
-            Some(policy) => policy.ciphers.iter().map(|c| c.suite).collect(),
-            None => self.typical_cipher_order(),
-        }
     }
 
     /// Every policy, in file order, without the unpublished ones unless they were included

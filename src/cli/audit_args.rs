@@ -263,7 +263,7 @@ impl AuditArgs {
             timeout: Duration::from_secs_f64(self.timeout),
             max_connections: self.max_connections,
             certificates: true,
-            suite_hint: Vec::new(),
+            guide: Default::default(),
             all_addresses: self.all_addresses,
             deadline: Duration::from_secs_f64(self.deadline),
         });

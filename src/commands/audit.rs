@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context as _;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinSet;
 
 use crate::aws;
@@ -21,12 +21,12 @@ use crate::finding::Verdict;
 use crate::model::inventory::{Listener, LoadBalancer};
 use crate::model::observed::{Observation, ProbeOutcome, Support};
 use crate::probe::run::{ProbeOptions, probe};
+use crate::probe::scan::{Guide, Profile};
 use crate::probe::target::Target;
 use crate::report::audit::{
     AuditReport, ListenerResult, ProbeStatus, csv, json, junit, sarif, table,
 };
 use crate::report::output::OutputFile;
-use crate::tls::CipherSuite;
 
 pub(super) fn run(
     catalogue: &Catalogue,
@@ -141,13 +141,28 @@ pub(super) fn run(
     let observations = match &job.probe {
         None => HashMap::new(),
         Some(probe_options) => {
-            // Each probe speculates along its listener's declared order (see ProbeOptions::suite_hint).
-            let targets: Vec<(Target, Vec<CipherSuite>)> = rows
+            // Each probe guesses ahead along its listener's declared policy (see ProbeOptions::guide),
+            // then along what the first listener declaring the same policy showed.
+            let mut guides: HashMap<Option<&str>, Guide> = HashMap::new();
+            let targets: Vec<Planned> = rows
                 .iter()
                 .filter(|r| r.kind == Kind::Tls)
                 .filter_map(|r| {
-                    endpoint(r.lb, r.listener)
-                        .map(|t| (t, catalogue.cipher_hint(r.declared.policy())))
+                    let target = endpoint(r.lb, r.listener)?;
+                    let declared = r.declared.policy();
+                    let guide = guides
+                        .entry(declared.map(|p| p.name.as_str()))
+                        .or_insert_with(|| super::probe::guide(catalogue, declared))
+                        .clone();
+                    let family = match declared {
+                        Some(policy) => format!("policy {}", policy.name),
+                        None => format!("host {}", target.host),
+                    };
+                    Some(Planned {
+                        target,
+                        guide,
+                        family,
+                    })
                 })
                 .collect();
             runtime.block_on(probe_all(targets, probe_options, job.concurrency))
@@ -317,33 +332,75 @@ fn key(target: &Target) -> (String, u16) {
     (target.host.clone(), target.port)
 }
 
+/// A listener's endpoint on its way to a probe.
+struct Planned {
+    target: Target,
+    guide: Guide,
+    /// Listeners expected to be alike: the same declared policy (or, with none, the same host).
+    family: String,
+}
+
+/// Probes every endpoint once. In each family the first endpoint is probed first; the others
+/// then guess along what it showed (each still proves its own result, offer by offer).
 async fn probe_all(
-    targets: Vec<(Target, Vec<CipherSuite>)>,
+    targets: Vec<Planned>,
     options: &ProbeOptions,
     concurrency: usize,
 ) -> HashMap<(String, u16), Observation> {
-    let mut unique: Vec<(Target, Vec<CipherSuite>)> = Vec::new();
-    for (target, hint) in targets {
-        if !unique.iter().any(|(t, _)| key(t) == key(&target)) {
-            unique.push((target, hint));
+    let mut unique: Vec<Planned> = Vec::new();
+    for planned in targets {
+        if !unique
+            .iter()
+            .any(|u| key(&u.target) == key(&planned.target))
+        {
+            unique.push(planned);
         }
     }
     let total = unique.len();
     let progress = Progress::new(total);
     let limit = Arc::new(Semaphore::new(concurrency));
+    // Per family, what its first endpoint showed (`None` inside: nothing usable).
+    let mut leaders: HashMap<String, watch::Sender<Option<Option<Profile>>>> = HashMap::new();
     let mut tasks = JoinSet::new();
-    for (target, hint) in unique {
+    for planned in unique {
         let mut options = options.clone();
-        options.suite_hint = hint;
+        let (lead, follow) = match leaders.get(&planned.family) {
+            Some(sender) => (None, Some(sender.subscribe())),
+            None => {
+                let (sender, _) = watch::channel(None);
+                let lead = sender.clone();
+                leaders.insert(planned.family.clone(), sender);
+                (Some(lead), None)
+            }
+        };
         let limit = Arc::clone(&limit);
         let progress = Arc::clone(&progress);
         tasks.spawn(async move {
-            let _slot = limit.acquire().await;
-            let observation = probe(&target, &options).await;
+            options.guide = planned.guide;
+            if let Some(mut follow) = follow
+                && let Ok(shown) = follow.wait_for(Option::is_some).await
+                && let Some(Some(profile)) = shown.clone()
+            {
+                options.guide = options.guide.led_by(profile);
+            }
+            let observation = {
+                let _slot = limit.acquire().await;
+                probe(&planned.target, &options).await
+            };
+            if let Some(lead) = lead {
+                let profile = match &observation.outcome {
+                    ProbeOutcome::Completed(observed) => {
+                        Some(Profile::observed(&observed.protocols, &observed.groups))
+                    }
+                    _ => None,
+                };
+                let _ = lead.send(Some(profile));
+            }
             progress.tick();
-            (key(&target), observation)
+            (key(&planned.target), observation)
         });
     }
+    drop(leaders);
     let results = tasks.join_all().await;
     progress.finish();
     results.into_iter().collect()

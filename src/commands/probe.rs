@@ -6,13 +6,15 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::catalogue::Catalogue;
+use crate::catalogue::{Catalogue, Origin, Policy};
 use crate::cli::{Format, PolicyChoice, ProbeJob};
 use crate::compare::{drift, rank_policies};
 use crate::exit::Exit;
 use crate::model::observed::{Observation, Observed, ProbeOutcome};
 use crate::probe::run::{ProbeOptions, probe};
+use crate::probe::scan::{Guide, Profile};
 use crate::report::probe::{AutoMatch, Comparison, EndpointReport, json, table};
+use crate::tls::CipherSuite;
 
 /// Endpoints probed at the same time (each with its own connection cap).
 const PARALLEL_ENDPOINTS: usize = 8;
@@ -29,9 +31,9 @@ pub(super) fn run(
         }
         _ => None,
     };
-    // The enumeration speculates along the policy's order (or a typical ELB order).
+    // The enumeration guesses ahead along the policy (or the usual ELB policies).
     let mut config_options = config.options.clone();
-    config_options.suite_hint = catalogue.cipher_hint(policy);
+    config_options.guide = guide(catalogue, policy);
     let observations = super::runtime()?.block_on(probe_all(config, &config_options));
 
     let mut exit = Exit::Success;
@@ -80,6 +82,62 @@ fn rank_for_auto<'c>(catalogue: &'c Catalogue, observed: &Observed) -> Vec<AutoM
         .into_iter()
         .map(|(found, fit)| AutoMatch { found, fit })
         .collect()
+}
+
+/// What a probe guesses along: the declared policy first and trusted, when there is one, then the
+/// policies listeners most often run. A policy whose served order differs from its published one
+/// comes in both (served first: ALB and NLB serve it; an OpenSSL server configured from the
+/// published list serves the other), and the policies of other load balancer kinds that bear the
+/// declared name are trusted alike: guesses go only as far as all of them agree. A custom Classic
+/// policy's attributes need not list its ciphers in the order served: the predefined policy it
+/// references is trusted instead, and its own list is only likely.
+pub(super) fn guide(catalogue: &Catalogue, declared: Option<&Policy>) -> Guide {
+    let (namesakes, custom): (Vec<&Policy>, Option<&Policy>) = match declared {
+        Some(policy) => match &policy.origin {
+            Origin::ClassicCustom { reference } => (
+                reference
+                    .as_deref()
+                    .map(|r| catalogue.find_all(r))
+                    .unwrap_or_default(),
+                Some(policy),
+            ),
+            _ => {
+                let mut all = vec![policy];
+                all.extend(
+                    catalogue
+                        .find_all(&policy.name)
+                        .into_iter()
+                        .filter(|other| !std::ptr::eq(*other, policy)),
+                );
+                (all, None)
+            }
+        },
+        None => (Vec::new(), None),
+    };
+    let is_namesake = |p: &Policy| namesakes.iter().any(|n| std::ptr::eq(*n, p));
+    let rest: Vec<&Policy> = catalogue
+        .likely_policies(None)
+        .into_iter()
+        .filter(|p| !is_namesake(p))
+        .collect();
+    let mut profiles = Vec::new();
+    let mut trusted = 0;
+    for policy in namesakes.iter().copied().chain(custom).chain(rest) {
+        let groups = policy.groups.as_deref().unwrap_or_default();
+        let mut orders = vec![policy.served_priority()];
+        if policy.served_order_differs() {
+            orders.push(&policy.ciphers);
+        }
+        for order in orders {
+            let suites: Vec<CipherSuite> = order.iter().map(|c| c.suite).collect();
+            profiles
+                .push(Profile::from_policy(&policy.protocols, &suites, groups).named(&policy.name));
+            if is_namesake(policy) {
+                trusted += 1;
+            }
+        }
+    }
+    Guide::new(profiles, trusted)
 }
 
 async fn probe_all(config: &ProbeJob, options: &ProbeOptions) -> Vec<Observation> {

@@ -18,13 +18,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::ServerName;
+use rustls::client::danger::ServerCertVerifier;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{AlertDescription, ClientConfig};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use crate::model::certificate::{
-    AttemptOutcome, CertificateAttempt, CertificateChain, CertificateReport, SignatureFamily,
+    AttemptOutcome, CertificateAttempt, CertificateChain, CertificateReport, KeyAlgorithm,
+    SignatureFamily,
 };
 use crate::tls::{CipherSuite, ProtocolVersion};
 pub use parse::{CertError, parse_certificate};
@@ -32,7 +34,8 @@ use verifier::{Presented, RecordingVerifier, WEB_PKI_ROOTS};
 
 /// The end of one certificate handshake.
 struct Handshake {
-    family: SignatureFamily,
+    /// The schemes offered: one family's, or (`None`) both.
+    family: Option<SignatureFamily>,
     connected: bool,
     presented: Option<Presented>,
     negotiated: Option<(ProtocolVersion, CipherSuite)>,
@@ -79,10 +82,16 @@ pub async fn fetch_certificates(
             addr,
             name.clone(),
             name_given,
-            SignatureFamily::Rsa,
+            Some(SignatureFamily::Rsa),
             timeout
         ),
-        handshake(addr, name, name_given, SignatureFamily::Ecdsa, timeout),
+        handshake(
+            addr,
+            name,
+            name_given,
+            Some(SignatureFamily::Ecdsa),
+            timeout
+        ),
     );
     for handshake in [rsa, ecdsa] {
         record(&mut report, addr, handshake);
@@ -105,11 +114,102 @@ pub async fn fetch_certificates(
     report
 }
 
+/// One certificate handshake offering `family`'s signature schemes (and, under TLS 1.2, its
+/// suites), or with `None` both families': the server then presents the certificate it prefers.
+/// Recorded as [`fetch_certificates`] records each of its two; a handshake offering both families
+/// is recorded under the family of the certificate presented (an alert refusing it names no
+/// family, so it is only an error).
+pub async fn fetch_certificate(
+    addr: SocketAddr,
+    server_name: Option<&str>,
+    timeout: Duration,
+    family: Option<SignatureFamily>,
+) -> CertificateReport {
+    let mut report = CertificateReport::default();
+    let name = match server_name {
+        None => ServerName::IpAddress(addr.ip().into()),
+        Some(name) => match ServerName::try_from(name.to_string()) {
+            Ok(name) => name,
+            Err(error) => {
+                report.errors.push(format!(
+                    "{addr}: `{name}` is not a valid server name: {error}"
+                ));
+                return report;
+            }
+        },
+    };
+    let done = handshake(addr, name, server_name.is_some(), family, timeout).await;
+    record(&mut report, addr, done);
+    report
+}
+
+/// Checks a chain the server sent in plaintext in a TLS ≤ 1.2 handshake (`ders`, leaf first) as
+/// a certificate handshake offering `family` checks the one presented: trust against the web PKI
+/// roots, and the name. Recorded like such a handshake that negotiated `negotiated`, without a
+/// connection: the chain is the one the server presents for `family`'s suites.
+pub fn check_plaintext_chain(
+    addr: SocketAddr,
+    server_name: Option<&str>,
+    family: SignatureFamily,
+    ders: &[Vec<u8>],
+    negotiated: (ProtocolVersion, CipherSuite),
+) -> CertificateReport {
+    let mut report = CertificateReport::default();
+    let name = match server_name {
+        None => ServerName::IpAddress(addr.ip().into()),
+        Some(name) => match ServerName::try_from(name.to_string()) {
+            Ok(name) => name,
+            Err(error) => {
+                report.errors.push(format!(
+                    "{addr}: `{name}` is not a valid server name: {error}"
+                ));
+                return report;
+            }
+        },
+    };
+    let mut result = Handshake {
+        family: Some(family),
+        connected: false,
+        presented: None,
+        negotiated: Some(negotiated),
+        failure: None,
+    };
+    let Some((leaf, intermediates)) = ders.split_first() else {
+        result.failure = Some(Failure::Other("an empty certificate chain".to_string()));
+        record(&mut report, addr, result);
+        return report;
+    };
+    match RecordingVerifier::new(
+        Some(family),
+        server_name.is_some(),
+        Arc::clone(&WEB_PKI_ROOTS),
+    ) {
+        Ok(verifier) => {
+            let intermediates: Vec<CertificateDer<'_>> = intermediates
+                .iter()
+                .map(|der| CertificateDer::from(der.as_slice()))
+                .collect();
+            // The verifier records the chain and its trust; it never refuses one.
+            let _ = verifier.verify_server_cert(
+                &CertificateDer::from(leaf.as_slice()),
+                &intermediates,
+                &name,
+                &[],
+                UnixTime::now(),
+            );
+            result.presented = verifier.take_presented();
+        }
+        Err(reason) => result.failure = Some(Failure::Other(reason)),
+    }
+    record(&mut report, addr, result);
+    report
+}
+
 async fn handshake(
     addr: SocketAddr,
     name: ServerName<'static>,
     name_given: bool,
-    family: SignatureFamily,
+    family: Option<SignatureFamily>,
     timeout: Duration,
 ) -> Handshake {
     let mut result = Handshake {
@@ -126,7 +226,11 @@ async fn handshake(
             return result;
         }
     };
-    let config = match ClientConfig::builder_with_provider(Arc::new(family.provider()))
+    let provider = match family {
+        Some(family) => family.provider(),
+        None => rustls::crypto::ring::default_provider(),
+    };
+    let config = match ClientConfig::builder_with_provider(Arc::new(provider))
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
     {
         Ok(builder) => builder
@@ -196,10 +300,22 @@ fn classify(error: &std::io::Error) -> Failure {
 /// Adds one handshake's result to the report: its chain (unless already seen), its attempt, and
 /// its error, if any.
 fn record(report: &mut CertificateReport, addr: SocketAddr, handshake: Handshake) {
-    let family = handshake.family;
+    let offered = handshake.family;
+    let label = match offered {
+        Some(family) => format!("{family} handshake"),
+        None => "certificate handshake".to_string(),
+    };
+    // What an unanswered handshake leaves unknown: its family's certificate (of a handshake
+    // offering both, nothing in particular).
+    let unanswered = |report: &mut CertificateReport, reason: &str| {
+        if let Some(family) = offered {
+            report.unanswered.push((family, reason.to_string()));
+        }
+    };
     if handshake.connected {
         report.connections += 1;
     }
+    let mut family = offered;
     let outcome = match (handshake.presented, handshake.failure) {
         // A chain was presented even if the handshake failed later (a scheme we could not
         // check, a certificate of the other type): it is still what the server holds.
@@ -209,9 +325,16 @@ fn record(report: &mut CertificateReport, addr: SocketAddr, handshake: Handshake
                 handshake.negotiated,
                 &mut report.errors,
                 addr,
-                family,
+                &label,
             ) {
                 Some(chain) => {
+                    family = family.or(match chain.leaf_key {
+                        KeyAlgorithm::Rsa => Some(SignatureFamily::Rsa),
+                        KeyAlgorithm::Ec { .. } | KeyAlgorithm::Ed25519 | KeyAlgorithm::Ed448 => {
+                            Some(SignatureFamily::Ecdsa)
+                        }
+                        _ => None,
+                    });
                     let leaf_sha256 = chain
                         .leaf()
                         .map(|leaf| leaf.sha256_fingerprint_hex.clone())
@@ -226,40 +349,44 @@ fn record(report: &mut CertificateReport, addr: SocketAddr, handshake: Handshake
                 }
                 None => {
                     let reason = "the leaf certificate could not be read".to_string();
-                    report.unanswered.push((family, reason.clone()));
+                    unanswered(report, &reason);
                     AttemptOutcome::Failed { reason }
                 }
             }
         }
-        (None, Some(Failure::NoCertificate(alert))) => AttemptOutcome::NoCertificateOfThatType {
-            alert: format!("{alert:?}"),
-        },
+        (None, Some(Failure::NoCertificate(alert))) => {
+            if offered.is_none() {
+                report.errors.push(format!(
+                    "{addr} ({label}): refused with alert {alert:?}: no certificate for RSA or \
+                     ECDSA schemes"
+                ));
+            }
+            AttemptOutcome::NoCertificateOfThatType {
+                alert: format!("{alert:?}"),
+            }
+        }
         (None, Some(Failure::Refused(reason))) => {
-            report
-                .errors
-                .push(format!("{addr} ({family} handshake): {reason}"));
+            report.errors.push(format!("{addr} ({label}): {reason}"));
             AttemptOutcome::Failed { reason }
         }
         (None, Some(Failure::Other(reason))) => {
-            report
-                .errors
-                .push(format!("{addr} ({family} handshake): {reason}"));
-            report.unanswered.push((family, reason.clone()));
+            report.errors.push(format!("{addr} ({label}): {reason}"));
+            unanswered(report, &reason);
             AttemptOutcome::Failed { reason }
         }
         (None, None) => {
             let reason = "the handshake completed without a certificate".to_string();
-            report
-                .errors
-                .push(format!("{addr} ({family} handshake): {reason}"));
-            report.unanswered.push((family, reason.clone()));
+            report.errors.push(format!("{addr} ({label}): {reason}"));
+            unanswered(report, &reason);
             AttemptOutcome::Failed { reason }
         }
     };
-    report.attempts.push(CertificateAttempt {
-        offered: family,
-        outcome,
-    });
+    if let Some(family) = family {
+        report.attempts.push(CertificateAttempt {
+            offered: family,
+            outcome,
+        });
+    }
 }
 
 /// Parses a presented chain. Certificates that cannot be read are reported and left out; without
@@ -269,7 +396,7 @@ fn chain_from(
     negotiated: Option<(ProtocolVersion, CipherSuite)>,
     errors: &mut Vec<String>,
     addr: SocketAddr,
-    family: SignatureFamily,
+    label: &str,
 ) -> Option<CertificateChain> {
     let mut certificates = Vec::with_capacity(presented.ders.len());
     for (index, der) in presented.ders.iter().enumerate() {
@@ -277,7 +404,7 @@ fn chain_from(
             Ok(info) => certificates.push(info),
             Err(error) => {
                 errors.push(format!(
-                    "{addr} ({family} handshake): certificate {index} of the chain: {error}"
+                    "{addr} ({label}): certificate {index} of the chain: {error}"
                 ));
                 if index == 0 {
                     return None;

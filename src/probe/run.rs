@@ -5,13 +5,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::cert::{fetch_certificates, parse_certificate};
+mod certificates;
+
+use super::cert::parse_certificate;
 use super::conn::Network;
-use super::scan::scan;
+use super::scan::{Guide, scan};
 use super::target::{ResolveOverride, SniChoice, Target, resolve};
-use crate::model::certificate::{CertificateChain, SignatureFamily, Trust};
+use crate::model::certificate::{CertificateChain, KeyAlgorithm, SignatureFamily, Trust};
 use crate::model::observed::{Endpoint, Observation, Observed, ProbeOutcome, Support};
 use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion, RequiredCertificate};
+use certificates::{Certificates, Prober};
 
 /// How to probe.
 #[derive(Clone, Debug)]
@@ -26,10 +29,10 @@ pub struct ProbeOptions {
     pub max_connections: usize,
     /// Whether to fetch the certificate chains with full handshakes.
     pub certificates: bool,
-    /// The cipher order the endpoint is expected to prefer (its declared policy's, or a typical
-    /// ELB order). Only a speed-up: the enumeration speculates along it and stays exact when it
-    /// is wrong.
-    pub suite_hint: Vec<crate::tls::CipherSuite>,
+    /// What the endpoint is expected to accept (its declared policy, what a sibling listener
+    /// showed, the usual ELB policies). Only a speed-up: the enumeration makes offers ahead of the
+    /// answers along it and stays exact when it is wrong.
+    pub guide: Guide,
     /// Probe every address the name resolves to (a load balancer has a node per zone, and a policy
     /// change rolls out node by node), not only the first.
     pub all_addresses: bool,
@@ -53,7 +56,7 @@ impl Default for ProbeOptions {
             timeout: Duration::from_secs(5),
             max_connections: 4,
             certificates: true,
-            suite_hint: Vec::new(),
+            guide: Guide::default(),
             all_addresses: false,
             deadline: DEFAULT_DEADLINE,
         }
@@ -143,44 +146,46 @@ async fn probe_address(
         deadline_seconds,
     ));
 
-    let certificates = options.certificates.then(|| {
-        let network = Arc::clone(&network);
-        let sni = sni.clone();
-        tokio::spawn(async move {
-            // The two certificate handshakes count against the connection cap like any other.
-            let _slot = network.slot().await;
-            let _second = network.slot().await;
-            // None: the deadline passed before a slot came free, or during the handshakes.
-            let timeout = network.step_limit()?;
-            let fetch = fetch_certificates(address, sni.as_deref(), timeout);
-            let report = tokio::time::timeout(network.time_left(), fetch)
-                .await
-                .ok()?;
-            network.count_connections(report.connections);
-            Some(report)
-        })
+    let certificates = options
+        .certificates
+        .then(|| Certificates::start(Arc::clone(&network), address, sni.clone(), deadline_seconds));
+    let prober = Arc::new(Prober {
+        network: Arc::clone(&network),
+        certificates: certificates.clone(),
     });
-
-    let result = scan(Arc::clone(&network), options.suite_hint.clone()).await;
+    let result = scan(prober, options.guide.clone()).await;
     let mut warnings = result.warnings;
     let mut gaps = result.gaps;
     let mut chains: Vec<CertificateChain> = Vec::new();
     let mut certificates_unread: Vec<String> = Vec::new();
     let mut unanswered: Vec<(SignatureFamily, String)> = Vec::new();
-    if let Some(task) = certificates {
-        match task.await {
-            Ok(Some(report)) => {
-                chains = report.chains;
-                unanswered = report.unanswered;
-                if chains.is_empty() {
-                    warnings.extend(report.errors);
+    if let Some(certificates) = certificates {
+        // Suites prove no certificate kind under TLS 1.3: then each kind the first handshake did
+        // not show is asked for (unless no version answered at all).
+        let answered =
+            result.unreachable.is_none() && result.not_tls.is_none() && result.failed.is_none();
+        if answered && certificates.asked().is_empty() {
+            certificates.need(SignatureFamily::Rsa);
+            certificates.need(SignatureFamily::Ecdsa);
+        }
+        let (reports, failures) = certificates.finish().await;
+        certificates_unread = failures;
+        let mut errors = Vec::new();
+        for report in reports {
+            for chain in report.chains {
+                let leaf =
+                    |c: &CertificateChain| c.leaf().map(|l| l.sha256_fingerprint_hex.clone());
+                if !chains.iter().any(|known| leaf(known) == leaf(&chain)) {
+                    chains.push(chain);
                 }
             }
-            Ok(None) => certificates_unread.push(format!(
-                "the certificate handshakes did not end before the endpoint deadline of \
-                 {deadline_seconds} s"
-            )),
-            Err(e) => certificates_unread.push(format!("certificate handshakes failed: {e}")),
+            unanswered.extend(report.unanswered);
+            errors.extend(report.errors);
+        }
+        // RSA first, as the two handshakes of old listed them.
+        chains.sort_by_key(|chain| !matches!(chain.leaf_key, KeyAlgorithm::Rsa));
+        if chains.is_empty() {
+            warnings.extend(errors);
         }
     }
     // What the hand-built TLS ≤ 1.2 handshakes read in plaintext: the chain of a server rustls

@@ -1014,3 +1014,87 @@ fn three_shards_merged_equal_one_whole_run() {
         "{counts:?}"
     );
 }
+
+#[test]
+fn listeners_declaring_one_policy_are_each_proven_and_cost_their_connections() {
+    // Six load balancers (four ALBs declaring TLS13-1-2-2021-06, two Classic declaring
+    // TLS-1-2-2017-01), every listener answered by one s2n-tls TLS-1-2-2017-01 server. The first
+    // listener of each declared policy is probed first; the others guess along what it showed
+    // (a verify-first plan), and must still come out exactly as a probe of their own.
+    let moto = fresh();
+    let dir = TempDir::new("audit-siblings");
+    let cert = make_cert(dir.path(), KeyKind::Rsa2048);
+    let cert = format!("{}:{}", cert.cert.display(), cert.key.display());
+    let server = Emulator::start("ELBSecurityPolicy-TLS-1-2-2017-01", &[&cert]);
+    let port: u16 = server.target().rsplit(':').next().unwrap().parse().unwrap();
+    moto.fixture(&["bulk", "6", "us-east-1", &port.to_string()]);
+    let resolve = format!("*:{port}:127.0.0.1");
+    let output = elbtls_at(
+        &moto.endpoint(),
+        &[
+            "audit",
+            "--timeout",
+            "2",
+            "--resolve",
+            &resolve,
+            "--format",
+            "json",
+        ],
+    );
+    let doc = json(&output);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let tls: Vec<&Value> = doc["listeners"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["protocol"] != "HTTP")
+        .collect();
+    assert_eq!(tls.len(), 6);
+    // Compared with one probe of the server, told nothing.
+    let probe = elbtls_at(
+        &moto.endpoint(),
+        &[
+            "probe",
+            &server.target(),
+            "--format",
+            "json",
+            "--timeout",
+            "2",
+        ],
+    );
+    let alone = json(&probe)["endpoints"][0].clone();
+    let alone_connections = alone["connections"].as_u64().unwrap();
+    for declared in [
+        "ELBSecurityPolicy-TLS13-1-2-2021-06",
+        "ELBSecurityPolicy-TLS-1-2-2017-01",
+    ] {
+        let family: Vec<&&Value> = tls
+            .iter()
+            .filter(|l| l["declared_policy"].as_str().unwrap().contains(declared))
+            .collect();
+        assert!(family.len() >= 2, "{declared}: {}", family.len());
+        for l in &family {
+            assert_eq!(l["probe"]["status"], "probed", "{l:#}");
+            assert_eq!(
+                l["probe"]["protocols"],
+                serde_json::json!(["TLSv1.2"]),
+                "{l:#}"
+            );
+            // Every listener of the family has the same findings as the first.
+            assert_eq!(findings(l), findings(family[0]), "{declared}");
+            // What each listener cost is in the report; guessing along a sibling never costs
+            // more than a probe told nothing.
+            let connections = l["probe"]["connections"].as_u64().unwrap();
+            assert!(
+                (1..=alone_connections).contains(&connections),
+                "{declared}: {connections} connections, alone {alone_connections}"
+            );
+        }
+    }
+    let declared_tls13 = tls
+        .iter()
+        .find(|l| l["declared_policy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06")
+        .unwrap();
+    assert!(codes(declared_tls13).contains(&"declared-protocol-not-offered".to_string()));
+    drop(server);
+}

@@ -357,7 +357,7 @@ fn a_slow_drip_ends_at_the_deadline_as_a_partial_result() {
 #[test]
 fn a_slow_server_that_accepts_everything_stops_at_the_deadline() {
     // Every answer correct, each after 0.8 s (under the 2 s timeout): the full enumeration takes
-    // some five seconds; a 2 s deadline ends it, and says so.
+    // three rounds or more, over two seconds; a 2 s deadline ends it, and says so.
     let config = policy();
     let server = Hostile::start(move |_, mut stream| {
         let Some((_, hello)) = read_hello(&mut stream) else {
@@ -382,7 +382,7 @@ fn a_slow_server_that_accepts_everything_stops_at_the_deadline() {
         text_of(&full)
     );
     assert_eq!(full.endpoint["complete"], true, "{:#}", full.endpoint);
-    assert!(full.elapsed > Duration::from_secs(3), "{:?}", full.elapsed);
+    assert!(full.elapsed > Duration::from_secs(2), "{:?}", full.elapsed);
 }
 
 #[test]
@@ -675,12 +675,14 @@ fn a_hello_retry_request_for_a_group_never_offered_is_a_violation() {
 }
 
 #[test]
-fn a_hello_retry_request_loop_is_a_violation() {
-    // A retry asking for a group the client already sent a key share for would loop forever.
+fn a_hello_retry_request_that_repeats_a_group_left_out_is_a_violation() {
+    // A retry for X25519 to every TLS 1.3 offer: once the probe leaves X25519 out (it found it),
+    // the server asks for a group that was not offered. (A retry for a group a key share was sent
+    // for, which would loop forever, cannot happen: the probe sends no key share.)
     let server = retrying(NamedGroup::X25519);
     let run = handshakes_only(&server.target(), &[]);
-    let text = assert_not_verified(&run, "HRR loop", Duration::from_secs(20));
-    assert!(text.contains("a key share was already sent"), "{text}");
+    let text = assert_not_verified(&run, "HRR repeating a group", Duration::from_secs(20));
+    assert!(text.contains("a group that was not offered"), "{text}");
 }
 
 // ---------------------------------------------------------------------------------------------

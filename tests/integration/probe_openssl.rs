@@ -230,6 +230,15 @@ fn fs_1_2_res_2020_10_with_both_certificates() {
         .collect();
     keys.sort();
     assert_eq!(keys, ["ec", "rsa"], "both certificates are seen");
+    // One certificate handshake: the other chain came in plaintext with the TLS 1.2 answers,
+    // and is checked as a handshake would check it.
+    for chain in endpoint(&json)["certificates"].as_array().unwrap() {
+        assert_ne!(chain["trust"]["status"], "not_checked", "{chain:#}");
+        assert_eq!(chain["negotiated_version"], "TLSv1.2", "{chain:#}");
+    }
+    let (_, without) = probe(&[&target(&served), "--policy", &p.name, "--no-certificates"]);
+    let connections = |json: &Value| endpoint(json)["connections"].as_u64().unwrap();
+    assert_eq!(connections(&json), connections(&without) + 1);
 }
 
 #[test]

@@ -77,8 +77,9 @@ pub(super) struct RecordingVerifier {
 }
 
 impl RecordingVerifier {
+    /// `family`: the schemes to offer, one family's or (`None`) both.
     pub(super) fn new(
-        family: SignatureFamily,
+        family: Option<SignatureFamily>,
         name_given: bool,
         roots: Arc<RootCertStore>,
     ) -> Result<Self, String> {
@@ -89,7 +90,13 @@ impl RecordingVerifier {
         Ok(Self {
             web_pki,
             algorithms: provider.signature_verification_algorithms,
-            schemes: family.schemes(),
+            schemes: match family {
+                Some(family) => family.schemes(),
+                None => [SignatureFamily::Ecdsa, SignatureFamily::Rsa]
+                    .into_iter()
+                    .flat_map(SignatureFamily::schemes)
+                    .collect(),
+            },
             name_given,
             presented: Mutex::new(None),
         })
@@ -252,7 +259,8 @@ mod tests {
     /// Runs the verifier on the RSA leaf (signed by the test CA) a day into its validity.
     fn verify_rsa_leaf(roots: RootCertStore, name: &str, name_given: bool) -> Presented {
         let verifier =
-            RecordingVerifier::new(SignatureFamily::Rsa, name_given, Arc::new(roots)).unwrap();
+            RecordingVerifier::new(Some(SignatureFamily::Rsa), name_given, Arc::new(roots))
+                .unwrap();
         let not_before = parse_certificate(RSA_LEAF).unwrap().not_before_unix;
         let now = UnixTime::since_unix_epoch(Duration::from_secs(
             u64::try_from(not_before + 86_400).unwrap(),

@@ -1,19 +1,31 @@
 //! The enumeration logic, independent of sockets: which offers to make and what the answers mean.
 //!
 //! A [`Handshaker`] turns an [`Offer`] into an [`Answer`] (the network one builds a ClientHello and
-//! reads the ServerHello; unit tests use a model server). Versions are probed in parallel; then,
-//! per accepted version, suites are enumerated by elimination — offer every candidate, remove the
-//! one the server picked, repeat — which takes accepted+1 handshakes and, against a server that
-//! enforces its order, yields that order. Groups are enumerated the same way (TLS 1.3 through
-//! HelloRetryRequest with no key share, TLS 1.2 through the ServerKeyExchange curve).
+//! reads the ServerHello; unit tests use a model server). Every version is probed at once with an
+//! offer of every suite and every group; its answer is also the first suite, group and certificate
+//! kind found. Then, per accepted version and all versions at once, suites are enumerated by
+//! elimination — offer every candidate, remove the one the server picked, repeat — which takes
+//! accepted+1 handshakes and, against a server that enforces its order, yields that order. Groups
+//! are found in the same offers (TLS 1.3 through HelloRetryRequests, with no key share; TLS ≤ 1.2
+//! through the ServerKeyExchange curve, under the newest such version): see [`chain`].
+//!
+//! Each round of a version makes the exact next offer and, along what a [`Guide`] predicts, the
+//! offers that follow it if the prediction is right ([`chain`] checks every answer against what
+//! the ones before it found, so a wrong guess only costs a connection).
+
+mod chain;
+pub mod guide;
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::task::JoinSet;
 
 use crate::model::observed::{GroupObservation, ProtocolObservation, Support};
 use crate::tls::{CipherSuite, NamedGroup, ProtocolVersion, RequiredCertificate};
+use chain::{Chain, Finished, Planned};
+use guide::Prediction;
+pub use guide::{Guide, Profile};
 
 /// One ClientHello's worth of choices.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +111,21 @@ pub enum Answer {
 pub trait Handshaker: Send + Sync + 'static {
     /// Sends `offer` and reports the answer.
     fn handshake(&self, offer: Offer) -> impl Future<Output = Answer> + Send;
+
+    /// Told once per kind (RSA, ECDSA, …) as soon as an accepted suite proves the server holds a
+    /// certificate of that kind, so that its chain can be fetched while the enumeration goes on.
+    fn certificate_kind_proven(&self, _kind: RequiredCertificate) {}
+
+    /// Told once per kind, before [`Handshaker::certificate_kind_proven`], the chain (DER, leaf
+    /// first) a TLS ≤ 1.2 answer negotiating `suite` under `version` carried in plaintext.
+    fn certificate_seen(
+        &self,
+        _kind: RequiredCertificate,
+        _chain: &[Vec<u8>],
+        _version: ProtocolVersion,
+        _suite: CipherSuite,
+    ) {
+    }
 }
 
 /// The candidate suites for a version: every suite of the registry defined for it (TLS ≤ 1.2 hellos
@@ -139,33 +166,17 @@ pub fn candidate_groups(version: ProtocolVersion) -> Vec<NamedGroup> {
         .collect()
 }
 
-/// Key shares sent in TLS 1.3 suite probes: the two groups nearly every server accepts.
-pub const DEFAULT_KEY_SHARES: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::SECP256R1];
+/// Offers one round of a version may make ahead of the answers when the guess is not trusted
+/// (see [`Guide::new`]).
+pub const SPECULATION_WIDTH: usize = 6;
 
-fn base_offer(version: ProtocolVersion, suites: Vec<CipherSuite>) -> Offer {
-    let tls13 = version == ProtocolVersion::TLSV1_3;
-    Offer {
-        version,
-        suites,
-        // Every group, not only those with a key share: a server whose policy allows none of
-        // the shared ones (an RFC 9151 or CNSA policy: P-384 only) then names its group in a
-        // HelloRetryRequest instead of failing the handshake (s2n-tls gives up when
-        // `supported_groups` holds nothing it allows).
-        groups: candidate_groups(version),
-        key_shares: if tls13 {
-            DEFAULT_KEY_SHARES.to_vec()
-        } else {
-            Vec::new()
-        },
-        read_flight: false,
-    }
-}
+/// The furthest an untrusted guess goes, after rounds that proved it right.
+const MAX_SPECULATION_WIDTH: usize = 48;
 
-/// The first accepted suite of a version, as version detection found it.
+/// What the first offer of a version said.
 struct VersionResult {
     version: ProtocolVersion,
     support: Support,
-    first: Option<CipherSuite>,
     certificates: Vec<Vec<u8>>,
     /// The failure, when the attempt failed to connect at all.
     connect_failure: Option<Failure>,
@@ -174,14 +185,10 @@ struct VersionResult {
     hung_up: bool,
 }
 
-async fn detect_version<H: Handshaker>(h: Arc<H>, version: ProtocolVersion) -> VersionResult {
-    let mut offer = base_offer(version, candidate_suites(version));
-    offer.read_flight = version != ProtocolVersion::TLSV1_3;
-    let answer = h.handshake(offer).await;
+fn version_result(version: ProtocolVersion, answer: &Answer) -> VersionResult {
     let mut result = VersionResult {
         version,
         support: Support::Rejected,
-        first: None,
         certificates: Vec::new(),
         connect_failure: None,
         garbage: None,
@@ -190,25 +197,22 @@ async fn detect_version<H: Handshaker>(h: Arc<H>, version: ProtocolVersion) -> V
     match answer {
         Answer::Hello {
             version: v,
-            suite,
             certificates,
             ..
-        } if v == version => {
+        } if *v == version => {
             result.support = Support::Accepted;
-            result.first = Some(suite);
-            result.certificates = certificates;
+            result.certificates.clone_from(certificates);
         }
-        Answer::Retry { suite, .. } if version == ProtocolVersion::TLSV1_3 => {
+        Answer::Retry { .. } if version == ProtocolVersion::TLSV1_3 => {
             result.support = Support::Accepted;
-            result.first = Some(suite);
         }
         Answer::Hello { .. } | Answer::Retry { .. } | Answer::Refused(_) => {}
         Answer::HungUp(_) => result.hung_up = true,
         Answer::Failed(failure) => {
             result.support = Support::Unknown(failure.reason().to_string());
             match failure {
-                Failure::Connect(_) => result.connect_failure = Some(failure),
-                Failure::Garbage(_) => result.garbage = Some(failure),
+                Failure::Connect(_) => result.connect_failure = Some(failure.clone()),
+                Failure::Garbage(_) => result.garbage = Some(failure.clone()),
                 _ => {}
             }
         }
@@ -216,248 +220,106 @@ async fn detect_version<H: Handshaker>(h: Arc<H>, version: ProtocolVersion) -> V
     result
 }
 
-/// What an answer says about one version's suite probe.
-enum Pick {
-    /// The server chose this suite under the probed version.
-    Suite(CipherSuite),
-    /// It refused, or answered with another version.
-    Refused,
-    /// The attempt failed.
-    Failed(Failure),
-}
-
-fn pick(answer: Answer, version: ProtocolVersion) -> Pick {
-    match answer {
-        Answer::Hello {
-            version: v, suite, ..
-        } if v == version => Pick::Suite(suite),
-        Answer::Retry { suite, .. } if version == ProtocolVersion::TLSV1_3 => Pick::Suite(suite),
-        Answer::Hello { .. } | Answer::Retry { .. } | Answer::Refused(_) | Answer::HungUp(_) => {
-            Pick::Refused
-        }
-        Answer::Failed(failure) => Pick::Failed(failure),
+/// Makes every planned offer at once; the answers come back in the planned order.
+async fn make_all<H: Handshaker>(h: &Arc<H>, planned: Vec<Planned>) -> Vec<(Planned, Answer)> {
+    let mut offers = JoinSet::new();
+    for (index, p) in planned.iter().enumerate() {
+        let (h, offer) = (Arc::clone(h), p.offer.clone());
+        offers.spawn(async move { (index, h.handshake(offer).await) });
     }
-}
-
-/// How many offers one suite chain may have in flight when it speculates (see [`enumerate_suites`]).
-const SPECULATION_WIDTH: usize = 4;
-
-/// Enumerates the suites of an accepted version by elimination, starting from the suite version
-/// detection found, then settles whether the server enforces its order. Returns the observation and
-/// a warning when the enumeration broke off.
-///
-/// Elimination is sequential by nature: each offer leaves out what the server picked before. To
-/// shorten the chain, it speculates with `hint` (the order the server is expected to prefer, e.g.
-/// the declared policy's): next to the offer of every remaining suite it sends, at once, the offers
-/// that also leave out the next 1, 2, 3 hinted suites. Each answer is used only if every hinted
-/// suite it left out was confirmed in that order, so a wrong hint costs connections, never
-/// correctness; a right one advances up to [`SPECULATION_WIDTH`] suites per round trip.
-async fn enumerate_suites<H: Handshaker>(
-    h: Arc<H>,
-    version: ProtocolVersion,
-    first: CipherSuite,
-    hint: Arc<Vec<CipherSuite>>,
-) -> (ProtocolObservation, Option<String>) {
-    let mut found = vec![first];
-    let mut remaining: Vec<CipherSuite> = candidate_suites(version)
+    let mut answers: Vec<(usize, Answer)> = offers.join_all().await;
+    answers.sort_by_key(|(index, _)| *index);
+    planned
         .into_iter()
-        .filter(|s| *s != first)
-        .collect();
-    let mut warning = None;
-    // Hinted suites still worth guessing: those defined for this version. A hinted suite the server
-    // passed over (it picked one hinted later) is dropped: under the hinted order it is not
-    // accepted; and when it needed a certificate kind the server never showed (an ECDSA suite on an
-    // RSA-only listener), every suite needing that kind is dropped too.
-    let mut plausible: Vec<CipherSuite> = hint
-        .iter()
-        .copied()
-        .filter(|s| s.info().is_some_and(|i| i.usable_with(version)))
-        .collect();
-    let kind_of = |s: &CipherSuite| s.info().map(|i| i.required_certificate());
-    let mut missing_kinds: Vec<RequiredCertificate> = Vec::new();
-    'rounds: while !remaining.is_empty() {
-        if let Some(last) = found.last()
-            && let Some(at) = plausible.iter().position(|s| s == last)
-        {
-            for passed in plausible.drain(..=at) {
-                if let Some(kind) = kind_of(&passed)
-                    && !matches!(kind, RequiredCertificate::Any | RequiredCertificate::None)
-                    && !found.iter().any(|f| kind_of(f) == Some(kind))
-                    && !missing_kinds.contains(&kind)
-                {
-                    missing_kinds.push(kind);
-                }
-            }
-        }
-        let guesses: Vec<CipherSuite> = plausible
-            .iter()
-            .copied()
-            .filter(|s| remaining.contains(s))
-            .filter(|s| kind_of(s).is_some_and(|kind| !missing_kinds.contains(&kind)))
-            .take(SPECULATION_WIDTH - 1)
-            .collect();
-        let mut offers = JoinSet::new();
-        for skip in 0..=guesses.len() {
-            let offer: Vec<CipherSuite> = remaining
-                .iter()
-                .copied()
-                .filter(|s| !guesses[..skip].contains(s))
-                .collect();
-            if offer.is_empty() {
-                break;
-            }
-            let h = Arc::clone(&h);
-            offers.spawn(async move { (skip, h.handshake(base_offer(version, offer)).await) });
-        }
-        let mut answers: Vec<(usize, Answer)> = offers.join_all().await;
-        answers.sort_by_key(|(skip, _)| *skip);
-        for (skip, answer) in answers {
-            // Valid only if the `skip` hinted suites it left out were the server's next choices.
-            if found.len() < skip || found[found.len() - skip..] != guesses[..skip] {
-                break;
-            }
-            match pick(answer, version) {
-                Pick::Suite(suite) if remaining.contains(&suite) => {
-                    found.push(suite);
-                    remaining.retain(|s| *s != suite);
-                    // A suite that needs another version: s2n-tls settles for one only when the
-                    // offer holds nothing valid for this version, so no hinted suite left is
-                    // accepted — guessing them again would cost a wasted offer every round.
-                    if suite.info().is_some_and(|i| !i.usable_with(version)) {
-                        plausible.clear();
-                    }
-                    if guesses.get(skip) != Some(&suite) {
-                        continue 'rounds;
-                    }
-                }
-                Pick::Suite(suite) => {
-                    // A suite that was not offered: the server ignores the offer. Stop rather than
-                    // loop.
-                    warning = Some(format!(
-                        "{version}: the server chose {suite}, which was not offered; enumeration stopped"
-                    ));
-                    break 'rounds;
-                }
-                Pick::Refused => break 'rounds,
-                Pick::Failed(failure) => {
-                    warning = Some(format!(
-                        "{version}: cipher enumeration broke off after {} suites: {}",
-                        found.len(),
-                        failure.reason()
-                    ));
-                    break 'rounds;
-                }
-            }
-        }
-    }
-    let complete = warning.is_none();
-    // A server that follows the client's order always picks the lowest code point left (offers
-    // list the candidates in code-point order), so any other sequence proves a server order.
-    let ascending = found.windows(2).all(|w| w[0] < w[1]);
-    let server_order = if found.len() < 2 {
-        None
-    } else if !ascending {
-        Some(true)
-    } else {
-        let reversed: Vec<CipherSuite> = found.iter().rev().copied().collect();
-        match pick(h.handshake(base_offer(version, reversed)).await, version) {
-            Pick::Suite(suite) if suite == found[0] => Some(true),
-            Pick::Suite(suite) if Some(&suite) == found.last() => Some(false),
-            _ => None,
-        }
-    };
-    let observation = ProtocolObservation {
-        version,
-        support: Support::Accepted,
-        ciphers: found,
-        server_order,
-        complete,
-    };
-    (observation, warning)
+        .zip(answers.into_iter().map(|(_, answer)| answer))
+        .collect()
 }
 
-/// Enumerates TLS 1.3 groups: offer every remaining group in `supported_groups` with no key share;
-/// the HelloRetryRequest names the server's choice.
-async fn enumerate_tls13_groups<H: Handshaker>(
-    h: Arc<H>,
-    suites: Vec<CipherSuite>,
-) -> Result<Vec<NamedGroup>, String> {
-    let mut remaining = candidate_groups(ProtocolVersion::TLSV1_3);
-    let mut found = Vec::new();
-    while !remaining.is_empty() {
-        let offer = Offer {
-            version: ProtocolVersion::TLSV1_3,
-            suites: suites.clone(),
-            groups: remaining.clone(),
-            key_shares: Vec::new(),
-            read_flight: false,
-        };
-        match h.handshake(offer).await {
-            Answer::Retry {
-                group: Some(group), ..
-            }
-            | Answer::Hello {
-                group: Some(group), ..
-            } if remaining.contains(&group) => {
-                found.push(group);
-                remaining.retain(|g| *g != group);
-            }
-            Answer::Retry { .. }
-            | Answer::Hello { .. }
-            | Answer::Refused(_)
-            | Answer::HungUp(_) => {
-                break;
-            }
-            Answer::Failed(failure) => {
-                return Err(format!(
-                    "TLS 1.3 group enumeration broke off: {}",
-                    failure.reason()
-                ));
-            }
+/// Certificate kinds proven so far by any version, shared by the chains.
+type Kinds = Arc<Mutex<Vec<RequiredCertificate>>>;
+
+fn report_kinds<H: Handshaker>(h: &H, kinds: &Kinds, chain: &mut Chain) {
+    for (kind, ders, suite) in chain.take_new_chains() {
+        h.certificate_seen(kind, &ders, chain.version, suite);
+    }
+    for kind in chain.take_new_kinds() {
+        let mut known = kinds.lock().unwrap_or_else(PoisonError::into_inner);
+        if !known.contains(&kind) {
+            known.push(kind);
+            h.certificate_kind_proven(kind);
         }
     }
-    Ok(found)
 }
 
-/// Enumerates TLS ≤ 1.2 ECDHE curves through the ServerKeyExchange, offering only the ECDHE suites
-/// the server accepted.
-async fn enumerate_tls12_groups<H: Handshaker>(
+/// The first round of a version: the offer of every suite and group, and — when the guide is
+/// trusted and expects the version — the offers that verify its prediction.
+async fn first_round<H: Handshaker>(
     h: Arc<H>,
+    guide: Arc<Guide>,
+    kinds: Kinds,
     version: ProtocolVersion,
-    ecdhe_suites: Vec<CipherSuite>,
-) -> Result<Vec<NamedGroup>, String> {
-    let mut remaining = candidate_groups(version);
-    let mut found = Vec::new();
-    while !remaining.is_empty() {
-        let offer = Offer {
-            version,
-            suites: ecdhe_suites.clone(),
-            groups: remaining.clone(),
-            key_shares: Vec::new(),
-            read_flight: true,
+) -> (VersionResult, Chain) {
+    let mut chain = Chain::new(version, version > ProtocolVersion::SSLV3);
+    // Only what a sibling listener showed is worth offers before any answer: a policy cannot say
+    // which of its TLS ≤ 1.2 suites the certificates allow, and a listener that does not run
+    // its declared policy would waste every such offer of a version it refuses.
+    let prediction = match guide.confident() {
+        Some(profile) if profile.observed && profile.expects(version) => {
+            guide.predict(&chain.seen(&[], &[]))
+        }
+        _ => Prediction::default(),
+    };
+    let planned = chain.plan(&prediction, None);
+    let answers = make_all(&h, planned).await;
+    let result = version_result(version, &answers[0].1);
+    if result.support.is_accepted() {
+        chain.absorb(answers);
+        report_kinds(&*h, &kinds, &mut chain);
+    }
+    (result, chain)
+}
+
+/// The rounds of one accepted version, until it is done.
+async fn run_chain<H: Handshaker>(
+    h: Arc<H>,
+    guide: Arc<Guide>,
+    kinds: Kinds,
+    mut chain: Chain,
+    accepted: Arc<Vec<ProtocolVersion>>,
+) -> Finished {
+    let mut idle_rounds = 0;
+    // An untrusted guess goes further ahead each round it was right, back to the start when not.
+    let mut width = SPECULATION_WIDTH;
+    while !chain.is_done() {
+        let proven = kinds.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let prediction = guide.predict(&chain.seen(&accepted, &proven));
+        let cap = (!prediction.trusted).then_some(width);
+        let planned = chain.plan(&prediction, cap);
+        if planned.is_empty() {
+            chain.give_up("nothing left to offer");
+            break;
+        }
+        let suite_steps = planned.iter().filter(|p| p.is_suite_step()).count();
+        let found_before = chain.found_count();
+        let answers = make_all(&h, planned).await;
+        let learnt = chain.absorb(answers);
+        let all_right = chain.found_count() + 1 >= found_before + suite_steps;
+        width = if all_right && suite_steps >= width / 2 {
+            (width * 2).min(MAX_SPECULATION_WIDTH)
+        } else {
+            SPECULATION_WIDTH
         };
-        match h.handshake(offer).await {
-            Answer::Hello {
-                group: Some(group), ..
-            } if remaining.contains(&group) => {
-                found.push(group);
-                remaining.retain(|g| *g != group);
-            }
-            Answer::Hello { .. }
-            | Answer::Retry { .. }
-            | Answer::Refused(_)
-            | Answer::HungUp(_) => {
-                break;
-            }
-            Answer::Failed(failure) => {
-                return Err(format!(
-                    "{version} curve enumeration broke off: {}",
-                    failure.reason()
-                ));
+        if learnt {
+            idle_rounds = 0;
+        } else {
+            idle_rounds += 1;
+            if idle_rounds == 2 {
+                chain.give_up("the server's answers contradict each other");
             }
         }
+        report_kinds(&*h, &kinds, &mut chain);
     }
-    Ok(found)
+    chain.finish()
 }
 
 /// The versions probed, oldest first.
@@ -492,16 +354,23 @@ pub struct ScanResult {
     pub failed: Option<String>,
 }
 
-/// Runs the whole enumeration against `h`.
-pub async fn scan<H: Handshaker>(h: Arc<H>, hint: Vec<CipherSuite>) -> ScanResult {
-    let hint = Arc::new(hint);
+/// Runs the whole enumeration against `h`, guessing ahead along `guide`.
+pub async fn scan<H: Handshaker>(h: Arc<H>, guide: Guide) -> ScanResult {
+    let guide = Arc::new(guide);
+    let kinds: Kinds = Arc::default();
     // 1. Every version at once.
-    let mut detections = JoinSet::new();
+    let mut firsts = JoinSet::new();
     for version in PROBED_VERSIONS {
-        detections.spawn(detect_version(Arc::clone(&h), version));
+        firsts.spawn(first_round(
+            Arc::clone(&h),
+            Arc::clone(&guide),
+            Arc::clone(&kinds),
+            version,
+        ));
     }
-    let mut results: Vec<VersionResult> = detections.join_all().await;
-    results.sort_by_key(|r| r.version);
+    let mut firsts: Vec<(VersionResult, Chain)> = firsts.join_all().await;
+    firsts.sort_by_key(|(r, _)| r.version);
+    let results: Vec<&VersionResult> = firsts.iter().map(|(r, _)| r).collect();
 
     let mut out = ScanResult::default();
     if let Some(failure) = results.iter().find_map(|r| r.connect_failure.clone())
@@ -538,94 +407,80 @@ pub async fn scan<H: Handshaker>(h: Arc<H>, hint: Vec<CipherSuite>) -> ScanResul
             out.plaintext_certificates = r.certificates.clone();
         }
     }
-
-    // 2. Suites per accepted version, and groups, all at once (each chain is sequential).
-    let mut suite_chains = JoinSet::new();
-    for r in &results {
-        if let (Support::Accepted, Some(first)) = (&r.support, r.first) {
-            suite_chains.spawn(enumerate_suites(
-                Arc::clone(&h),
-                r.version,
-                first,
-                Arc::clone(&hint),
-            ));
-        }
-    }
-    let tls13 = results
+    let accepted: Arc<Vec<ProtocolVersion>> = Arc::new(
+        results
+            .iter()
+            .filter(|r| r.support.is_accepted())
+            .map(|r| r.version)
+            .collect(),
+    );
+    // TLS ≤ 1.2 curves under the newest such version accepted.
+    let curve_version = accepted
         .iter()
-        .find(|r| r.version == ProtocolVersion::TLSV1_3 && r.support.is_accepted())
-        .map(|_| candidate_suites(ProtocolVersion::TLSV1_3));
-    let tls13_groups = tls13.map(|suites| {
-        let h = Arc::clone(&h);
-        tokio::spawn(async move { enumerate_tls13_groups(h, suites).await })
-    });
+        .copied()
+        .filter(|v| *v > ProtocolVersion::SSLV3 && *v < ProtocolVersion::TLSV1_3)
+        .max();
 
-    // TLS ≤ 1.2 curves, at the same time: under the newest such version accepted, offering every
-    // ECDHE suite of the registry (the ServerKeyExchange names the curve).
-    let tls12_groups = results
-        .iter()
-        .rev()
-        .find(|r| {
-            r.version < ProtocolVersion::TLSV1_3
-                && r.version > ProtocolVersion::SSLV3
-                && r.support.is_accepted()
-        })
-        .map(|r| {
-            let ecdhe: Vec<CipherSuite> = candidate_suites(r.version)
-                .into_iter()
-                .filter(|s| {
-                    s.info()
-                        .is_some_and(|i| i.kx == crate::tls::KeyExchange::Ecdhe)
-                })
-                .collect();
-            let (h, version) = (Arc::clone(&h), r.version);
-            tokio::spawn(async move { enumerate_tls12_groups(h, version, ecdhe).await })
-        });
-
-    let mut protocols: Vec<ProtocolObservation> = Vec::new();
-    for (observation, warning) in suite_chains.join_all().await {
-        out.warnings.extend(warning);
-        protocols.push(observation);
-    }
-    if let Some(task) = tls12_groups {
-        match task.await {
-            Ok(Ok(groups)) if groups.is_empty() => {} // no ECDHE at all: nothing to report
-            Ok(Ok(groups)) => out.groups.tls12 = Some(groups),
-            Ok(Err(gap)) => out.gaps.push(gap),
-            Err(e) => out
-                .gaps
-                .push(format!("TLS 1.2 curve enumeration failed: {e}")),
+    // 2. Every accepted version's rounds, all at once.
+    let mut chains = JoinSet::new();
+    let mut others: Vec<VersionResult> = Vec::new();
+    for (result, mut chain) in firsts {
+        if !result.support.is_accepted() {
+            others.push(result);
+            continue;
         }
+        if chain.version != ProtocolVersion::TLSV1_3 && Some(chain.version) != curve_version {
+            chain.drop_groups();
+        }
+        chains.spawn(run_chain(
+            Arc::clone(&h),
+            Arc::clone(&guide),
+            Arc::clone(&kinds),
+            chain,
+            Arc::clone(&accepted),
+        ));
     }
-    if let Some(task) = tls13_groups {
-        match task.await {
-            Ok(Ok(groups)) => out.groups.tls13 = Some(groups),
-            Ok(Err(gap)) => out.gaps.push(gap),
-            Err(e) => out
-                .gaps
-                .push(format!("TLS 1.3 group enumeration failed: {e}")),
+    let mut finished: Vec<Finished> = chains.join_all().await;
+    finished.sort_by_key(|f| f.observation.version);
+    for f in &mut finished {
+        out.warnings.extend(f.warning.take());
+        let Some((groups, gap)) = f.groups.take() else {
+            continue;
+        };
+        if let Some(gap) = gap {
+            out.gaps.push(gap);
+        } else if f.observation.version == ProtocolVersion::TLSV1_3 {
+            out.groups.tls13 = Some(groups);
+        } else if !groups.is_empty() {
+            // No ECDHE at all: nothing to report.
+            out.groups.tls12 = Some(groups);
         }
     }
     out.warnings.extend(out.gaps.iter().cloned());
 
     // 3. One entry per version, oldest first.
-    for r in results {
-        match protocols.iter().position(|p| p.version == r.version) {
-            Some(i) => out.protocols.push(protocols.swap_remove(i)),
-            None => {
-                if let Support::Unknown(reason) = &r.support {
-                    out.warnings
-                        .push(format!("{}: could not be determined: {reason}", r.version));
-                }
-                out.protocols.push(ProtocolObservation {
-                    version: r.version,
-                    support: r.support,
-                    ciphers: Vec::new(),
-                    server_order: None,
-                    complete: true,
-                });
-            }
+    for version in PROBED_VERSIONS {
+        if let Some(i) = finished
+            .iter()
+            .position(|f| f.observation.version == version)
+        {
+            out.protocols.push(finished.swap_remove(i).observation);
+            continue;
         }
+        let Some(r) = others.iter().find(|r| r.version == version) else {
+            continue;
+        };
+        if let Support::Unknown(reason) = &r.support {
+            out.warnings
+                .push(format!("{}: could not be determined: {reason}", r.version));
+        }
+        out.protocols.push(ProtocolObservation {
+            version: r.version,
+            support: r.support.clone(),
+            ciphers: Vec::new(),
+            server_order: None,
+            complete: true,
+        });
     }
     out
 }
