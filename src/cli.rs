@@ -173,9 +173,9 @@ pub(crate) struct ProbeArgs {
     #[arg(long, value_name = "SECS", default_value_t = 60.0)]
     pub deadline: f64,
 
-    /// Most handshakes in flight at once to one endpoint (a handful, which a load balancer node
-    /// absorbs easily; lower it for a fragile server).
-    #[arg(long, value_name = "N", default_value_t = 8)]
+    /// Most handshakes in flight at once to one endpoint (a load balancer node absorbs them
+    /// easily; lower it for a fragile server).
+    #[arg(long, value_name = "N", default_value_t = 16)]
     pub max_connections: usize,
 
     /// Skip the certificate handshakes.

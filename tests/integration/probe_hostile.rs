@@ -357,7 +357,8 @@ fn a_slow_drip_ends_at_the_deadline_as_a_partial_result() {
 #[test]
 fn a_slow_server_that_accepts_everything_stops_at_the_deadline() {
     // Every answer correct, each after 0.8 s (under the 2 s timeout): the full enumeration takes
-    // three rounds or more, over two seconds; a 2 s deadline ends it, and says so.
+    // three rounds or more at 8 handshakes at once, over two seconds; a 2 s deadline ends it, and
+    // says so.
     let config = policy();
     let server = Hostile::start(move |_, mut stream| {
         let Some((_, hello)) = read_hello(&mut stream) else {
@@ -366,7 +367,10 @@ fn a_slow_server_that_accepts_everything_stops_at_the_deadline() {
         thread::sleep(Duration::from_millis(800));
         reply_and_close(&mut stream, &proper(&config, &hello));
     });
-    let run = handshakes_only(&server.target(), &["--deadline", "2"]);
+    let run = handshakes_only(
+        &server.target(),
+        &["--deadline", "2", "--max-connections", "8"],
+    );
     let text = assert_not_verified(&run, "slow server", Duration::from_secs(2 + 3));
     assert_eq!(run.endpoint["status"], "ok", "what was seen is kept");
     assert!(
@@ -374,7 +378,10 @@ fn a_slow_server_that_accepts_everything_stops_at_the_deadline() {
         "{text}"
     );
     // The same server given time enough is probed completely: the deadline made the difference.
-    let full = handshakes_only(&server.target(), &["--deadline", "300"]);
+    let full = handshakes_only(
+        &server.target(),
+        &["--deadline", "300", "--max-connections", "8"],
+    );
     println!(
         "slow server, no deadline: {:.2} s, complete {}: {}",
         full.elapsed.as_secs_f64(),
