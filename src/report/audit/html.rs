@@ -151,7 +151,12 @@ fn write_page(report: &AuditReport, h: &mut String) -> fmt::Result {
         Esc(&title)
     )?;
     header(report, h)?;
-    h.push_str("<main>\n");
+    h.push_str(
+        "<nav class=\"toc\"><a href=\"#overview\">Overview</a><a href=\"#scopes\">By account and \
+         region</a><a href=\"#grid\">Protocols and ciphers</a><a href=\"#drift\">Drift</a>\
+         <a href=\"#certificates\">Certificate expiry</a><a href=\"#findings\">Findings</a></nav>\n\
+         <main>\n",
+    );
     overview(report, h)?;
     filters(report, h)?;
     scopes(report, h)?;
@@ -245,7 +250,7 @@ fn card(h: &mut String, id: &str, label: &str, class: &str, total: usize) -> fmt
     write!(
         h,
         "<div class=\"card {class}\"><div class=\"n\" id=\"shown-{id}\">{total}</div>\
-         <div class=\"l\">{label}</div><div class=\"of\">of <span id=\"total-{id}\" \
+         <div class=\"l\">{label}</div><div class=\"of\" hidden>of <span id=\"total-{id}\" \
          data-count=\"{total}\">{total}</span> in the report</div></div>"
     )
 }

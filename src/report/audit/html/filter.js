@@ -2,6 +2,7 @@
   "use strict";
   var rank = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
   var form = document.getElementById("filters");
+  var names = ["account", "region", "verdict", "severity", "code", "q"];
   var listeners = [];
   var byIndex = {};
   document.querySelectorAll("tr.listener-row").forEach(function (row) {
@@ -98,6 +99,8 @@
         empty.hidden = items.length === 0 || visible > 0;
       }
     });
+    var filtered = names.some(function (name) { return value(name) !== ""; });
+    document.querySelectorAll(".card .of").forEach(function (el) { el.hidden = !filtered; });
     setText("shown-listeners", String(shownListeners));
     ["compliant", "drift", "baseline", "unverified", "unchecked"].forEach(function (v) {
       setText("shown-" + v, String(verdicts[v] || 0));
@@ -110,10 +113,43 @@
       : "showing " + shownListeners + " of " + listeners.length + " listeners");
   }
 
-  form.addEventListener("input", apply);
-  form.addEventListener("change", apply);
+  // `#verdict=drift&q=nlb` presets the filters: a link can point at a view of the report.
+  function fromHash() {
+    window.location.hash.replace(/^#/, "").split("&").forEach(function (pair) {
+      var at = pair.indexOf("=");
+      if (at < 0) {
+        return;
+      }
+      try {
+        var name = decodeURIComponent(pair.slice(0, at));
+        var text = decodeURIComponent(pair.slice(at + 1).replace(/\+/g, " "));
+        if (names.indexOf(name) >= 0) {
+          form.elements[name].value = text;
+        }
+      } catch (ignored) {
+        // A malformed escape in a hand-written link: that filter stays unset.
+      }
+    });
+  }
+
+  function toHash() {
+    var pairs = names.filter(function (name) { return value(name) !== ""; })
+      .map(function (name) { return name + "=" + encodeURIComponent(value(name)); });
+    try {
+      window.history.replaceState(null, "", pairs.length ? "#" + pairs.join("&") : "#");
+    } catch (ignored) {
+      // Some browsers refuse history changes on file:// pages; the filters still work.
+    }
+  }
+
+  form.addEventListener("input", function () { apply(); toHash(); });
+  form.addEventListener("change", function () { apply(); toHash(); });
+  form.addEventListener("reset", function () {
+    window.setTimeout(function () { apply(); toHash(); }, 0);
+  });
+  window.addEventListener("hashchange", function () { form.reset(); fromHash(); apply(); });
+  fromHash();
   form.addEventListener("submit", function (event) { event.preventDefault(); });
-  form.addEventListener("reset", function () { window.setTimeout(apply, 0); });
   form.hidden = false;
   apply();
   document.documentElement.setAttribute("data-ready", "1");

@@ -147,15 +147,11 @@ fn row(index: usize, l: &ListenerResult, h: &mut String) -> fmt::Result {
         ProbeStatus::Probed {
             protocols, ciphers, ..
         } => {
-            for (name, display, tone) in VERSIONS {
+            for (name, _, tone) in VERSIONS {
                 if protocols.iter().any(|p| p == name) {
-                    write!(
-                        h,
-                        "<td class=\"c {}\" title=\"{display} accepted\">yes</td>",
-                        tone.class()
-                    )?;
+                    write!(h, "<td class=\"c {}\">yes</td>", tone.class())?;
                 } else {
-                    write!(h, "<td class=\"c no\" title=\"{display} refused\">no</td>")?;
+                    h.push_str("<td class=\"c no\">no</td>");
                 }
             }
             let suites: BTreeSet<&str> = ciphers
@@ -173,7 +169,7 @@ fn row(index: usize, l: &ListenerResult, h: &mut String) -> fmt::Result {
                     .map(|(name, _)| *name)
                     .collect();
                 if members.is_empty() {
-                    write!(h, "<td class=\"c no\" title=\"{}: none\">no</td>", class.heading)?;
+                    h.push_str("<td class=\"c no\">no</td>");
                 } else {
                     write!(
                         h,

@@ -203,8 +203,8 @@ pub(super) fn certificates(report: &AuditReport, h: &mut String) -> fmt::Result 
     if !unread.is_empty() {
         write!(
             h,
-            "<p class=\"note\">No certificate read for {} TLS listener{} (probe failed or not \
-             probed): their expiry is <b>unknown</b>, not fine.</p><ul>",
+            "<details><summary>No certificate read for {} TLS listener{} (probe failed or not \
+             probed): their expiry is <b>unknown</b>, not fine.</summary><ul>",
             unread.len(),
             plural(unread.len())
         )?;
@@ -216,7 +216,7 @@ pub(super) fn certificates(report: &AuditReport, h: &mut String) -> fmt::Result 
                 verdict_badge(l.verdict)
             )?;
         }
-        h.push_str("</ul>\n");
+        h.push_str("</ul></details>\n");
     }
     h.push_str(
         "<p class=\"note nothing-shown\" hidden>No certificate matches the filters.</p></section>\n",
@@ -267,6 +267,7 @@ pub(super) fn findings(report: &AuditReport, h: &mut String) -> fmt::Result {
                  compliant.</li>",
             );
         }
+        let mut advised = std::collections::BTreeSet::new();
         for f in &l.findings {
             let subject = if f.subject.is_empty() {
                 String::new()
@@ -276,15 +277,21 @@ pub(super) fn findings(report: &AuditReport, h: &mut String) -> fmt::Result {
             write!(
                 h,
                 "<li class=\"finding\" data-l=\"{index}\" data-code=\"{}\" data-severity=\"{}\">{} \
-                 <code><b>{}</b></code>{subject}<div class=\"msg\">{}</div>\
-                 <div class=\"fix\">What to do: {}</div>",
+                 <code><b>{}</b></code>{subject}<div class=\"msg\">{}</div>",
                 f.code.code(),
                 f.severity.as_str(),
                 severity_badge(f.severity),
                 f.code.code(),
                 Esc(&f.message),
-                Esc(f.code.remediation().advice)
             )?;
+            // The advice once per code and listener, under its first finding.
+            if advised.insert(f.code) {
+                write!(
+                    h,
+                    "<div class=\"fix\">What to do: {}</div>",
+                    advice(f.code.remediation().advice)
+                )?;
+            }
             if let Some(e) = &f.exception {
                 write!(
                     h,
@@ -306,6 +313,20 @@ pub(super) fn findings(report: &AuditReport, h: &mut String) -> fmt::Result {
         "<p class=\"note nothing-shown\" hidden>No finding matches the filters.</p></section>\n",
     );
     Ok(())
+}
+
+/// Remediation advice (Markdown code spans and nothing else) as HTML: the spans as `<code>`.
+fn advice(text: &str) -> String {
+    text.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", Esc(part))
+            } else {
+                Esc(part).to_string()
+            }
+        })
+        .collect()
 }
 
 /// With `--diff`: the findings new and resolved since the previous report, and what changed.

@@ -2,7 +2,7 @@
 //! out of it.
 
 use super::{Esc, base64, render};
-use crate::report::audit::sample;
+use crate::report::audit::{ProbeStatus, sample};
 
 fn rendered(report: &crate::report::audit::AuditReport) -> String {
     let mut out = Vec::new();
@@ -35,7 +35,14 @@ fn encodes_base64_as_rfc_4648() {
 
 #[test]
 fn shows_counts_grid_drift_certificates_and_findings() {
-    let page = rendered(&sample::report());
+    let mut report = sample::report();
+    if let ProbeStatus::Probed { ciphers, .. } = &mut report.listeners[1].probe {
+        ciphers[0].1.extend([
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA".to_string(),
+            "TLS_RSA_WITH_3DES_EDE_CBC_SHA".to_string(),
+        ]);
+    }
+    let page = rendered(&report);
     assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
     for (id, n) in [
         ("listeners", 5),
@@ -60,8 +67,24 @@ fn shows_counts_grid_drift_certificates_and_findings() {
         .split("<tr class=\"listener-row\"")
         .find(|row| row.contains("api-nlb TLS:8443"))
         .unwrap();
-    assert!(nlb.contains("<td class=\"c bad\" title=\"TLS 1.0 accepted\">yes</td>"), "{nlb}");
-    assert!(nlb.contains("<td class=\"c no\" title=\"TLS 1.1 refused\">no</td>"), "{nlb}");
+    // Columns: SSL 3.0, TLS 1.0, 1.1, 1.2, 1.3, CBC, …
+    let cells: Vec<&str> = nlb
+        .split("<td class=\"c ")
+        .skip(1)
+        .map(|cell| &cell[..cell.find("</td>").unwrap()])
+        .collect();
+    assert_eq!(cells[..5], ["no\">no", "bad\">yes", "no\">no", "good\">yes", "good\">yes"]);
+    // CBC (both), no forward secrecy (RSA key transport), 3DES, no RC4 nor other weak suites.
+    assert_eq!(
+        cells[5..],
+        [
+            "warn\" title=\"TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, TLS_RSA_WITH_3DES_EDE_CBC_SHA\">yes 2",
+            "bad\" title=\"TLS_RSA_WITH_3DES_EDE_CBC_SHA\">yes 1",
+            "bad\" title=\"TLS_RSA_WITH_3DES_EDE_CBC_SHA\">yes 1",
+            "no\">no",
+            "no\">no",
+        ]
+    );
     // The internal listener could not be probed: every cell says so, none says "no".
     let internal = page
         .split("<tr class=\"listener-row\"")
