@@ -68,7 +68,10 @@ fn chromium(url: &str, action: &[&str]) -> (String, String) {
             "--proxy-server=http://127.0.0.1:9",
             "--hide-scrollbars",
         ])
-        .arg(format!("--user-data-dir={}", dir.path().join("profile").display()))
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.path().join("profile").display()
+        ))
         .args(action)
         .arg(url)
         .env("HOME", dir.path())
@@ -77,9 +80,7 @@ fn chromium(url: &str, action: &[&str]) -> (String, String) {
         .stderr(std::fs::File::create(&err_path).unwrap())
         .process_group(0);
     let mut child = command.spawn().unwrap_or_else(|e| {
-        panic!(
-            "cannot start chromium ({e}): ./scripts/test installs it (apt-get install chromium)"
-        )
+        panic!("cannot start chromium ({e}): ./scripts/test installs it (apt-get install chromium)")
     });
     let started = Instant::now();
     loop {
@@ -171,18 +172,37 @@ fn assert_counts_match(loaded: &Loaded, summary: &Value) {
     assert_eq!(number(&loaded.dom, "total-listeners"), summary["listeners"]);
     let rows = visible_rows(&loaded.dom);
     for verdict in VERDICTS {
-        assert_eq!(number(&loaded.dom, &format!("shown-{verdict}")), summary[verdict], "{verdict}");
-        assert_eq!(number(&loaded.dom, &format!("total-{verdict}")), summary[verdict], "{verdict}");
-        assert_eq!(rows.get(verdict).copied().unwrap_or(0), summary[verdict], "rows {verdict}");
+        assert_eq!(
+            number(&loaded.dom, &format!("shown-{verdict}")),
+            summary[verdict],
+            "{verdict}"
+        );
+        assert_eq!(
+            number(&loaded.dom, &format!("total-{verdict}")),
+            summary[verdict],
+            "{verdict}"
+        );
+        assert_eq!(
+            rows.get(verdict).copied().unwrap_or(0),
+            summary[verdict],
+            "rows {verdict}"
+        );
     }
     for severity in SEVERITIES {
         let id = format!("shown-findings-{severity}");
-        assert_eq!(number(&loaded.dom, &id), summary["findings"][severity], "{severity}");
+        assert_eq!(
+            number(&loaded.dom, &id),
+            summary["findings"][severity],
+            "{severity}"
+        );
         let items = tags(&loaded.dom, "<li class=\"finding\"")
             .iter()
             .filter(|t| t.contains(&format!("data-severity=\"{severity}\"")))
             .count();
-        assert_eq!(items as u64, summary["findings"][severity], "items {severity}");
+        assert_eq!(
+            items as u64, summary["findings"][severity],
+            "items {severity}"
+        );
     }
 }
 
@@ -241,7 +261,10 @@ fn a_real_audit_renders_in_a_browser_with_the_json_reports_counts() {
     assert_eq!(loaded.console, Vec::<String>::new(), "console messages");
     assert_counts_match(&loaded, summary);
     // The certificates the probes read are on the timeline, soonest first.
-    assert!(loaded.dom.contains("class=\"certificate-row\""), "no certificate");
+    assert!(
+        loaded.dom.contains("class=\"certificate-row\""),
+        "no certificate"
+    );
     // The dead Classic listener is unverified: `?` in its cells, never `no`.
     let dead = loaded
         .dom
@@ -249,7 +272,10 @@ fn a_real_audit_renders_in_a_browser_with_the_json_reports_counts() {
         .find(|row| row.contains("clb-dead"))
         .unwrap();
     let dead = &dead[..dead.find("</tr>").unwrap()];
-    assert!(dead.contains(">?</td>") && !dead.contains(">no</td>"), "{dead}");
+    assert!(
+        dead.contains(">?</td>") && !dead.contains(">no</td>"),
+        "{dead}"
+    );
 
     // A filter preset in the link: only the drifted listeners stay.
     let drift = load(&html_path, "#verdict=drift");
@@ -264,7 +290,13 @@ fn a_real_audit_renders_in_a_browser_with_the_json_reports_counts() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|l| l["findings"].as_array().unwrap().iter().any(|f| f["code"] == code))
+        .filter(|l| {
+            l["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|f| f["code"] == code)
+        })
         .count();
     assert!(expected > 0, "{doc:#}");
     assert_eq!(number(&by_code.dom, "shown-listeners"), expected as u64);
@@ -273,7 +305,12 @@ fn a_real_audit_renders_in_a_browser_with_the_json_reports_counts() {
         .filter(|t| !t.contains(" hidden"))
         .collect();
     assert!(!shown.is_empty());
-    assert!(shown.iter().all(|t| t.contains(&format!("data-code=\"{code}\""))), "{shown:?}");
+    assert!(
+        shown
+            .iter()
+            .all(|t| t.contains(&format!("data-code=\"{code}\""))),
+        "{shown:?}"
+    );
 
     let screenshot = artifacts().join("html-report.png");
     let _ = std::fs::remove_file(&screenshot);
@@ -285,7 +322,11 @@ fn a_real_audit_renders_in_a_browser_with_the_json_reports_counts() {
         ],
     );
     let png = std::fs::read(&screenshot).expect("the screenshot");
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 20_000, "{} bytes", png.len());
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 20_000,
+        "{} bytes",
+        png.len()
+    );
     std::fs::copy(&html_path, artifacts().join("html-report.html")).unwrap();
 }
 
@@ -300,7 +341,10 @@ fn the_checker_catches_a_script_error_and_the_page_refuses_an_injected_script() 
     .unwrap();
     let loaded = load(&broken, "");
     assert!(
-        loaded.console.iter().any(|l| l.contains("notDefinedAnywhere")),
+        loaded
+            .console
+            .iter()
+            .any(|l| l.contains("notDefinedAnywhere")),
         "{:?}",
         loaded.console
     );
@@ -328,7 +372,9 @@ fn the_checker_catches_a_script_error_and_the_page_refuses_an_injected_script() 
     std::fs::write(&page, &text).unwrap();
     // Without the policy the same script runs: the check below can fail.
     let open = dir.path().join("open.html");
-    let csp = text.find("<meta http-equiv=\"Content-Security-Policy\"").unwrap();
+    let csp = text
+        .find("<meta http-equiv=\"Content-Security-Policy\"")
+        .unwrap();
     let csp_end = csp + text[csp..].find('>').unwrap() + 1;
     std::fs::write(&open, format!("{}{}", &text[..csp], &text[csp_end..])).unwrap();
     assert!(load(&open, "").dom.contains("<body data-injected=\"ran\">"));
@@ -368,8 +414,16 @@ fn a_thousand_listener_report_renders_in_every_format_and_in_the_browser() {
             ],
             &[],
         );
-        assert_eq!(output.status.code(), Some(1), "{format}: {}", stderr(&output));
-        sizes.push(format!("{format}\t{}", std::fs::metadata(&path).unwrap().len()));
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{format}: {}",
+            stderr(&output)
+        );
+        sizes.push(format!(
+            "{format}\t{}",
+            std::fs::metadata(&path).unwrap().len()
+        ));
     }
     std::fs::write(
         artifacts().join("report-sizes-1000-listeners.tsv"),
@@ -388,8 +442,14 @@ fn a_thousand_listener_report_renders_in_every_format_and_in_the_browser() {
     let took = started.elapsed();
     assert_eq!(loaded.console, Vec::<String>::new());
     assert_counts_match(&loaded, &summary);
-    eprintln!("1,000 listeners: {} ; browser load {took:?}", sizes.join(", "));
-    let region = load(&dir.path().join("report.html"), "#region=eu-west-1&verdict=baseline");
+    eprintln!(
+        "1,000 listeners: {} ; browser load {took:?}",
+        sizes.join(", ")
+    );
+    let region = load(
+        &dir.path().join("report.html"),
+        "#region=eu-west-1&verdict=baseline",
+    );
     let expected = read_json(&dir.path().join("report.json"))["listeners"]
         .as_array()
         .unwrap()
@@ -429,7 +489,12 @@ fn write_report(dir: &Path, n: usize) -> String {
         "TLS_RSA_WITH_AES_256_GCM_SHA384",
         "TLS_RSA_WITH_AES_256_CBC_SHA",
     ];
-    let accounts = ["111122223333", "222233334444", "333344445555", "444455556666"];
+    let accounts = [
+        "111122223333",
+        "222233334444",
+        "333344445555",
+        "444455556666",
+    ];
     let regions = ["us-east-1", "eu-west-1", "ap-southeast-2", "us-west-2"];
     let generated = 1_767_225_600_i64; // 2026-01-01T00:00:00Z
     let mut listeners = Vec::new();
@@ -472,7 +537,11 @@ fn write_report(dir: &Path, n: usize) -> String {
                 "connections": 20 + i % 17,
             })
         };
-        let finding = |code: &str, category: &str, severity: &str, subject: &str, message: String| {
+        let finding = |code: &str,
+                       category: &str,
+                       severity: &str,
+                       subject: &str,
+                       message: String| {
             json!({"code": code, "category": category, "severity": severity, "subject": subject, "message": message})
         };
         let days = (i as i64 * 37) % 420 - 30;
@@ -480,32 +549,108 @@ fn write_report(dir: &Path, n: usize) -> String {
             6 => (
                 "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 "drift",
-                probed(&[("TLSv1", &LEGACY_TLS10), ("TLSv1.2", &MODERN[..2]), ("TLSv1.3", &MODERN[2..])], days),
+                probed(
+                    &[
+                        ("TLSv1", &LEGACY_TLS10),
+                        ("TLSv1.2", &MODERN[..2]),
+                        ("TLSv1.3", &MODERN[2..]),
+                    ],
+                    days,
+                ),
                 vec![
-                    finding("protocol-not-in-policy", "drift", "high", "TLSv1", format!("{label} accepts TLSv1, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable: re-apply the policy.")),
-                    finding("cipher-not-in-policy", "drift", "high", "ECDHE-RSA-AES128-SHA", format!("{label} accepts ECDHE-RSA-AES128-SHA, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable.")),
-                    finding("cipher-not-in-policy", "drift", "high", "AES128-SHA", format!("{label} accepts AES128-SHA, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable.")),
+                    finding(
+                        "protocol-not-in-policy",
+                        "drift",
+                        "high",
+                        "TLSv1",
+                        format!(
+                            "{label} accepts TLSv1, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable: re-apply the policy."
+                        ),
+                    ),
+                    finding(
+                        "cipher-not-in-policy",
+                        "drift",
+                        "high",
+                        "ECDHE-RSA-AES128-SHA",
+                        format!(
+                            "{label} accepts ECDHE-RSA-AES128-SHA, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable."
+                        ),
+                    ),
+                    finding(
+                        "cipher-not-in-policy",
+                        "drift",
+                        "high",
+                        "AES128-SHA",
+                        format!(
+                            "{label} accepts AES128-SHA, which ELBSecurityPolicy-TLS13-1-2-2021-06 does not enable."
+                        ),
+                    ),
                 ],
             ),
             7 => {
                 let mut tls12: Vec<&str> = LEGACY_TLS12.to_vec();
                 let mut found = vec![
-                    finding("protocol-below-minimum", "baseline", "high", "TLSv1", format!("{label} accepts TLSv1, below the baseline's minimum TLSv1.2: move to ELBSecurityPolicy-TLS13-1-2-2021-06.")),
-                    finding("weak-cipher-allowed", "baseline", "medium", "CBC", format!("{label} accepts CBC suites, which the baseline `modern` bans.")),
-                    finding("no-forward-secrecy", "baseline", "medium", "AES128-SHA", format!("{label} accepts suites without forward secrecy.")),
+                    finding(
+                        "protocol-below-minimum",
+                        "baseline",
+                        "high",
+                        "TLSv1",
+                        format!(
+                            "{label} accepts TLSv1, below the baseline's minimum TLSv1.2: move to ELBSecurityPolicy-TLS13-1-2-2021-06."
+                        ),
+                    ),
+                    finding(
+                        "weak-cipher-allowed",
+                        "baseline",
+                        "medium",
+                        "CBC",
+                        format!("{label} accepts CBC suites, which the baseline `modern` bans."),
+                    ),
+                    finding(
+                        "no-forward-secrecy",
+                        "baseline",
+                        "medium",
+                        "AES128-SHA",
+                        format!("{label} accepts suites without forward secrecy."),
+                    ),
                 ];
                 if protocol == "SSL" {
                     tls12.push("TLS_RSA_WITH_3DES_EDE_CBC_SHA");
-                    found.push(finding("weak-cipher-allowed", "baseline", "medium", "3DES", format!("{label} accepts 3DES suites.")));
+                    found.push(finding(
+                        "weak-cipher-allowed",
+                        "baseline",
+                        "medium",
+                        "3DES",
+                        format!("{label} accepts 3DES suites."),
+                    ));
                 }
                 if days < 0 {
-                    found.insert(0, finding("certificate-expired", "baseline", "critical", "CN=expired", format!("{label} presents a certificate that expired {} days ago.", -days)));
+                    found.insert(
+                        0,
+                        finding(
+                            "certificate-expired",
+                            "baseline",
+                            "critical",
+                            "CN=expired",
+                            format!(
+                                "{label} presents a certificate that expired {} days ago.",
+                                -days
+                            ),
+                        ),
+                    );
                 }
                 let tls12: &'static [&'static str] = Vec::leak(tls12);
                 (
                     "ELBSecurityPolicy-2016-08",
                     "baseline",
-                    probed(&[("TLSv1", &LEGACY_TLS10), ("TLSv1.1", &LEGACY_TLS10), ("TLSv1.2", tls12)], days),
+                    probed(
+                        &[
+                            ("TLSv1", &LEGACY_TLS10),
+                            ("TLSv1.1", &LEGACY_TLS10),
+                            ("TLSv1.2", tls12),
+                        ],
+                        days,
+                    ),
                     found,
                 )
             }
@@ -513,7 +658,15 @@ fn write_report(dir: &Path, n: usize) -> String {
                 "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 "unverified",
                 json!({"status": "failed", "protocols": null, "ciphers": null, "certificates": null, "leaf_certificates": null, "connections": null}),
-                vec![finding("probe-failed", "unverified", "medium", "timeout", format!("{label} could not be probed: no answer within 5s (an internal load balancer is not reachable from here); run from inside the VPC or pass --resolve."))],
+                vec![finding(
+                    "probe-failed",
+                    "unverified",
+                    "medium",
+                    "timeout",
+                    format!(
+                        "{label} could not be probed: no answer within 5s (an internal load balancer is not reachable from here); run from inside the VPC or pass --resolve."
+                    ),
+                )],
             ),
             9 => (
                 "",
@@ -524,7 +677,10 @@ fn write_report(dir: &Path, n: usize) -> String {
             _ => (
                 "ELBSecurityPolicy-TLS13-1-2-2021-06",
                 "compliant",
-                probed(&[("TLSv1.2", &MODERN[..2]), ("TLSv1.3", &MODERN[2..])], days.abs() + 40),
+                probed(
+                    &[("TLSv1.2", &MODERN[..2]), ("TLSv1.3", &MODERN[2..])],
+                    days.abs() + 40,
+                ),
                 Vec::new(),
             ),
         };

@@ -130,13 +130,37 @@ fn html_runs_no_script_and_breaks_out_of_no_attribute() {
     assert_eq!(page.matches("<script").count(), 1, "{page}");
     assert!(!page.contains("<img"), "{page}");
     assert!(!page.contains("<!--"), "{page}");
-    assert!(!page.contains("x\"'>"), "a raw quote closes an attribute: {page}");
+    assert!(
+        !page.contains("x\"'>"),
+        "a raw quote closes an attribute: {page}"
+    );
     // The text is kept, escaped.
     let escaped = "x&quot;&#39;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&lt;!--";
-    for text in ["lb", "acct", "region", "policy", "arn", "subject", "message", "suite", "CN=subject", "time", "version", "failure", "previous", "new"] {
+    for text in [
+        "lb",
+        "acct",
+        "region",
+        "policy",
+        "arn",
+        "subject",
+        "message",
+        "suite",
+        "CN=subject",
+        "time",
+        "version",
+        "failure",
+        "previous",
+        "new",
+    ] {
         assert!(page.contains(&format!("{text}{escaped}")), "{text}: {page}");
     }
     // Attribute values (the filter's data and options) are escaped the same way.
-    assert!(page.contains(&format!("data-account=\"acct{escaped}\"")), "{page}");
-    assert!(page.contains(&format!("<option value=\"region{escaped}\">")), "{page}");
+    assert!(
+        page.contains(&format!("data-account=\"acct{escaped}\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("<option value=\"region{escaped}\">")),
+        "{page}"
+    );
 }

@@ -75,7 +75,11 @@ fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
         for (i, shift) in [18, 12, 6, 0].into_iter().enumerate() {
             if i <= chunk.len() {
@@ -100,18 +104,12 @@ pub(super) fn terminates_tls(l: &ListenerResult) -> bool {
 
 /// `<span class="badge v-drift">drift</span>`.
 pub(super) fn verdict_badge(verdict: Verdict) -> String {
-    format!(
-        "<span class=\"badge v-{0}\">{0}</span>",
-        verdict.as_str()
-    )
+    format!("<span class=\"badge v-{0}\">{0}</span>", verdict.as_str())
 }
 
 /// `<span class="badge s-high">high</span>`.
 pub(super) fn severity_badge(severity: Severity) -> String {
-    format!(
-        "<span class=\"badge s-{0}\">{0}</span>",
-        severity.as_str()
-    )
+    format!("<span class=\"badge s-{0}\">{0}</span>", severity.as_str())
 }
 
 /// The attributes the filter script reads from a listener's grid row: its index, account, region,
@@ -183,11 +181,11 @@ fn header(report: &AuditReport, h: &mut String) -> fmt::Result {
         .map(|l| l.account.as_str())
         .chain(report.failures.iter().map(|f| f.account.as_str()))
         .collect();
-    write!(
+    writeln!(
         h,
         "<header class=\"top\"><h1>elbtls audit: TLS of {} load balancer listener{}</h1>\
          <div class=\"meta\">Audited <b>{}</b> · {} account{} · baseline <b>{}</b> · {} · \
-         elbtls {}</div></header>\n",
+         elbtls {}</div></header>",
         report.listeners.len(),
         plural(report.listeners.len()),
         Esc(&report.generated_at),
@@ -210,16 +208,25 @@ fn plural(n: usize) -> &'static str {
 fn overview(report: &AuditReport, h: &mut String) -> fmt::Result {
     let unverified = report.count(Verdict::Unverified) + report.count(Verdict::Unchecked);
     if report.incomplete() {
-        write!(
+        let mut what = Vec::new();
+        if unverified > 0 {
+            what.push(format!(
+                "{unverified} listener{} could not be verified",
+                plural(unverified)
+            ));
+        }
+        if !report.failures.is_empty() {
+            let n = report.failures.len();
+            what.push(format!(
+                "{n} account{0} or region{0} could not be read",
+                plural(n)
+            ));
+        }
+        writeln!(
             h,
             "<div class=\"banner incomplete\" id=\"incomplete\" data-incomplete=\"true\">The audit \
-             is INCOMPLETE: {unverified} listener{} could not be verified and {} account{} or \
-             region{} could not be read. What was not verified is shown as such, never as \
-             compliant.</div>\n",
-            plural(unverified),
-            report.failures.len(),
-            plural(report.failures.len()),
-            plural(report.failures.len()),
+             is INCOMPLETE: {}. What was not verified is shown as such, never as compliant.</div>",
+            what.join(" and ")
         )?;
     } else {
         h.push_str(
@@ -231,7 +238,13 @@ fn overview(report: &AuditReport, h: &mut String) -> fmt::Result {
     card(h, "listeners", "listeners", "", report.listeners.len())?;
     for verdict in VERDICTS {
         let class = format!("v-{}", verdict.as_str());
-        card(h, verdict.as_str(), verdict.as_str(), &class, report.count(verdict))?;
+        card(
+            h,
+            verdict.as_str(),
+            verdict.as_str(),
+            &class,
+            report.count(verdict),
+        )?;
     }
     h.push_str("</div>\n<div class=\"cards\">");
     for severity in Severity::ALL.into_iter().rev() {
@@ -265,7 +278,13 @@ fn filters(report: &AuditReport, h: &mut String) -> fmt::Result {
             .map(|v| format!("<option value=\"{0}\">{0}</option>", Esc(v)))
             .collect()
     };
-    let accounts = options(report.listeners.iter().map(|l| l.account.as_str()).collect());
+    let accounts = options(
+        report
+            .listeners
+            .iter()
+            .map(|l| l.account.as_str())
+            .collect(),
+    );
     let regions = options(report.listeners.iter().map(|l| l.region.as_str()).collect());
     let verdicts = options(
         report
@@ -287,7 +306,7 @@ fn filters(report: &AuditReport, h: &mut String) -> fmt::Result {
         .rev()
         .map(|s| format!("<option value=\"{0}\">{0} or worse</option>", s.as_str()))
         .collect();
-    write!(
+    writeln!(
         h,
         "<form id=\"filters\" class=\"filters\" hidden>\
          <label>Account<select name=\"account\"><option value=\"\">all</option>{accounts}</select></label>\
@@ -296,7 +315,7 @@ fn filters(report: &AuditReport, h: &mut String) -> fmt::Result {
          <label>Severity<select name=\"severity\"><option value=\"\">any</option>{severities}</select></label>\
          <label>Finding code<select name=\"code\"><option value=\"\">any</option>{codes}</select></label>\
          <label>Text<input type=\"search\" name=\"q\" placeholder=\"name, policy, suite, subject…\"></label>\
-         <button type=\"reset\">Show all</button><output id=\"filter-status\"></output></form>\n"
+         <button type=\"reset\">Show all</button><output id=\"filter-status\"></output></form>"
     )
 }
 
@@ -376,11 +395,11 @@ fn scopes(report: &AuditReport, h: &mut String) -> fmt::Result {
             plural(report.failures.len())
         )?;
         for f in &report.failures {
-            write!(
+            writeln!(
                 h,
                 "<tr class=\"failure-row scope-row\" data-account=\"{0}\" data-region=\"{1}\">\
                  <td class=\"mono\">{0}</td><td>{1}</td><td class=\"mono\">{2}</td>\
-                 <td><span class=\"badge v-unverified\">{3}</span></td><td>{4}</td></tr>\n",
+                 <td><span class=\"badge v-unverified\">{3}</span></td><td>{4}</td></tr>",
                 Esc(&f.account),
                 Esc(f.region.as_deref().unwrap_or("every region")),
                 Esc(f.resource.as_deref().unwrap_or("")),

@@ -392,5 +392,31 @@ mod tests {
                 .unwrap_err()
                 .starts_with("not valid JSON")
         );
+        let bad_date = text.replacen("2025-02-26T23:59:59Z", "26/02/2025", 1);
+        assert_eq!(
+            read_report(&bad_date).unwrap_err(),
+            "listeners[1].probe.leaf_certificates[0].not_after: `26/02/2025` is not an RFC 3339 \
+             UTC time such as 2026-03-01T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn a_report_of_an_older_version_has_no_leaf_certificates() {
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&rendered(&sample::report())).unwrap();
+        for l in doc["listeners"].as_array_mut().unwrap() {
+            l["probe"].as_object_mut().unwrap().remove("leaf_certificates");
+        }
+        let read = read_report(&doc.to_string()).unwrap();
+        let ProbeStatus::Probed {
+            leaf_certificates,
+            certificates,
+            ..
+        } = &read.listeners[1].probe
+        else {
+            panic!("{:?}", read.listeners[1].probe)
+        };
+        assert!(leaf_certificates.is_empty());
+        assert_eq!(certificates.len(), 1);
     }
 }

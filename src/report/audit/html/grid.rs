@@ -160,7 +160,12 @@ fn row(index: usize, l: &ListenerResult, h: &mut String) -> fmt::Result {
                 .collect();
             let infos: Vec<(&str, Option<&CipherSuiteInfo>)> = suites
                 .iter()
-                .map(|name| (*name, CipherSuite::from_name(name).and_then(CipherSuite::info)))
+                .map(|name| {
+                    (
+                        *name,
+                        CipherSuite::from_name(name).and_then(CipherSuite::info),
+                    )
+                })
                 .collect();
             for class in &CLASSES {
                 let members: Vec<&str> = infos
@@ -184,7 +189,9 @@ fn row(index: usize, l: &ListenerResult, h: &mut String) -> fmt::Result {
         probe => {
             let (class, text, title) = match probe {
                 _ if !terminates_tls(l) => ("none", "—", "no TLS on this listener"),
-                ProbeStatus::Failed => ("unk", "?", "unverified: the probe failed or was incomplete"),
+                ProbeStatus::Failed => {
+                    ("unk", "?", "unverified: the probe failed or was incomplete")
+                }
                 _ => ("unk", "?", "not probed"),
             };
             for _ in 0..columns {

@@ -49,10 +49,10 @@ pub(super) fn drift(report: &AuditReport, h: &mut String) -> fmt::Result {
                 .any(|f| f.code.category() == Category::Drift)
         })
         .collect();
-    write!(
+    writeln!(
         h,
         "<section id=\"drift\" data-section><h2>Drift <small>{} listener{} behave otherwise than \
-         their declared policy</small></h2>\n",
+         their declared policy</small></h2>",
         drifted.len(),
         plural(drifted.len())
     )?;
@@ -64,12 +64,12 @@ pub(super) fn drift(report: &AuditReport, h: &mut String) -> fmt::Result {
     }
     for (index, l) in drifted {
         let policy = l.declared_policy.as_deref().unwrap_or("(none)");
-        write!(
+        writeln!(
             h,
             "<div class=\"drift-block\" data-item data-l=\"{index}\"><h3>{} {} <small>{} · {}</small>\
              </h3><table class=\"sbs\"><thead><tr><th>What</th><th class=\"decl\">Declared: \
              <code>{}</code></th><th class=\"obs\">Observed on the listener</th><th>Severity</th>\
-             <th>Finding</th></tr></thead><tbody>\n",
+             <th>Finding</th></tr></thead><tbody>",
             Esc(&short_label(l)),
             verdict_badge(l.verdict),
             Esc(&l.account),
@@ -87,14 +87,18 @@ pub(super) fn drift(report: &AuditReport, h: &mut String) -> fmt::Result {
             } else {
                 ""
             };
-            write!(
+            writeln!(
                 h,
                 "<tr><td class=\"what\">{} <b>{}</b></td><td class=\"decl\">{declared}</td>\
                  <td><span class=\"{}\">{observed}</span></td><td>{}{accepted}</td>\
-                 <td><code>{}</code><div class=\"muted\">{}</div></td></tr>\n",
+                 <td><code>{}</code><div class=\"muted\">{}</div></td></tr>",
                 what(f.code),
                 Esc(&f.subject),
-                if observed == "accepted" { "bad" } else { "warn" },
+                if observed == "accepted" {
+                    "bad"
+                } else {
+                    "warn"
+                },
                 severity_badge(f.severity),
                 f.code.code(),
                 Esc(&f.message)
@@ -110,7 +114,9 @@ pub(super) fn drift(report: &AuditReport, h: &mut String) -> fmt::Result {
         }
         h.push_str("</div>\n");
     }
-    h.push_str("<p class=\"note nothing-shown\" hidden>No drift matches the filters.</p></section>\n");
+    h.push_str(
+        "<p class=\"note nothing-shown\" hidden>No drift matches the filters.</p></section>\n",
+    );
     Ok(())
 }
 
@@ -152,10 +158,10 @@ pub(super) fn certificates(report: &AuditReport, h: &mut String) -> fmt::Result 
     let mut timeline: Vec<(&str, Presented<'_>)> = by_fingerprint.into_iter().collect();
     timeline.sort_by_key(|(fingerprint, c)| (c.not_after_unix, *fingerprint));
     let audited = crate::clock::parse_rfc3339(&report.generated_at);
-    write!(
+    writeln!(
         h,
         "<section id=\"certificates\" data-section><h2>Certificate expiry <small>{} leaf \
-         certificate{} read, soonest first; days left on {}</small></h2>\n",
+         certificate{} read, soonest first; days left on {}</small></h2>",
         timeline.len(),
         plural(timeline.len()),
         Esc(&report.generated_at)
@@ -182,12 +188,12 @@ pub(super) fn certificates(report: &AuditReport, h: &mut String) -> fmt::Result 
             .iter()
             .map(|(_, l)| format!("{}", Esc(&short_label(l))))
             .collect();
-        write!(
+        writeln!(
             h,
             "<tr class=\"certificate-row\" data-item data-ls=\"{}\"><td class=\"num\">\
              <span class=\"days {tone}\">{days_text}</span></td><td class=\"mono\">{}</td>\
              <td><meter min=\"0\" max=\"365\" low=\"30\" high=\"90\" optimum=\"365\" value=\"{}\">\
-             </meter></td><td>{}</td><td>{}</td><td class=\"mono\" title=\"{}\">{}…</td></tr>\n",
+             </meter></td><td>{}</td><td>{}</td><td class=\"mono\" title=\"{}\">{}…</td></tr>",
             indices.join(" "),
             Esc(c.not_after.get(..10).unwrap_or(c.not_after)),
             days.unwrap_or(0).clamp(0, 365),
@@ -241,10 +247,10 @@ pub(super) fn findings(report: &AuditReport, h: &mut String) -> fmt::Result {
         .collect();
     with_findings.sort_by_key(|(i, l)| (order(l.verdict), std::cmp::Reverse(l.worst()), *i));
     let total: usize = report.listeners.iter().map(|l| l.findings.len()).sum();
-    write!(
+    writeln!(
         h,
         "<section id=\"findings\" data-section><h2>Findings <small>{total} finding{} on {} \
-         listener{}</small></h2>\n",
+         listener{}</small></h2>",
         plural(total),
         with_findings.len(),
         plural(with_findings.len())
@@ -334,9 +340,9 @@ pub(super) fn diff(report: &AuditReport, h: &mut String) -> fmt::Result {
     let Some(d) = &report.diff else {
         return Ok(());
     };
-    write!(
+    writeln!(
         h,
-        "<section id=\"diff\"><h2>Since the previous report <small><code>{}</code>{}</small></h2>\n",
+        "<section id=\"diff\"><h2>Since the previous report <small><code>{}</code>{}</small></h2>",
         Esc(&d.previous),
         if d.first_run {
             " (none yet: every finding is new)"
@@ -367,7 +373,11 @@ pub(super) fn diff(report: &AuditReport, h: &mut String) -> fmt::Result {
         }
         h.push_str("</tbody></table></div>\n");
     }
-    write!(h, "<h3>Changed listeners <small>{}</small></h3>", d.changes.len())?;
+    write!(
+        h,
+        "<h3>Changed listeners <small>{}</small></h3>",
+        d.changes.len()
+    )?;
     if !d.changes.is_empty() {
         h.push_str(
             "<div class=\"wrap\"><table><thead><tr><th>Listener</th><th>What</th><th>Before</th>\

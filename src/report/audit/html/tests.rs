@@ -73,7 +73,16 @@ fn shows_counts_grid_drift_certificates_and_findings() {
         .skip(1)
         .map(|cell| &cell[..cell.find("</td>").unwrap()])
         .collect();
-    assert_eq!(cells[..5], ["no\">no", "bad\">yes", "no\">no", "good\">yes", "good\">yes"]);
+    assert_eq!(
+        cells[..5],
+        [
+            "no\">no",
+            "bad\">yes",
+            "no\">no",
+            "good\">yes",
+            "good\">yes"
+        ]
+    );
     // CBC (both), no forward secrecy (RSA key transport), 3DES, no RC4 nor other weak suites.
     assert_eq!(
         cells[5..],
@@ -96,7 +105,9 @@ fn shows_counts_grid_drift_certificates_and_findings() {
     assert_eq!(internal.matches(">?</td>").count(), 10, "{internal}");
     assert!(!internal.contains(">no</td>"), "{internal}");
     // Drift: declared and observed side by side.
-    assert!(page.contains("<td class=\"decl\">not enabled</td><td><span class=\"bad\">accepted</span>"));
+    assert!(
+        page.contains("<td class=\"decl\">not enabled</td><td><span class=\"bad\">accepted</span>")
+    );
     // The certificate: 42 days left on 2025-01-15 (expires 2025-02-26), subject escaped.
     assert!(page.contains(">42</span>"), "days left");
     assert!(page.contains("2025-02-26"));
