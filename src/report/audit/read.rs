@@ -405,7 +405,10 @@ mod tests {
         let mut doc: serde_json::Value =
             serde_json::from_str(&rendered(&sample::report())).unwrap();
         for l in doc["listeners"].as_array_mut().unwrap() {
-            l["probe"].as_object_mut().unwrap().remove("leaf_certificates");
+            l["probe"]
+                .as_object_mut()
+                .unwrap()
+                .remove("leaf_certificates");
         }
         let read = read_report(&doc.to_string()).unwrap();
         let ProbeStatus::Probed {
