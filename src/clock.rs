@@ -56,6 +56,19 @@ pub fn end_of_day(date: &str) -> Option<i64> {
     rfc3339(end).starts_with(date).then_some(end)
 }
 
+/// Unix seconds from an RFC 3339 UTC time as [`rfc3339`] writes it (`2026-11-27T06:11:25Z`);
+/// `None` for anything else.
+pub fn parse_rfc3339(text: &str) -> Option<i64> {
+    let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+    let mut parts = time.splitn(3, ':');
+    let mut field = |max: i64| -> Option<i64> {
+        let part = parts.next().filter(|p| p.len() == 2)?;
+        part.parse::<i64>().ok().filter(|n| (0..=max).contains(n))
+    };
+    let (hours, minutes, seconds) = (field(23)?, field(59)?, field(59)?);
+    Some(end_of_day(date)? - 86_399 + hours * 3600 + minutes * 60 + seconds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,6 +78,24 @@ mod tests {
         assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339(1_795_760_000), "2026-11-27T06:13:20Z");
         assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn reads_back_what_it_writes() {
+        for unix in [0, 1_795_760_000, 951_782_400, 1_740_614_399] {
+            assert_eq!(parse_rfc3339(&rfc3339(unix)), Some(unix));
+        }
+        for bad in [
+            "2026-11-27T06:11:25",
+            "2026-11-27 06:11:25Z",
+            "2026-11-27T24:00:00Z",
+            "2026-11-27T06:60:00Z",
+            "2026-11-27T6:11:25Z",
+            "2026-02-30T00:00:00Z",
+            "",
+        ] {
+            assert_eq!(parse_rfc3339(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //!                                                        │
 //!          compare (pure: drift, baseline rules, compare::audit) ──> finding (codes, severities)
 //!                                                        │
-//!          report (table, json, csv, sarif, junit) ──> stdout / file
+//!          report (table, json, csv, sarif, junit, html) ──> stdout / file
 //! ```
 //!
 //! `tls`, `text` and `clock` are leaves; `cli` validates the flags into one typed job per command,

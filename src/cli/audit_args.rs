@@ -25,6 +25,7 @@ Examples:
   elbtls audit --region eu-west-1 --name 'web-*' --tag env=prod --baseline ./baseline.toml
   elbtls audit --no-probe --baseline fips --format junit --output elbtls.xml
   elbtls audit -o json=today.json -o sarif=today.sarif --diff yesterday.json --fail-on-new
+  elbtls audit --baseline modern -o json=audit.json -o html=audit.html
   elbtls audit --negotiation-errors --hours 72";
 
 /// `elbtls audit …`
@@ -168,6 +169,9 @@ pub(crate) enum AuditFormat {
     Sarif,
     /// JUnit XML: each listener a test case.
     Junit,
+    /// One self-contained HTML page (no external assets): summary, protocol/cipher grid, drift,
+    /// certificate expiry, findings, filters.
+    Html,
 }
 
 impl AuditFormat {
@@ -179,6 +183,7 @@ impl AuditFormat {
             Self::Csv => "csv",
             Self::Sarif => "sarif",
             Self::Junit => "junit",
+            Self::Html => "html",
         }
     }
 }

@@ -18,13 +18,14 @@ use crate::cli::{AuditFilters, AuditFormat, AuditJob};
 use crate::compare::{self, Evidence, Kind, NegotiationErrors, Probe, Rules};
 use crate::exit::Exit;
 use crate::finding::Verdict;
+use crate::model::audit::LeafCertificate;
 use crate::model::inventory::{Listener, LoadBalancer};
 use crate::model::observed::{Observation, ProbeOutcome, Support};
 use crate::probe::run::{ProbeOptions, probe};
 use crate::probe::scan::{Guide, Profile};
 use crate::probe::target::Target;
 use crate::report::audit::{
-    AuditReport, ListenerResult, ProbeStatus, csv, json, junit, sarif, table,
+    AuditReport, ListenerResult, ProbeStatus, csv, html, json, junit, sarif, table,
 };
 use crate::report::output::OutputFile;
 
@@ -516,6 +517,19 @@ fn probe_status(observation: &Observation) -> ProbeStatus {
                 .collect();
             certificates.sort();
             certificates.dedup();
+            let mut leaf_certificates: Vec<LeafCertificate> = observed
+                .certificates
+                .iter()
+                .filter_map(|chain| chain.leaf())
+                .map(|leaf| LeafCertificate {
+                    sha256: leaf.sha256_fingerprint_hex.clone(),
+                    subject: leaf.subject.clone(),
+                    not_after: leaf.not_after.clone(),
+                    not_after_unix: leaf.not_after_unix,
+                })
+                .collect();
+            leaf_certificates.sort_by(|a, b| a.sha256.cmp(&b.sha256));
+            leaf_certificates.dedup_by(|a, b| a.sha256 == b.sha256);
             ProbeStatus::Probed {
                 protocols: accepted().map(|p| p.version.to_string()).collect(),
                 ciphers: accepted()
@@ -527,6 +541,7 @@ fn probe_status(observation: &Observation) -> ProbeStatus {
                     })
                     .collect(),
                 certificates,
+                leaf_certificates,
                 connections: observation.connections,
             }
         }
@@ -594,5 +609,6 @@ pub(super) fn render(
         AuditFormat::Csv => csv::render(report, out),
         AuditFormat::Sarif => sarif::render(report, out),
         AuditFormat::Junit => junit::render(report, out),
+        AuditFormat::Html => html::render(report, out),
     }
 }

@@ -256,6 +256,7 @@ mod tests {
                     .map(|(v, s)| (v.to_string(), s.iter().map(|s| s.to_string()).collect()))
                     .collect(),
                 certificates: vec![certificate.to_string()],
+                leaf_certificates: Vec::new(),
                 connections: 10,
             },
             negotiation_errors: None,

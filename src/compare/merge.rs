@@ -187,6 +187,7 @@ mod tests {
             protocols: vec!["TLSv1.2".into()],
             ciphers: Vec::new(),
             certificates: Vec::new(),
+            leaf_certificates: Vec::new(),
             connections: 9,
         }
     }

@@ -17,6 +17,8 @@ pub enum ProbeStatus {
         ciphers: Vec<(String, Vec<String>)>,
         /// SHA-256 fingerprints (hex) of the leaf certificates presented.
         certificates: Vec<String>,
+        /// The leaf certificates presented (one per fingerprint), for expiry at a glance.
+        leaf_certificates: Vec<LeafCertificate>,
         /// TCP connections used.
         connections: u32,
     },
@@ -24,6 +26,19 @@ pub enum ProbeStatus {
     Failed,
     /// Not probed: `--no-probe`, or the listener does not terminate TLS.
     Skipped,
+}
+
+/// A leaf certificate a listener presented: what a report shows of it besides its fingerprint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeafCertificate {
+    /// SHA-256 of the DER, lowercase hex (as in [`ProbeStatus::Probed`]'s `certificates`).
+    pub sha256: String,
+    /// The subject distinguished name, RFC 4514 style (text from the server: escape it).
+    pub subject: String,
+    /// End of validity, RFC 3339 UTC (`2026-03-01T23:59:59Z`).
+    pub not_after: String,
+    /// End of validity, Unix seconds.
+    pub not_after_unix: i64,
 }
 
 /// One listener's result.

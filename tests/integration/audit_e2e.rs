@@ -14,7 +14,7 @@ use crate::support::moto::{elbtls_at, fresh, json, stderr, stdout};
 use crate::support::{KeyKind, TempDir, make_cert};
 use serde_json::Value;
 
-struct World {
+pub(crate) struct World {
     _dir: TempDir,
     _servers: Vec<Emulator>,
     _silent: TcpListener,
@@ -22,7 +22,7 @@ struct World {
 }
 
 /// A port free on 127.0.0.2–.5 (tried by binding each).
-fn shared_port() -> u16 {
+pub(crate) fn shared_port() -> u16 {
     'search: for _ in 0..50 {
         let port = support::free_port();
         for last in 2..=5u8 {
@@ -35,7 +35,7 @@ fn shared_port() -> u16 {
     panic!("no port free on 127.0.0.2-5");
 }
 
-fn world(dns: &Value, port: u16) -> World {
+pub(crate) fn world(dns: &Value, port: u16) -> World {
     let dir = TempDir::new("audit-e2e");
     let at = |last: u8| SocketAddr::from((Ipv4Addr::new(127, 0, 0, last), port));
     let cert = make_cert(dir.path(), KeyKind::Rsa2048);
@@ -64,7 +64,7 @@ fn world(dns: &Value, port: u16) -> World {
     }
 }
 
-fn audit(endpoint: &str, world: &World, extra: &[&str]) -> Output {
+pub(crate) fn audit(endpoint: &str, world: &World, extra: &[&str]) -> Output {
     let mut args = vec!["audit", "--timeout", "1"];
     for r in &world.resolve {
         args.extend(["--resolve", r.as_str()]);
@@ -130,6 +130,12 @@ fn stable(doc: &Value, port: u16) -> String {
         if let Some(list) = l["probe"]["certificates"].as_array_mut() {
             for fingerprint in list {
                 *fingerprint = Value::from("<sha256>");
+            }
+        }
+        if let Some(list) = l["probe"]["leaf_certificates"].as_array_mut() {
+            for leaf in list {
+                leaf["sha256"] = Value::from("<sha256>");
+                leaf["not_after"] = Value::from("<time>");
             }
         }
     }

@@ -146,6 +146,7 @@ fn report() -> AuditReport {
             vec!["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".to_string()],
         )],
         certificates: vec!["ab".repeat(32)],
+        leaf_certificates: Vec::new(),
         connections: 9,
     };
     let policy = Some("ELBSecurityPolicy-TLS13-1-2-2021-06");

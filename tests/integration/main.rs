@@ -25,6 +25,7 @@ mod credentials;
 mod elbemu;
 mod examples;
 mod fidelity_s2n;
+mod html_report;
 mod output_safety;
 mod probe_certificates;
 mod probe_hostile;

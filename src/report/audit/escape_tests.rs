@@ -1,8 +1,9 @@
 //! Text from the other side (a certificate subject in a finding, an AWS error message, a load
 //! balancer name) reaches no text format raw: no escape sequence, line break or bidirectional
-//! override in the table, CSV, JUnit or SARIF; JSON keeps it, escaped by serde.
+//! override in the table, CSV, JUnit, SARIF or HTML; JSON keeps it, escaped by serde. In HTML no
+//! markup either: no script, no element, no attribute breakout.
 
-use super::{AuditReport, csv, json, junit, sarif, table};
+use super::{AuditReport, csv, html, json, junit, sarif, table};
 use crate::finding::{Finding, FindingCode};
 use crate::report::layout::Layout;
 
@@ -39,7 +40,7 @@ fn raw_controls(text: &str) -> Vec<char> {
 
 #[test]
 fn text_formats_escape_control_characters_and_bidi_overrides() {
-    let formats: [(&str, String); 4] = [
+    let formats: [(&str, String); 5] = [
         (
             "table",
             rendered(|r, o| table::render(r, &Layout::default(), o)),
@@ -47,6 +48,7 @@ fn text_formats_escape_control_characters_and_bidi_overrides() {
         ("csv", rendered(csv::render)),
         ("junit", rendered(junit::render)),
         ("sarif", rendered(sarif::render)),
+        ("html", rendered(html::render)),
     ];
     for (name, text) in formats {
         assert_eq!(raw_controls(&text), Vec::<char>::new(), "{name}: {text}");
@@ -77,4 +79,88 @@ fn json_keeps_the_text_as_read() {
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let found = doc.to_string().contains("\\u001b]8;;https://evil.test");
     assert!(found, "{text}");
+}
+
+/// Markup that would run a script or add an element if it reached the page raw, in a content and
+/// in an attribute position (`"` and `'` close an attribute value).
+const MARKUP: &str = "x\"'><script>alert(1)</script><img src=x onerror=alert(2)><!--";
+
+#[test]
+fn html_runs_no_script_and_breaks_out_of_no_attribute() {
+    use crate::report::audit::{LeafCertificate, ProbeStatus};
+
+    let mut report = super::sample::report();
+    for l in &mut report.listeners {
+        l.load_balancer = format!("lb{MARKUP}");
+        l.account = format!("acct{MARKUP}");
+        l.region = format!("region{MARKUP}");
+        l.declared_policy = Some(format!("policy{MARKUP}"));
+        l.id = format!("arn{MARKUP}");
+        for f in &mut l.findings {
+            f.subject = format!("subject{MARKUP}");
+            f.message = format!("message{MARKUP}");
+        }
+        if let ProbeStatus::Probed {
+            ciphers,
+            leaf_certificates,
+            ..
+        } = &mut l.probe
+        {
+            ciphers[0].1.push(format!("suite{MARKUP}"));
+            leaf_certificates.push(LeafCertificate {
+                sha256: format!("sha{MARKUP}"),
+                subject: format!("CN=subject{MARKUP}"),
+                not_after: format!("2025-03-01{MARKUP}"),
+                not_after_unix: 1_740_873_599,
+            });
+        }
+    }
+    report.generated_at = format!("time{MARKUP}");
+    report.tool_version = format!("version{MARKUP}");
+    report.baseline = Some(format!("baseline{MARKUP}"));
+    report.failures[0].message = format!("failure{MARKUP}");
+    if let Some(d) = &mut report.diff {
+        d.previous = format!("previous{MARKUP}");
+        d.new[0].message = format!("new{MARKUP}");
+    }
+    let mut out = Vec::new();
+    html::render(&report, &mut out).unwrap();
+    let page = String::from_utf8(out).unwrap();
+    // The page's own script, and nothing else that runs or loads.
+    assert_eq!(page.matches("<script").count(), 1, "{page}");
+    assert!(!page.contains("<img"), "{page}");
+    assert!(!page.contains("<!--"), "{page}");
+    assert!(
+        !page.contains("x\"'>"),
+        "a raw quote closes an attribute: {page}"
+    );
+    // The text is kept, escaped.
+    let escaped = "x&quot;&#39;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;&lt;!--";
+    for text in [
+        "lb",
+        "acct",
+        "region",
+        "policy",
+        "arn",
+        "subject",
+        "message",
+        "suite",
+        "CN=subject",
+        "time",
+        "version",
+        "failure",
+        "previous",
+        "new",
+    ] {
+        assert!(page.contains(&format!("{text}{escaped}")), "{text}: {page}");
+    }
+    // Attribute values (the filter's data and options) are escaped the same way.
+    assert!(
+        page.contains(&format!("data-account=\"acct{escaped}\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("<option value=\"region{escaped}\">")),
+        "{page}"
+    );
 }

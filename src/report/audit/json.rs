@@ -86,7 +86,17 @@ struct Probe<'a> {
     ciphers: Option<BTreeMap<&'a str, &'a [String]>>,
     /// SHA-256 fingerprints of the leaf certificates presented; `null` unless probed.
     certificates: Option<&'a [String]>,
+    /// The leaf certificates presented (fingerprint, subject, end of validity); `null` unless
+    /// probed.
+    leaf_certificates: Option<Vec<LeafJson<'a>>>,
     connections: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct LeafJson<'a> {
+    sha256: &'a str,
+    subject: &'a str,
+    not_after: &'a str,
 }
 
 #[derive(Serialize)]
@@ -212,6 +222,7 @@ fn listener(l: &ListenerResult) -> Listener<'_> {
             protocols,
             ciphers,
             certificates,
+            leaf_certificates,
             connections,
         } => Probe {
             status: "probed",
@@ -223,6 +234,16 @@ fn listener(l: &ListenerResult) -> Listener<'_> {
                     .collect(),
             ),
             certificates: Some(certificates),
+            leaf_certificates: Some(
+                leaf_certificates
+                    .iter()
+                    .map(|c| LeafJson {
+                        sha256: &c.sha256,
+                        subject: &c.subject,
+                        not_after: &c.not_after,
+                    })
+                    .collect(),
+            ),
             connections: Some(*connections),
         },
         ProbeStatus::Failed => Probe {
@@ -230,6 +251,7 @@ fn listener(l: &ListenerResult) -> Listener<'_> {
             protocols: None,
             ciphers: None,
             certificates: None,
+            leaf_certificates: None,
             connections: None,
         },
         ProbeStatus::Skipped => Probe {
@@ -237,6 +259,7 @@ fn listener(l: &ListenerResult) -> Listener<'_> {
             protocols: None,
             ciphers: None,
             certificates: None,
+            leaf_certificates: None,
             connections: None,
         },
     };

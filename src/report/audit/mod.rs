@@ -2,6 +2,7 @@
 //! `model::audit`, re-exported here).
 
 pub mod csv;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod read;
@@ -21,8 +22,8 @@ use crate::finding::{Acceptance, Finding};
 use crate::model::inventory::ScopeFailure;
 
 pub use crate::model::audit::{
-    AuditReport, ChangeKind, ChangedFinding, DiffSummary, ListenerChange, ListenerResult,
-    ProbeStatus,
+    AuditReport, ChangeKind, ChangedFinding, DiffSummary, LeafCertificate, ListenerChange,
+    ListenerResult, ProbeStatus,
 };
 
 impl AuditReport {
@@ -81,6 +82,7 @@ impl AuditReport {
                             protocols,
                             ciphers,
                             certificates,
+                            leaf_certificates,
                             connections,
                         } => ProbeStatus::Probed {
                             protocols: protocols.iter().map(text).collect(),
@@ -89,6 +91,15 @@ impl AuditReport {
                                 .map(|(v, c)| (text(v), c.iter().map(text).collect()))
                                 .collect(),
                             certificates: certificates.iter().map(text).collect(),
+                            leaf_certificates: leaf_certificates
+                                .iter()
+                                .map(|c| LeafCertificate {
+                                    sha256: text(&c.sha256),
+                                    subject: text(&c.subject),
+                                    not_after: text(&c.not_after),
+                                    not_after_unix: c.not_after_unix,
+                                })
+                                .collect(),
                             connections: *connections,
                         },
                         other => other.clone(),

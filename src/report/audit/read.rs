@@ -15,7 +15,7 @@ use super::json::SCHEMA_VERSION;
 use super::{AuditReport, ChangeKind, ChangedFinding, DiffSummary, ListenerChange, ListenerResult};
 use crate::finding::{Acceptance, Finding, FindingCode, Severity, Verdict};
 use crate::model::LoadBalancerType;
-use crate::model::audit::ProbeStatus;
+use crate::model::audit::{LeafCertificate, ProbeStatus};
 use crate::model::inventory::{FailureReason, Scheme, ScopeFailure};
 
 #[derive(Deserialize)]
@@ -64,7 +64,16 @@ struct Probe {
     ciphers: Option<BTreeMap<String, Vec<String>>>,
     #[serde(default)]
     certificates: Option<Vec<String>>,
+    #[serde(default)]
+    leaf_certificates: Option<Vec<LeafJson>>,
     connections: Option<u32>,
+}
+
+#[derive(Deserialize)]
+struct LeafJson {
+    sha256: String,
+    subject: String,
+    not_after: String,
 }
 
 #[derive(Deserialize)]
@@ -187,6 +196,28 @@ fn listener(l: Listener) -> Result<ListenerResult, String> {
             protocols: l.probe.protocols.unwrap_or_default(),
             ciphers: l.probe.ciphers.unwrap_or_default().into_iter().collect(),
             certificates: l.probe.certificates.unwrap_or_default(),
+            leaf_certificates: l
+                .probe
+                .leaf_certificates
+                .unwrap_or_default()
+                .into_iter()
+                .enumerate()
+                .map(|(k, c)| {
+                    let not_after_unix = crate::clock::parse_rfc3339(&c.not_after).ok_or_else(|| {
+                        format!(
+                            ".probe.leaf_certificates[{k}].not_after: `{}` is not an RFC 3339 UTC \
+                             time such as 2026-03-01T23:59:59Z",
+                            crate::text::escape(&c.not_after)
+                        )
+                    })?;
+                    Ok(LeafCertificate {
+                        sha256: c.sha256,
+                        subject: c.subject,
+                        not_after: c.not_after,
+                        not_after_unix,
+                    })
+                })
+                .collect::<Result<_, String>>()?,
             connections: l.probe.connections.unwrap_or_default(),
         },
         "failed" => ProbeStatus::Failed,
@@ -361,5 +392,34 @@ mod tests {
                 .unwrap_err()
                 .starts_with("not valid JSON")
         );
+        let bad_date = text.replacen("2025-02-26T23:59:59Z", "26/02/2025", 1);
+        assert_eq!(
+            read_report(&bad_date).unwrap_err(),
+            "listeners[1].probe.leaf_certificates[0].not_after: `26/02/2025` is not an RFC 3339 \
+             UTC time such as 2026-03-01T23:59:59Z"
+        );
+    }
+
+    #[test]
+    fn a_report_of_an_older_version_has_no_leaf_certificates() {
+        let mut doc: serde_json::Value =
+            serde_json::from_str(&rendered(&sample::report())).unwrap();
+        for l in doc["listeners"].as_array_mut().unwrap() {
+            l["probe"]
+                .as_object_mut()
+                .unwrap()
+                .remove("leaf_certificates");
+        }
+        let read = read_report(&doc.to_string()).unwrap();
+        let ProbeStatus::Probed {
+            leaf_certificates,
+            certificates,
+            ..
+        } = &read.listeners[1].probe
+        else {
+            panic!("{:?}", read.listeners[1].probe)
+        };
+        assert!(leaf_certificates.is_empty());
+        assert_eq!(certificates.len(), 1);
     }
 }

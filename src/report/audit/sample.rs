@@ -3,8 +3,8 @@
 //! quotes, newlines and markup so that every format's escaping is exercised.
 
 use super::{
-    AuditReport, ChangeKind, ChangedFinding, DiffSummary, ListenerChange, ListenerResult,
-    ProbeStatus,
+    AuditReport, ChangeKind, ChangedFinding, DiffSummary, LeafCertificate, ListenerChange,
+    ListenerResult, ProbeStatus,
 };
 use crate::finding::{Finding, FindingCode, Verdict};
 use crate::model::LoadBalancerType;
@@ -67,6 +67,12 @@ fn probed(protocols: &[&str], connections: u32) -> ProbeStatus {
             })
             .collect(),
         certificates: vec!["5f1b".repeat(16)],
+        leaf_certificates: vec![LeafCertificate {
+            sha256: "5f1b".repeat(16),
+            subject: "CN=www.example.com, O=Example <Corp> & \"Sons\"".to_string(),
+            not_after: "2025-02-26T23:59:59Z".to_string(),
+            not_after_unix: 1_740_614_399,
+        }],
         connections,
     }
 }
