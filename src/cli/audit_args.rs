@@ -168,6 +168,10 @@ pub(crate) enum AuditFormat {
     Sarif,
     /// JUnit XML: each listener a test case.
     Junit,
+    /// AWS Security Finding Format: a JSON array of findings for AWS Security Hub.
+    Asff,
+    /// OCSF 1.3 Detection Finding (class 2004) records, one JSON object a line.
+    Ocsf,
 }
 
 impl AuditFormat {
@@ -179,6 +183,8 @@ impl AuditFormat {
             Self::Csv => "csv",
             Self::Sarif => "sarif",
             Self::Junit => "junit",
+            Self::Asff => "asff",
+            Self::Ocsf => "ocsf",
         }
     }
 }

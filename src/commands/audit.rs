@@ -24,7 +24,7 @@ use crate::probe::run::{ProbeOptions, probe};
 use crate::probe::scan::{Guide, Profile};
 use crate::probe::target::Target;
 use crate::report::audit::{
-    AuditReport, ListenerResult, ProbeStatus, csv, json, junit, sarif, table,
+    AuditReport, ListenerResult, ProbeStatus, asff, csv, json, junit, ocsf, sarif, table,
 };
 use crate::report::output::OutputFile;
 
@@ -594,5 +594,7 @@ pub(super) fn render(
         AuditFormat::Csv => csv::render(report, out),
         AuditFormat::Sarif => sarif::render(report, out),
         AuditFormat::Junit => junit::render(report, out),
+        AuditFormat::Asff => asff::render(report, out),
+        AuditFormat::Ocsf => ocsf::render(report, out),
     }
 }
