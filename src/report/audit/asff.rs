@@ -462,23 +462,27 @@ pub struct Coverage {
 /// region that was not read completely, of a listener that could not be verified this run, nor
 /// one this run did not look for (a drift finding in a `--no-probe` run, a baseline finding in a
 /// run without a baseline, a negotiation-error finding without `--negotiation-errors`).
-pub struct ArchivePlan<'r> {
-    report: &'r AuditReport,
-    coverage: &'r Coverage,
-    listeners: HashMap<&'r str, &'r ListenerResult>,
+pub struct ArchivePlan {
+    report: AuditReport,
+    coverage: Coverage,
+    /// Listener id → index in `report.listeners`.
+    listeners: HashMap<String, usize>,
 }
 
-impl<'r> ArchivePlan<'r> {
-    /// The plan for `report` (the report as rendered, not escaped) and what the run covered.
-    pub fn new(report: &'r AuditReport, coverage: &'r Coverage) -> Self {
+impl ArchivePlan {
+    /// The plan for `report` (escaped, as the findings carry its ids: see [`findings`]) and what
+    /// the run covered.
+    pub fn new(report: AuditReport, coverage: Coverage) -> Self {
+        let listeners = report
+            .listeners
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.clone(), i))
+            .collect();
         Self {
             report,
             coverage,
-            listeners: report
-                .listeners
-                .iter()
-                .map(|l| (l.id.as_str(), l))
-                .collect(),
+            listeners,
         }
     }
 
@@ -511,7 +515,9 @@ impl<'r> ArchivePlan<'r> {
                 match self.listeners.get(listener_id) {
                     // Gone (deleted, no longer TLS): only a whole, unfiltered read says so.
                     None => complete && self.coverage.every_load_balancer,
-                    Some(listener) => self.checked_again(listener, text(field::CODE)),
+                    Some(&index) => {
+                        self.checked_again(&self.report.listeners[index], text(field::CODE))
+                    }
                 }
             }
             _ => false,
@@ -711,7 +717,7 @@ mod tests {
             complete: complete.clone(),
             every_load_balancer: true,
         };
-        let plan = ArchivePlan::new(&report, &whole);
+        let plan = ArchivePlan::new(report.clone(), whole);
         let verified = report
             .listeners
             .iter()
@@ -760,7 +766,7 @@ mod tests {
             complete,
             every_load_balancer: false,
         };
-        assert!(!ArchivePlan::new(&report, &filtered).may_archive(&old(
+        assert!(!ArchivePlan::new(report.clone(), filtered).may_archive(&old(
             "listener",
             gone,
             "not-fips",
