@@ -95,7 +95,10 @@ pub(super) async fn call_rest(
     region: &str,
     body: &[u8],
 ) -> Result<Value, Failure> {
-    retried(config, || call_once(config, connector, rest.call(), region, body)).await
+    retried(config, || {
+        call_once(config, connector, rest.call(), region, body)
+    })
+    .await
 }
 
 /// One signed call, retried on throttling and server errors as the configuration allows.
@@ -106,7 +109,10 @@ pub(super) async fn call(
     region: &str,
     body: &[u8],
 ) -> Result<Value, Failure> {
-    retried(config, || call_once(config, connector, rpc.call(), region, body)).await
+    retried(config, || {
+        call_once(config, connector, rpc.call(), region, body)
+    })
+    .await
 }
 
 async fn retried<F, Fut>(config: &SdkConfig, attempt_once: F) -> Result<Value, Failure>

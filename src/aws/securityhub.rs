@@ -286,8 +286,10 @@ async fn sync_region(
         // Refusals that name no finding leave every finding of the batch in doubt.
         let unknown = failed > 0 && refused.is_empty();
         for (position, finding) in batch.iter().enumerate() {
-            let accepted =
-                !unknown && finding["Id"].as_str().is_some_and(|id| !refused.contains(id));
+            let accepted = !unknown
+                && finding["Id"]
+                    .as_str()
+                    .is_some_and(|id| !refused.contains(id));
             if accepted && index * BATCH + position >= new_count {
                 outcome.archived += 1;
             } else if accepted {

@@ -249,7 +249,8 @@ pub(super) fn run(
                 ));
             }
             super::say::line(format!(
-                "elbtls: Security Hub: {} finding{} imported ({} updated) in {} account/region{},                  {} archived (gone since), {} left active (not checked again){}",
+                "elbtls: Security Hub: {} finding{} imported ({} updated) in {} account/region{}, \
+                 {} archived (gone since), {} left active (not checked again){}",
                 outcome.imported,
                 if outcome.imported == 1 { "" } else { "s" },
                 outcome.updated,
@@ -317,8 +318,7 @@ fn complete_pairs(
         .iter()
         .filter(|scope| {
             !inventory.failures.iter().any(|f| {
-                f.account == scope.account
-                    && f.region.as_deref().is_none_or(|r| r == scope.region)
+                f.account == scope.account && f.region.as_deref().is_none_or(|r| r == scope.region)
             })
         })
         .map(|scope| (scope.account.clone(), scope.region.clone()))
@@ -342,7 +342,10 @@ async fn security_hub(
     }
     for finding in asff::findings(report, hub_region) {
         let key = (
-            finding["AwsAccountId"].as_str().unwrap_or_default().to_string(),
+            finding["AwsAccountId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
             finding["Region"].as_str().unwrap_or_default().to_string(),
         );
         groups.entry(key).or_default().push(finding);

@@ -615,11 +615,14 @@ mod tests {
         assert_eq!(ids.len(), findings.len(), "ids are unique");
         for finding in &findings {
             assert_eq!(finding["SchemaVersion"], SCHEMA_VERSION);
-            assert!(finding["GeneratorId"].as_str().unwrap().starts_with("elbtls/"));
-            assert!(finding["Title"].as_str().unwrap().chars().count() <= MAX_TITLE);
             assert!(
-                finding["Description"].as_str().unwrap().chars().count() <= MAX_DESCRIPTION
+                finding["GeneratorId"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("elbtls/")
             );
+            assert!(finding["Title"].as_str().unwrap().chars().count() <= MAX_TITLE);
+            assert!(finding["Description"].as_str().unwrap().chars().count() <= MAX_DESCRIPTION);
             let account = finding["AwsAccountId"].as_str().unwrap();
             assert_eq!(
                 finding["ProductArn"],
@@ -664,7 +667,11 @@ mod tests {
     #[test]
     fn ids_are_stable_and_bounded() {
         assert_eq!(
-            finding_id("arn:x:listener/app/a/1/2", "cipher-not-in-policy", "TLS_RSA"),
+            finding_id(
+                "arn:x:listener/app/a/1/2",
+                "cipher-not-in-policy",
+                "TLS_RSA"
+            ),
             "elbtls/arn:x:listener/app/a/1/2/cipher-not-in-policy/TLS_RSA"
         );
         assert_eq!(finding_id("L", "probe-failed", ""), "elbtls/L/probe-failed");
@@ -754,25 +761,21 @@ mod tests {
             &unverified.region
         )));
         // A listener gone from a complete, unfiltered read.
-        assert!(plan.may_archive(&old(
-            "listener",
-            gone,
-            "not-fips",
-            account,
-            "us-east-1"
-        )));
+        assert!(plan.may_archive(&old("listener", gone, "not-fips", account, "us-east-1")));
         // …but not from a filtered or sharded one, nor from a region that failed.
         let filtered = Coverage {
             complete,
             every_load_balancer: false,
         };
-        assert!(!ArchivePlan::new(report.clone(), filtered).may_archive(&old(
-            "listener",
-            gone,
-            "not-fips",
-            account,
-            "us-east-1"
-        )));
+        assert!(
+            !ArchivePlan::new(report.clone(), filtered).may_archive(&old(
+                "listener",
+                gone,
+                "not-fips",
+                account,
+                "us-east-1"
+            ))
+        );
         assert!(!plan.may_archive(&old(
             "listener",
             "arn:aws:elasticloadbalancing:ap-south-1:123456789012:listener/app/x/1/2",

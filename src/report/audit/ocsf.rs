@@ -75,8 +75,7 @@ fn unix_millis(rfc3339: &str) -> Option<i64> {
     let hours: i64 = parts.next()?.parse().ok()?;
     let minutes: i64 = parts.next()?.parse().ok()?;
     let seconds: f64 = parts.next()?.parse().ok()?;
-    if !(0..24).contains(&hours) || !(0..60).contains(&minutes) || !(0.0..61.0).contains(&seconds)
-    {
+    if !(0..24).contains(&hours) || !(0..60).contains(&minutes) || !(0.0..61.0).contains(&seconds) {
         return None;
     }
     let midnight = crate::clock::end_of_day(date)? - 86_399;
@@ -450,9 +449,17 @@ mod tests {
                 .find(|r| r["finding_info"]["uid"] == uid)
                 .map(|r| r["activity_name"].clone())
         };
-        let new = finding_id(sample::NLB_TLS, "cipher-not-in-policy", "ECDHE-RSA-AES128-SHA");
+        let new = finding_id(
+            sample::NLB_TLS,
+            "cipher-not-in-policy",
+            "ECDHE-RSA-AES128-SHA",
+        );
         let seen = finding_id(sample::NLB_TLS, "protocol-not-in-policy", "TLSv1");
-        let gone = finding_id(sample::ALB_HTTPS, "certificate-expiring", "CN=www.example.com");
+        let gone = finding_id(
+            sample::ALB_HTTPS,
+            "certificate-expiring",
+            "CN=www.example.com",
+        );
         assert_eq!(activity(&new), Some(json!("Create")));
         assert_eq!(activity(&seen), Some(json!("Update")));
         assert_eq!(activity(&gone), Some(json!("Close")));
