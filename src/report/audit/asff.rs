@@ -362,20 +362,26 @@ fn remediation(code: FindingCode) -> Value {
 }
 
 /// The region an inventory failure's finding goes to: `hub_region`, its own, or (for a whole
-/// account) the region of one of that account's listeners in the report.
+/// account) the region of one of that account's listeners in the report, else of any listener or
+/// failure, else `us-east-1`.
 fn failure_region<'r>(
     report: &'r AuditReport,
     failure: &'r ScopeFailure,
     account: &str,
     hub_region: Option<&'r str>,
-) -> Option<&'r str> {
-    hub_region.or(failure.region.as_deref()).or_else(|| {
-        report
-            .listeners
-            .iter()
-            .find(|l| l.account == account)
-            .map(|l| l.region.as_str())
-    })
+) -> &'r str {
+    hub_region
+        .or(failure.region.as_deref())
+        .or_else(|| {
+            report
+                .listeners
+                .iter()
+                .find(|l| l.account == account)
+                .map(|l| l.region.as_str())
+        })
+        .or_else(|| report.listeners.first().map(|l| l.region.as_str()))
+        .or_else(|| report.failures.iter().find_map(|f| f.region.as_deref()))
+        .unwrap_or("us-east-1")
 }
 
 fn failure_finding(
@@ -384,7 +390,7 @@ fn failure_finding(
     hub_region: Option<&str>,
 ) -> Option<Value> {
     let account = failure_account(failure)?;
-    let region = failure_region(report, failure, &account, hub_region)?;
+    let region = failure_region(report, failure, &account, hub_region);
     let scope = match &failure.region {
         Some(r) => format!("{account}/{r}"),
         None => account.clone(),
