@@ -24,7 +24,8 @@ Exit codes: as `audit` (0, 1 findings at or above --fail-on, 2 usage error, 3 in
 Examples:
   elbtls report render all.json
   elbtls report render all.json --format sarif -o all.sarif
-  elbtls report render nightly.json -o csv=nightly.csv -o junit=nightly.xml";
+  elbtls report render nightly.json -o csv=nightly.csv -o junit=nightly.xml
+  elbtls report render nightly.json -o asff=nightly.asff.json -o ocsf=nightly.ocsf.jsonl";
 
 /// `elbtls report …`
 #[derive(Debug, Subcommand)]
@@ -35,8 +36,8 @@ pub(crate) enum ReportCommand {
     #[command(after_help = MERGE_AFTER_HELP)]
     Merge(ReportArgs),
 
-    /// Render a saved JSON audit report in any format (table, CSV, SARIF, JUnit, JSON) without
-    /// touching AWS.
+    /// Render a saved JSON audit report in any format (table, CSV, SARIF, JUnit, JSON, ASFF for
+    /// Security Hub, OCSF) without touching AWS.
     #[command(after_help = RENDER_AFTER_HELP)]
     Render(ReportArgs),
 }

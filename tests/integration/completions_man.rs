@@ -138,7 +138,10 @@ fn the_bash_script_parses_and_completes_commands_and_flags() {
         ["--baseline"]
     );
     let formats = bash_complete(&script, &["elbtls", "audit", "--format", ""]);
-    assert_eq!(formats, ["table", "json", "csv", "sarif", "junit"]);
+    assert_eq!(
+        formats,
+        ["table", "json", "csv", "sarif", "junit", "asff", "ocsf"]
+    );
     assert_eq!(
         bash_complete(&script, &["elbtls", "completions", "f"]),
         ["fish"]
