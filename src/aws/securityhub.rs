@@ -51,6 +51,10 @@ pub struct SyncOutcome {
     pub failures: Vec<ScopeFailure>,
 }
 
+/// Turns an earlier finding this run did not produce into its archived form, or `None` to leave
+/// it active.
+pub type Archive = dyn Fn(&Value) -> Option<Value> + Send + Sync;
+
 /// The findings of one account and Security Hub region (possibly none: the region is then only
 /// checked for findings to archive).
 pub type Groups = BTreeMap<(String, String), Vec<Value>>;
@@ -60,7 +64,7 @@ pub type Groups = BTreeMap<(String, String), Vec<Value>>;
 pub async fn sync(
     options: &Options,
     groups: Groups,
-    archive: Arc<dyn Fn(&Value) -> Option<Value> + Send + Sync>,
+    archive: Arc<Archive>,
 ) -> SyncOutcome {
     let mut outcome = SyncOutcome::default();
     if groups.is_empty() {
@@ -190,7 +194,7 @@ async fn sync_region(
     account: &str,
     region: &str,
     mut findings: Vec<Value>,
-    archive: &(dyn Fn(&Value) -> Option<Value> + Send + Sync),
+    archive: &Archive,
 ) -> SyncOutcome {
     let mut outcome = SyncOutcome::default();
     let failure = |resource: &str, failure: Failure, what: String| ScopeFailure {
