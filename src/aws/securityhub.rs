@@ -61,11 +61,7 @@ pub type Groups = BTreeMap<(String, String), Vec<Value>>;
 
 /// Imports `groups` and archives what `archive` turns into an archived finding (it is given each
 /// active elbtls finding of the account and region that this run did not produce).
-pub async fn sync(
-    options: &Options,
-    groups: Groups,
-    archive: Arc<Archive>,
-) -> SyncOutcome {
+pub async fn sync(options: &Options, groups: Groups, archive: Arc<Archive>) -> SyncOutcome {
     let mut outcome = SyncOutcome::default();
     if groups.is_empty() {
         return outcome;
