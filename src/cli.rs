@@ -23,7 +23,7 @@ pub(crate) use client_args::{ClientCommand, source_flag};
 pub(crate) use docs_args::man_root;
 pub(crate) use job::{
     AuditJob, CheckApiJob, CheckJob, CheckTarget, ClientLogsJob, InventoryJob, Job, ManJob,
-    MatrixJob, PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob, ReportJob, Shard,
+    MatrixJob, PoliciesJob, PolicyChoice, ProbeJob, ProfilesJob, ReportJob, SecurityHubJob, Shard,
 };
 pub(crate) use logs_args::{CLIENT_LOGS_AFTER_HELP, ClientLogsArgs};
 

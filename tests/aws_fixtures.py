@@ -7,6 +7,9 @@ Usage: aws_fixtures.py ENDPOINT standard        the account the integration test
        aws_fixtures.py ENDPOINT other-account ROLE_ARN   one ALB in the role's account
        aws_fixtures.py ENDPOINT audit PORT       the account tests/audit_e2e.rs audits
        aws_fixtures.py ENDPOINT negotiation-errors  ALBs/NLB with CloudWatch TLS error counts
+       aws_fixtures.py ENDPOINT securityhub-findings REGION  every finding Security Hub holds there
+       aws_fixtures.py ENDPOINT securityhub-foreign REGION   one finding of another product there
+       aws_fixtures.py ENDPOINT delete-lb REGION NAME        deletes an ELBv2 load balancer
 
 Talks only to ENDPOINT (a loopback moto_server). Prints one JSON object describing what it made.
 """
@@ -471,6 +474,50 @@ def set_policy(endpoint, listener_arn, policy):
     return {"listener": listener_arn, "policy": policy}
 
 
+def securityhub_findings(endpoint, region):
+    """Every finding moto's Security Hub holds in the default account and REGION (moto applies no
+    filter: the test sees elbtls's findings and any other product's)."""
+    hub = client(endpoint, "securityhub", region)
+    findings, token = [], None
+    while True:
+        page = hub.get_findings(MaxResults=100, **({"NextToken": token} if token else {}))
+        findings.extend(page["Findings"])
+        token = page.get("NextToken")
+        if not token:
+            break
+    return {"findings": findings}
+
+
+def securityhub_foreign(endpoint, region):
+    """A finding of another product in the default account: elbtls must never archive it."""
+    account = "123456789012"
+    finding = {
+        "SchemaVersion": "2018-10-08",
+        "Id": "other-tool/finding-1",
+        "ProductArn": f"arn:aws:securityhub:{region}:{account}:product/{account}/default",
+        "GeneratorId": "other-tool/check-1",
+        "AwsAccountId": account,
+        "Types": ["Software and Configuration Checks/AWS Security Best Practices"],
+        "CreatedAt": "2025-01-01T00:00:00Z",
+        "UpdatedAt": "2025-01-01T00:00:00Z",
+        "Severity": {"Label": "LOW"},
+        "Title": "Another tool's finding",
+        "Description": "Not elbtls's.",
+        "Resources": [{"Type": "Other", "Id": "thing"}],
+        "RecordState": "ACTIVE",
+    }
+    answer = client(endpoint, "securityhub", region).batch_import_findings(Findings=[finding])
+    return {"failed": answer["FailedCount"], "id": finding["Id"]}
+
+
+def delete_lb(endpoint, region, name):
+    """Deletes the ELBv2 load balancer NAME (a listener gone between two runs)."""
+    elbv2 = client(endpoint, "elbv2", region)
+    arn = elbv2.describe_load_balancers(Names=[name])["LoadBalancers"][0]["LoadBalancerArn"]
+    elbv2.delete_load_balancer(LoadBalancerArn=arn)
+    return {"deleted": arn}
+
+
 def main():
     endpoint, what, *rest = sys.argv[1:]
     if not endpoint.startswith(("http://127.", "http://localhost")):
@@ -491,6 +538,12 @@ def main():
         made = set_policy(endpoint, rest[0], rest[1])
     elif what == "negotiation-errors":
         made = negotiation_errors(endpoint)
+    elif what == "securityhub-findings":
+        made = securityhub_findings(endpoint, rest[0])
+    elif what == "securityhub-foreign":
+        made = securityhub_foreign(endpoint, rest[0])
+    elif what == "delete-lb":
+        made = delete_lb(endpoint, rest[0], rest[1])
     else:
         sys.exit(f"unknown fixture {what}")
     print(json.dumps(made))

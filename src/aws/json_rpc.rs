@@ -1,8 +1,9 @@
-//! Signed calls in the AWS JSON protocols (1.0, 1.1) for the few operations elbtls makes without
-//! an SDK crate: CloudWatch `GetMetricData` (the SDK crate speaks only RPC v2 CBOR, which moto
-//! cannot serve) and Organizations `ListAccounts` (one operation, not worth a crate's build).
-//! SigV4 with the run's credentials, the run's retry count on throttling and server errors, one
-//! line per failure as [`Failure`].
+//! Signed calls in the AWS JSON protocols (1.0, 1.1, and REST-JSON) for the few operations elbtls
+//! makes without an SDK crate: CloudWatch `GetMetricData` (the SDK crate speaks only RPC v2 CBOR,
+//! which moto cannot serve), Organizations `ListAccounts` (one operation, not worth a crate's
+//! build) and Security Hub `BatchImportFindings`/`GetFindings` (REST-JSON; `aws-sdk-securityhub`
+//! is one of the largest SDK crates). SigV4 with the run's credentials, the run's retry count on
+//! throttling and server errors, one line per failure as [`Failure`].
 
 use std::time::{Duration, SystemTime};
 
@@ -33,6 +34,73 @@ pub(super) struct Rpc {
     pub endpoint: String,
 }
 
+/// One REST-JSON operation: how it is signed, named, and where it goes.
+#[derive(Clone, Debug)]
+pub(super) struct Rest {
+    /// The SigV4 service name (`securityhub`).
+    pub signing_name: &'static str,
+    /// The operation's name (`BatchImportFindings`), for messages and the IAM action.
+    pub operation: &'static str,
+    /// `POST`, `PATCH`, …
+    pub method: &'static str,
+    /// The path under the endpoint (`/findings/import`).
+    pub path: &'static str,
+    /// The service's endpoint URL (`https://securityhub.us-east-1.amazonaws.com`).
+    pub endpoint: String,
+}
+
+/// A request about to be signed and sent.
+struct Call<'a> {
+    method: &'a str,
+    url: String,
+    headers: Vec<(&'static str, &'a str)>,
+    signing_name: &'a str,
+    /// The operation, for messages.
+    operation: &'a str,
+}
+
+impl Rpc {
+    fn call(&self) -> Call<'_> {
+        Call {
+            method: "POST",
+            url: self.endpoint.clone(),
+            headers: vec![
+                ("content-type", self.content_type),
+                ("x-amz-target", self.target),
+            ],
+            signing_name: self.signing_name,
+            operation: self.target.rsplit('.').next().unwrap_or(self.target),
+        }
+    }
+}
+
+impl Rest {
+    fn call(&self) -> Call<'_> {
+        Call {
+            method: self.method,
+            url: format!("{}{}", self.endpoint.trim_end_matches('/'), self.path),
+            headers: vec![("content-type", "application/json")],
+            signing_name: self.signing_name,
+            operation: self.operation,
+        }
+    }
+}
+
+/// One signed REST-JSON call, retried on throttling and server errors as the configuration
+/// allows.
+pub(super) async fn call_rest(
+    config: &SdkConfig,
+    connector: &dyn HttpConnector,
+    rest: &Rest,
+    region: &str,
+    body: &[u8],
+) -> Result<Value, Failure> {
+    retried(config, || {
+        call_once(config, connector, rest.call(), region, body)
+    })
+    .await
+}
+
 /// One signed call, retried on throttling and server errors as the configuration allows.
 pub(super) async fn call(
     config: &SdkConfig,
@@ -41,10 +109,21 @@ pub(super) async fn call(
     region: &str,
     body: &[u8],
 ) -> Result<Value, Failure> {
+    retried(config, || {
+        call_once(config, connector, rpc.call(), region, body)
+    })
+    .await
+}
+
+async fn retried<F, Fut>(config: &SdkConfig, attempt_once: F) -> Result<Value, Failure>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Value, Failure>>,
+{
     let attempts = config.retry_config().map_or(3, |r| r.max_attempts()).max(1);
     let mut attempt = 1;
     loop {
-        match call_once(config, connector, rpc, region, body).await {
+        match attempt_once().await {
             Err(failure)
                 if attempt < attempts
                     && matches!(
@@ -65,7 +144,7 @@ pub(super) async fn call(
 async fn call_once(
     config: &SdkConfig,
     connector: &dyn HttpConnector,
-    rpc: &Rpc,
+    call: Call<'_>,
     region: &str,
     body: &[u8],
 ) -> Result<Value, Failure> {
@@ -82,27 +161,44 @@ async fn call_once(
             format!("credentials: {e}"),
         )
     })?;
-    let url = &rpc.endpoint;
-    let request = http::Request::builder()
-        .method("POST")
-        .uri(url)
-        .header("content-type", rpc.content_type)
-        .header("x-amz-target", rpc.target)
+    let url = &call.url;
+    let mut builder = http::Request::builder().method(call.method).uri(url);
+    for (name, value) in &call.headers {
+        builder = builder.header(*name, *value);
+    }
+    let request = builder
         .body(SdkBody::from(body.to_vec()))
         .map_err(|e| failure(FailureReason::Other, format!("endpoint {url}: {e}")))?;
-    let signed = sign_request(request, credentials.into(), rpc.signing_name, region, body)
-        .map_err(|e| failure(FailureReason::Other, format!("signing: {e}")))?;
+    let signed = sign_request(
+        request,
+        credentials.into(),
+        call.signing_name,
+        call.method,
+        region,
+        body,
+    )
+    .map_err(|e| failure(FailureReason::Other, format!("signing: {e}")))?;
     let request = HttpRequest::try_from(signed)
         .map_err(|e| failure(FailureReason::Other, format!("request: {e}")))?;
     let response = tokio::time::timeout(Duration::from_secs(60), connector.call(request))
         .await
-        .map_err(|_| failure(FailureReason::Unreachable, format!("{url}: timed out")))?
+        .map_err(|_| {
+            failure(
+                FailureReason::Unreachable,
+                format!("{} at {url}: timed out", call.operation),
+            )
+        })?
         .map_err(|e| failure(FailureReason::Unreachable, super::error::chain(&e)))?;
     let status = response.status().as_u16();
     let query_error = response
         .headers()
         .get("x-amzn-query-error")
         .map(str::to_string);
+    // REST-JSON: `x-amzn-ErrorType: InvalidAccessException:http://…`.
+    let error_type = response
+        .headers()
+        .get("x-amzn-errortype")
+        .map(|t| t.split(':').next().unwrap_or(t).to_string());
     let bytes = ByteStream::new(response.into_body())
         .collect()
         .await
@@ -121,11 +217,13 @@ async fn call_once(
         .as_deref()
         .and_then(|h| h.split(';').next())
         .map(str::to_string)
+        .or(error_type)
         .or_else(|| {
             answer["__type"]
                 .as_str()
                 .map(|t| t.rsplit('#').next().unwrap_or(t).to_string())
         })
+        .or_else(|| answer["Code"].as_str().map(str::to_string))
         .unwrap_or_else(|| format!("HTTP {status}"));
     let message = answer["message"]
         .as_str()
@@ -143,6 +241,7 @@ fn sign_request(
     mut request: http::Request<SdkBody>,
     identity: Identity,
     signing_name: &str,
+    method: &str,
     region: &str,
     body: &[u8],
 ) -> Result<http::Request<SdkBody>, Box<dyn std::error::Error + Send + Sync>> {
@@ -161,7 +260,7 @@ fn sign_request(
         .collect();
     let uri = request.uri().to_string();
     let signable =
-        SignableRequest::new("POST", &uri, headers.into_iter(), SignableBody::Bytes(body))?;
+        SignableRequest::new(method, &uri, headers.into_iter(), SignableBody::Bytes(body))?;
     let (instructions, _signature) = sign(signable, &params)?.into_parts();
     instructions.apply_to_request_http1x(&mut request);
     Ok(request)

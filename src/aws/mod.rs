@@ -20,6 +20,7 @@ pub mod pages;
 pub mod policies;
 pub mod profiles;
 pub mod regions;
+pub mod securityhub;
 pub mod session;
 
 use std::future::Future;

@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use std::time::Duration;
 
 use super::aws_args::AwsScopeArgs;
-use super::{AuditJob, Shard, TypeArg};
+use super::{AuditJob, SecurityHubJob, Shard, TypeArg};
 use crate::finding::Severity;
 use crate::probe::run::ProbeOptions;
 use crate::probe::target::{ResolveOverride, SniChoice};
@@ -26,7 +26,9 @@ Examples:
   elbtls audit --no-probe --baseline fips --format junit --output elbtls.xml
   elbtls audit -o json=today.json -o sarif=today.sarif --diff yesterday.json --fail-on-new
   elbtls audit --baseline modern -o json=audit.json -o html=audit.html
-  elbtls audit --negotiation-errors --hours 72";
+  elbtls audit --negotiation-errors --hours 72
+  elbtls audit --all-regions --baseline modern --security-hub --security-hub-region eu-west-1
+  elbtls audit -o json=audit.json -o asff=audit.asff.json -o ocsf=audit.ocsf.jsonl";
 
 /// `elbtls audit …`
 #[derive(Debug, Clone, Args)]
@@ -70,6 +72,18 @@ pub(crate) struct AuditArgs {
     /// place); a one-line summary goes to stderr.
     #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
     pub output: Vec<String>,
+
+    /// Import the findings into AWS Security Hub (BatchImportFindings, 100 a call), each in its
+    /// listener's account and region, and archive the findings of earlier runs that this run
+    /// checked again and found gone (needs securityhub:BatchImportFindings and
+    /// securityhub:GetFindings; Security Hub enabled there).
+    #[arg(long)]
+    pub security_hub: bool,
+
+    /// With --security-hub: import every finding into this region of its account (a Security Hub
+    /// aggregation region) instead of its listener's region.
+    #[arg(long, value_name = "REGION", requires = "security_hub")]
+    pub security_hub_region: Option<String>,
 
     /// A previous JSON report: which findings are new and which were resolved since, and what
     /// changed on each listener (declared policy, certificates, newly accepted versions and
@@ -172,6 +186,10 @@ pub(crate) enum AuditFormat {
     /// One self-contained HTML page (no external assets): summary, protocol/cipher grid, drift,
     /// certificate expiry, findings, filters.
     Html,
+    /// AWS Security Finding Format: a JSON array of findings for AWS Security Hub.
+    Asff,
+    /// OCSF 1.3 Detection Finding (class 2004) records, one JSON object a line.
+    Ocsf,
 }
 
 impl AuditFormat {
@@ -184,6 +202,8 @@ impl AuditFormat {
             Self::Sarif => "sarif",
             Self::Junit => "junit",
             Self::Html => "html",
+            Self::Asff => "asff",
+            Self::Ocsf => "ocsf",
         }
     }
 }
@@ -286,7 +306,31 @@ impl AuditArgs {
             shard: self.shard()?,
             diff: self.diff.clone(),
             fail_on_new: self.fail_on_new,
+            security_hub: self.security_hub()?,
         })
+    }
+
+    /// `--security-hub [--security-hub-region REGION]`.
+    fn security_hub(&self) -> anyhow::Result<Option<SecurityHubJob>> {
+        if !self.security_hub {
+            return Ok(None);
+        }
+        if let Some(region) = &self.security_hub_region {
+            let shaped = region.contains('-')
+                && region.ends_with(|c: char| c.is_ascii_digit())
+                && region
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+            if !shaped {
+                bail!(
+                    "--security-hub-region `{region}`: not a region code (for example eu-west-1: \
+                     the region where Security Hub aggregates the findings)"
+                );
+            }
+        }
+        Ok(Some(SecurityHubJob {
+            region: self.security_hub_region.clone(),
+        }))
     }
 
     /// `--shard K/N`, or `auto` with `--shard-count N` and the index from the environment.

@@ -96,6 +96,16 @@ pub(crate) struct AuditJob {
     pub fail_on_new: bool,
     /// `--shard`: the part of the load balancers this run audits.
     pub shard: Option<Shard>,
+    /// `--security-hub`: import the findings into AWS Security Hub.
+    pub security_hub: Option<SecurityHubJob>,
+}
+
+/// `audit --security-hub`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SecurityHubJob {
+    /// `--security-hub-region`: one region for every finding of an account; `None`: each
+    /// listener's own.
+    pub region: Option<String>,
 }
 
 /// One part of a run split N ways (`--shard`).

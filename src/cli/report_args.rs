@@ -25,7 +25,8 @@ Examples:
   elbtls report render all.json
   elbtls report render all.json --format sarif -o all.sarif
   elbtls report render nightly.json -o csv=nightly.csv -o junit=nightly.xml
-  elbtls report render nightly.json --format html -o nightly.html";
+  elbtls report render nightly.json --format html -o nightly.html
+  elbtls report render nightly.json -o asff=nightly.asff.json -o ocsf=nightly.ocsf.jsonl";
 
 /// `elbtls report …`
 #[derive(Debug, Subcommand)]
@@ -36,8 +37,8 @@ pub(crate) enum ReportCommand {
     #[command(after_help = MERGE_AFTER_HELP)]
     Merge(ReportArgs),
 
-    /// Render a saved JSON audit report in any format (table, CSV, SARIF, JUnit, HTML, JSON)
-    /// without touching AWS.
+    /// Render a saved JSON audit report in any format (table, CSV, SARIF, JUnit, HTML, JSON, ASFF
+    /// for Security Hub, OCSF) without touching AWS.
     #[command(after_help = RENDER_AFTER_HELP)]
     Render(ReportArgs),
 }

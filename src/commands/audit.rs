@@ -25,7 +25,7 @@ use crate::probe::run::{ProbeOptions, probe};
 use crate::probe::scan::{Guide, Profile};
 use crate::probe::target::Target;
 use crate::report::audit::{
-    AuditReport, ListenerResult, ProbeStatus, csv, html, json, junit, sarif, table,
+    AuditReport, ListenerResult, ProbeStatus, asff, csv, html, json, junit, ocsf, sarif, table,
 };
 use crate::report::output::OutputFile;
 
@@ -224,6 +224,52 @@ pub(super) fn run(
         });
     }
 
+    // Security Hub first: its failures are said before the report, and decide the exit code.
+    let hub_failed = match &job.security_hub {
+        Some(hub) => {
+            let coverage = asff::Coverage {
+                complete: complete_pairs(&inventory),
+                every_load_balancer: filters.describe().is_none() && job.shard.is_none(),
+            };
+            let outcome = runtime.block_on(security_hub(
+                options,
+                &report,
+                hub.region.as_deref(),
+                &coverage,
+            ));
+            for failure in &outcome.failures {
+                super::say::warning(format_args!(
+                    "Security Hub {}{}: {} ({})",
+                    crate::text::escape(&failure.account),
+                    failure
+                        .region
+                        .as_deref()
+                        .map_or_else(String::new, |r| format!("/{r}")),
+                    crate::text::escape(&failure.message),
+                    failure.reason.code()
+                ));
+            }
+            super::say::line(format!(
+                "elbtls: Security Hub: {} finding{} imported ({} updated) in {} account/region{}, \
+                 {} archived (gone since), {} left active (not checked again){}",
+                outcome.imported,
+                if outcome.imported == 1 { "" } else { "s" },
+                outcome.updated,
+                outcome.targets,
+                if outcome.targets == 1 { "" } else { "s" },
+                outcome.archived,
+                outcome.kept,
+                if outcome.failures.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} FAILED (see above)", outcome.failures.len())
+                }
+            ));
+            !outcome.failures.is_empty()
+        }
+        None => false,
+    };
+
     if outputs.is_empty() {
         render(&report, job.format, job.color, false, out)?;
     } else {
@@ -256,11 +302,62 @@ pub(super) fn run(
     };
     Ok(if failing {
         Exit::Findings
-    } else if report.incomplete() {
+    } else if report.incomplete() || hub_failed {
         Exit::Incomplete
     } else {
         Exit::Success
     })
+}
+
+/// The account/region pairs read without any failure (of the inventory, a load balancer, or
+/// CloudWatch): only there may Security Hub findings of vanished listeners be archived.
+fn complete_pairs(
+    inventory: &crate::model::inventory::Inventory,
+) -> std::collections::BTreeSet<(String, String)> {
+    inventory
+        .scopes
+        .iter()
+        .filter(|scope| {
+            !inventory.failures.iter().any(|f| {
+                f.account == scope.account && f.region.as_deref().is_none_or(|r| r == scope.region)
+            })
+        })
+        .map(|scope| (scope.account.clone(), scope.region.clone()))
+        .collect()
+}
+
+/// `--security-hub`: the report's ASFF findings, grouped by account and Security Hub region (with
+/// every completely read pair, so findings gone from it are found), imported; earlier findings
+/// archived as [`asff::ArchivePlan`] allows.
+async fn security_hub(
+    options: &aws::Options,
+    report: &AuditReport,
+    hub_region: Option<&str>,
+    coverage: &asff::Coverage,
+) -> aws::securityhub::SyncOutcome {
+    let mut groups = aws::securityhub::Groups::new();
+    for (account, region) in &coverage.complete {
+        groups
+            .entry((account.clone(), hub_region.unwrap_or(region).to_string()))
+            .or_default();
+    }
+    for finding in asff::findings(report, hub_region) {
+        let key = (
+            finding["AwsAccountId"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            finding["Region"].as_str().unwrap_or_default().to_string(),
+        );
+        groups.entry(key).or_default().push(finding);
+    }
+    // The plan reads the ids as the findings carry them (escaped).
+    let plan = asff::ArchivePlan::new(report.escaped(), coverage.clone());
+    let now = crate::clock::rfc3339(crate::clock::now_unix());
+    let archive = Arc::new(move |old: &serde_json::Value| {
+        plan.may_archive(old).then(|| asff::archived(old, &now))
+    });
+    aws::securityhub::sync(options, groups, archive).await
 }
 
 /// Tells about the baseline's exceptions that need a person: expired ones (their findings count
@@ -610,5 +707,7 @@ pub(super) fn render(
         AuditFormat::Sarif => sarif::render(report, out),
         AuditFormat::Junit => junit::render(report, out),
         AuditFormat::Html => html::render(report, out),
+        AuditFormat::Asff => asff::render(report, out),
+        AuditFormat::Ocsf => ocsf::render(report, out),
     }
 }

@@ -1,7 +1,11 @@
 //! The audit report formats read by other programs, checked by other programs: the SARIF log is
 //! validated against the official SARIF 2.1.0 JSON schema (`tests/data/sarif-schema-2.1.0.json`)
-//! with Python's `jsonschema`, and the JUnit XML is parsed with Python's `xml.etree`, both from the
-//! project's `.venv` (created by `scripts/test`; `ELBTLS_TEST_VENV` overrides it).
+//! with Python's `jsonschema`, the ASFF findings against the ASFF field rules
+//! (`tests/data/asff-finding.schema.json`) and botocore's own Security Hub model (the parameter
+//! validation boto3 runs before BatchImportFindings), the OCSF records against the OCSF 1.3.0
+//! Detection Finding schema (`tests/data/ocsf-1.3.0-detection-finding.schema.json`), and the JUnit
+//! XML is parsed with Python's `xml.etree`, all from the project's `.venv` (created by
+//! `scripts/test`; `ELBTLS_TEST_VENV` overrides it).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -12,7 +16,7 @@ use elbtls::model::LoadBalancerType;
 use elbtls::model::inventory::{FailureReason, Scheme, ScopeFailure};
 use elbtls::report::audit::{
     AuditReport, ChangeKind, ChangedFinding, DiffSummary, ListenerChange, ListenerResult,
-    ProbeStatus, junit, sarif,
+    ProbeStatus, asff, junit, ocsf, sarif,
 };
 use serde_json::Value;
 
@@ -517,6 +521,205 @@ fn the_validator_rejects_a_broken_log() {
     assert!(!valid, "{output}");
     assert!(output.contains("runs/0/results/0/level"), "{output}");
     assert!(output.contains("'name' is a required property"), "{output}");
+}
+
+/// Validates each JSON document of a list (stdin: a JSON array) against the schema in argv[1].
+const VALIDATE_EACH: &str = r#"
+import json, sys
+import jsonschema
+with open(sys.argv[1]) as f:
+    schema = json.load(f)
+documents = json.load(sys.stdin)
+validator = jsonschema.validators.validator_for(schema)
+validator.check_schema(schema)
+errors = 0
+for index, document in enumerate(documents):
+    for error in validator(schema, format_checker=validator.FORMAT_CHECKER).iter_errors(document):
+        errors += 1
+        print(f"{index}: " + "/".join(map(str, error.absolute_path)) + ": " + error.message)
+print(validator.__name__, len(documents), "documents", errors, "errors")
+sys.exit(1 if errors else 0)
+"#;
+
+/// botocore's validation of BatchImportFindings input (types, required members, enumerations,
+/// list sizes) on the findings of stdin, 100 a call.
+const BOTOCORE_IMPORT: &str = r#"
+import json, sys
+import botocore.session
+from botocore.validate import ParamValidator
+model = botocore.session.get_session().get_service_model("securityhub")
+shape = model.operation_model("BatchImportFindings").input_shape
+findings = json.load(sys.stdin)
+failed = 0
+for start in range(0, len(findings), 100):
+    report = ParamValidator().validate({"Findings": findings[start:start + 100]}, shape)
+    if report.has_errors():
+        failed += 1
+        print(report.generate_report())
+print("botocore", len(findings), "findings", failed, "failed batches")
+sys.exit(1 if failed else 0)
+"#;
+
+fn validate_each(schema: &str, documents: &[Value]) -> (bool, String) {
+    let schema = repo_root().join("tests/data").join(schema);
+    python(
+        VALIDATE_EACH,
+        &[schema.to_str().unwrap()],
+        &serde_json::to_vec(documents).unwrap(),
+    )
+}
+
+fn asff_findings(report: &AuditReport) -> Vec<Value> {
+    let mut out = Vec::new();
+    asff::render(report, &mut out).unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
+fn ocsf_records(report: &AuditReport) -> Vec<Value> {
+    let mut out = Vec::new();
+    ocsf::render(report, &mut out).unwrap();
+    String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("one JSON object a line"))
+        .collect()
+}
+
+/// A report whose texts are as long as AWS allows them to be, to push every ASFF length limit.
+fn long_report() -> AuditReport {
+    let mut long = report();
+    for l in &mut long.listeners {
+        l.load_balancer = format!("{}-{}", l.load_balancer, "n".repeat(26));
+        for f in &mut l.findings {
+            f.subject = format!("CN={}", "s".repeat(700));
+            f.message = "m \u{1b}[31m ".repeat(400);
+        }
+    }
+    long
+}
+
+#[test]
+fn asff_findings_follow_the_field_rules_and_botocores_model() {
+    for report in [report(), long_report()] {
+        let findings = asff_findings(&report);
+        let listener_findings: usize = report.listeners.iter().map(|l| l.findings.len()).sum();
+        assert_eq!(findings.len(), listener_findings + report.failures.len());
+        let (valid, output) = validate_each("asff-finding.schema.json", &findings);
+        assert!(valid, "ASFF findings break the field rules:\n{output}");
+        assert!(output.contains("Draft7Validator"), "{output}");
+        let (valid, output) = python(
+            BOTOCORE_IMPORT,
+            &[],
+            &serde_json::to_vec(&findings).unwrap(),
+        );
+        assert!(valid, "botocore refuses the findings:\n{output}");
+        let ids: std::collections::BTreeSet<&str> =
+            findings.iter().map(|f| f["Id"].as_str().unwrap()).collect();
+        assert_eq!(ids.len(), findings.len(), "stable ids are unique");
+    }
+    // Every code's finding, with its severity mapped and its remediation.
+    let findings = asff_findings(&report());
+    for &code in FindingCode::ALL {
+        let finding = findings
+            .iter()
+            .find(|f| {
+                f["GeneratorId"] == format!("elbtls/{code}")
+                    && f["ProductFields"]["elbtls/listener"]
+                        .as_str()
+                        .is_some_and(|l| l.contains("/everything/"))
+            })
+            .unwrap_or_else(|| panic!("no ASFF finding for {code}"));
+        let label = match code.severity() {
+            Severity::Info => "INFORMATIONAL",
+            Severity::Low => "LOW",
+            Severity::Medium => "MEDIUM",
+            Severity::High => "HIGH",
+            Severity::Critical => "CRITICAL",
+        };
+        assert_eq!(finding["Severity"]["Label"], label, "{code}");
+        assert!(
+            finding["Remediation"]["Recommendation"]["Url"]
+                .as_str()
+                .unwrap()
+                .ends_with("#finding-codes")
+        );
+    }
+    // The unreadable account (AssumeRole failed) is a finding too, never silently absent.
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["GeneratorId"] == "elbtls/inventory-failed"
+                && f["AwsAccountId"] == "444455556666")
+    );
+}
+
+#[test]
+fn ocsf_records_are_valid_detection_findings() {
+    for report in [report(), long_report()] {
+        let records = ocsf_records(&report);
+        let (valid, output) = validate_each("ocsf-1.3.0-detection-finding.schema.json", &records);
+        assert!(valid, "OCSF records do not validate:\n{output}");
+        let findings: usize = report.listeners.iter().map(|l| l.findings.len()).sum();
+        let resolved = report.diff.as_ref().map_or(0, |d| d.resolved.len());
+        assert_eq!(records.len(), findings + report.failures.len() + resolved);
+    }
+    let records = ocsf_records(&report());
+    // With --diff: the new finding is created, the others updated.
+    let activity = |code: &str, listener: &str| {
+        records
+            .iter()
+            .find(|r| {
+                r["unmapped"]["code"] == code
+                    && r["unmapped"]["listener"]
+                        .as_str()
+                        .is_some_and(|l| l.contains(listener))
+            })
+            .map(|r| r["activity_name"].clone())
+    };
+    assert_eq!(activity("not-fips", "/weak/"), Some("Create".into()));
+    assert_eq!(
+        activity("cipher-order-differs", "/drifted/"),
+        Some("Update".into())
+    );
+    for r in &records {
+        assert_eq!(r["cloud"]["provider"], "AWS");
+        assert_eq!(r["metadata"]["product"]["name"], "elbtls");
+    }
+}
+
+#[test]
+fn the_asff_and_ocsf_validators_reject_broken_documents() {
+    let mut finding = asff_findings(&report()).remove(0);
+    finding["Title"] = Value::from("t".repeat(257));
+    finding["Types"] = serde_json::json!(["Checks/Whatever"]);
+    finding.as_object_mut().unwrap().remove("Resources");
+    let (valid, output) = validate_each("asff-finding.schema.json", &[finding]);
+    assert!(!valid, "{output}");
+    assert!(output.contains("0: Title"), "{output}");
+    assert!(output.contains("0: Types/0"), "{output}");
+    assert!(
+        output.contains("'Resources' is a required property"),
+        "{output}"
+    );
+
+    let mut record = ocsf_records(&report()).remove(0);
+    record["type_uid"] = Value::from(200403);
+    record["severity_id"] = Value::from(7);
+    record.as_object_mut().unwrap().remove("cloud");
+    record["finding_info"]
+        .as_object_mut()
+        .unwrap()
+        .remove("uid");
+    let (valid, output) = validate_each("ocsf-1.3.0-detection-finding.schema.json", &[record]);
+    assert!(!valid, "{output}");
+    for expected in [
+        "0: type_uid",
+        "0: severity_id",
+        "'cloud' is a required property",
+        "'uid' is a required property",
+    ] {
+        assert!(output.contains(expected), "{expected}: {output}");
+    }
 }
 
 #[test]

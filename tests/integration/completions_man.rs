@@ -138,7 +138,12 @@ fn the_bash_script_parses_and_completes_commands_and_flags() {
         ["--baseline"]
     );
     let formats = bash_complete(&script, &["elbtls", "audit", "--format", ""]);
-    assert_eq!(formats, ["table", "json", "csv", "sarif", "junit", "html"]);
+    assert_eq!(
+        formats,
+        [
+            "table", "json", "csv", "sarif", "junit", "html", "asff", "ocsf"
+        ]
+    );
     assert_eq!(
         bash_complete(&script, &["elbtls", "completions", "f"]),
         ["fish"]

@@ -226,12 +226,20 @@ fn called_actions() -> BTreeMap<String, BTreeSet<String>> {
         }
 
         // Operations signed by hand (`aws::json_rpc`) are declared where they are made, as an
-        // `Rpc { signing_name: "…", target: … }` with the JSON target in the same file.
+        // `Rpc { signing_name: "…", target: … }` with the JSON target in the same file, or a
+        // REST-JSON `Rest { signing_name: "…", operation: "…", … }`.
         if source.contains("signing_name: \"") {
             let signing: BTreeSet<&str> = quoted_after(&source, "signing_name: \"")
                 .into_iter()
                 .collect();
-            let targets = json_targets(&source);
+            let mut targets = json_targets(&source);
+            targets.extend(
+                quoted_after(&source, "operation: \"")
+                    .into_iter()
+                    // `operation: "organizations:ListAccounts"` in an error names an action.
+                    .filter(|op| op.bytes().all(|b| b.is_ascii_alphanumeric()))
+                    .map(|op| (String::new(), op.to_string())),
+            );
             assert!(
                 signing.len() == 1 && !targets.is_empty(),
                 "{shown} makes hand-signed calls: expected one signing name (`signing_name: \
@@ -328,6 +336,8 @@ fn the_iam_policy_allows_exactly_the_actions_elbtls_calls() {
         "elasticloadbalancing:DescribeSSLPolicies",
         "elasticloadbalancing:DescribeLoadBalancerPolicies",
         "cloudwatch:GetMetricData",
+        "securityhub:BatchImportFindings",
+        "securityhub:GetFindings",
         "sts:GetCallerIdentity",
         "sts:AssumeRole",
         "account:ListRegions",
@@ -338,9 +348,13 @@ fn the_iam_policy_allows_exactly_the_actions_elbtls_calls() {
         );
     }
 
-    // Least privilege: reads on every resource, roles assumed only by name.
+    // Least privilege: reads on every resource, roles assumed only by name, and one write: the
+    // findings `audit --security-hub` imports.
     for (action, resource) in &allowed {
         let operation = action.split_once(':').unwrap().1;
+        if action == "securityhub:BatchImportFindings" {
+            continue;
+        }
         if action == "sts:AssumeRole" {
             let role = resource.as_str().unwrap();
             assert!(

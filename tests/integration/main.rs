@@ -32,3 +32,4 @@ mod probe_hostile;
 mod probe_openssl;
 mod probe_responder;
 mod readme;
+mod security_hub;

@@ -588,7 +588,9 @@ fn the_audit_prints_a_hostile_certificate_subject_escaped_in_every_text_format()
     let port = server.addr.port();
     let stub = AwsStub::start(one_alb_account(port));
     let resolve = format!("hostile.elb.test:{port}:127.0.0.1");
-    for format in ["table", "csv", "junit", "sarif", "html", "json"] {
+    for format in [
+        "table", "csv", "junit", "sarif", "html", "asff", "ocsf", "json",
+    ] {
         let output = elbtls_at(
             &stub.endpoint(),
             &[
@@ -646,7 +648,7 @@ fn an_aws_error_message_is_printed_escaped() {
     // The line break is escaped or folded into the one-line error chain; either way it forges
     // no line, and U+202E is shown escaped.
     assert!(err.contains("forged \\u{202e}txt"), "{err}");
-    for format in ["table", "csv", "junit", "sarif", "html"] {
+    for format in ["table", "csv", "junit", "sarif", "html", "asff", "ocsf"] {
         let audit = elbtls_at(
             &stub.endpoint(),
             &["audit", "--no-probe", "--format", format],

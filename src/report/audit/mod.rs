@@ -1,10 +1,12 @@
 //! The audit report's formats, each its own file; each sees only [`AuditReport`] (in
 //! `model::audit`, re-exported here).
 
+pub mod asff;
 pub mod csv;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod ocsf;
 pub mod read;
 pub mod sarif;
 pub mod table;
