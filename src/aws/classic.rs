@@ -145,42 +145,17 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
         }
     }
 
-    // One DescribeLoadBalancerPolicies per load balancer that has TLS listeners with policies.
-    let wanted: Vec<(String, Vec<String>)> = descriptions
-        .iter()
-        .filter_map(|d| {
-            let names = tls_policy_names(d.listener_descriptions());
-            (!names.is_empty()).then(|| (d.load_balancer_name().unwrap_or("").to_string(), names))
-        })
-        .collect();
-    let described = bounded_map(wanted, reader.inner_limit, |(lb, names)| {
+    // One DescribeLoadBalancerPolicies per load balancer that has TLS listeners with policies;
+    // each load balancer is handed on as soon as it is read in full.
+    let scope = reader.scope.clone();
+    let sink = reader.sink.clone();
+    let part = reader.part;
+    let read = bounded_map(descriptions, reader.inner_limit, |description| {
         let client = client.clone();
-        async move {
-            let result = policies_of(&client, &lb, &names, opt_in).await;
-            (lb, result)
-        }
-    })
-    .await;
-    let described: BTreeMap<String, Result<Vec<ApiClassicPolicy>, Failure>> =
-        described.into_iter().collect();
-
-    for description in &descriptions {
+        let sink = sink.clone();
         let name = description.load_balancer_name().unwrap_or("").to_string();
-        let policies = described.get(&name);
-        if let Some(Err(failure)) = policies {
-            reader.fail(
-                Some(name.clone()),
-                "DescribeLoadBalancerPolicies",
-                failure.clone(),
-            );
-        }
-        let listeners = description
-            .listener_descriptions()
-            .iter()
-            .filter_map(|l| convert_listener(l, policies))
-            .collect();
-        reader.load_balancers.push(LoadBalancer {
-            scope: reader.scope.clone(),
+        let mut lb = LoadBalancer {
+            scope: scope.clone(),
             tags: tags.remove(&name).unwrap_or_default(),
             name,
             arn: None,
@@ -189,8 +164,44 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
             dns_name: description.dns_name().map(str::to_string),
             state: None,
             vpc_id: description.vpc_id().map(str::to_string),
-            listeners,
-        });
+            listeners: Vec::new(),
+        };
+        let inside = part.is_none_or(|(part, parts)| lb.shard(parts) == part);
+        async move {
+            if !inside {
+                return (lb, None, false);
+            }
+            let names = tls_policy_names(description.listener_descriptions());
+            let policies = if names.is_empty() {
+                None
+            } else {
+                Some(policies_of(&client, &lb.name, &names, opt_in).await)
+            };
+            lb.listeners = description
+                .listener_descriptions()
+                .iter()
+                .filter_map(|l| convert_listener(l, policies.as_ref()))
+                .collect();
+            if let Some(sink) = &sink {
+                let _ = sink.send(lb.clone());
+            }
+            (lb, policies.and_then(Result::err), true)
+        }
+    })
+    .await;
+    for (lb, failure, inside) in read {
+        if let Some(failure) = failure {
+            reader.fail(
+                Some(lb.name.clone()),
+                "DescribeLoadBalancerPolicies",
+                failure,
+            );
+        }
+        if inside {
+            reader.load_balancers.push(lb);
+        } else {
+            reader.outside_part.push(lb);
+        }
     }
 }
 

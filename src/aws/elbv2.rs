@@ -112,24 +112,35 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
         }
     }
 
-    let listener_results = bounded_map(arns, reader.inner_limit, |arn| {
+    for lb in &mut lbs {
+        lb.tags = lb
+            .arn
+            .as_ref()
+            .and_then(|arn| tags.remove(arn))
+            .unwrap_or_default();
+    }
+    let (lbs, outside): (Vec<LoadBalancer>, Vec<LoadBalancer>) =
+        lbs.into_iter().partition(|lb| reader.in_part(lb));
+    reader.outside_part.extend(outside);
+    // Each load balancer is handed on as soon as its listeners are read.
+    let sink = reader.sink.clone();
+    let read = bounded_map(lbs, reader.inner_limit, |mut lb| {
         let client = client.clone();
+        let sink = sink.clone();
         async move {
+            let arn = lb.arn.clone().unwrap_or_default();
             let result = listeners_of(&client, &arn, opt_in).await;
-            (arn, result)
+            lb.listeners = result.listeners;
+            if let Some(sink) = &sink {
+                let _ = sink.send(lb.clone());
+            }
+            (lb, result.failures)
         }
     })
     .await;
-    let mut listeners: BTreeMap<String, ListenersResult> = listener_results.into_iter().collect();
-
-    for mut lb in lbs {
-        let arn = lb.arn.clone().unwrap_or_default();
-        lb.tags = tags.remove(&arn).unwrap_or_default();
-        if let Some(result) = listeners.remove(&arn) {
-            lb.listeners = result.listeners;
-            for (operation, failure) in result.failures {
-                reader.fail(Some(arn.clone()), operation, failure);
-            }
+    for (lb, failures) in read {
+        for (operation, failure) in failures {
+            reader.fail(lb.arn.clone(), operation, failure);
         }
         reader.load_balancers.push(lb);
     }

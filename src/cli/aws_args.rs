@@ -229,6 +229,7 @@ impl AwsConnectionArgs {
             api_timeout,
             organization: None,
             include_caller: false,
+            part: None,
         })
     }
 }
@@ -303,6 +304,7 @@ impl AwsScopeArgs {
             api_timeout: self.connection.api_timeout()?,
             organization,
             include_caller: false,
+            part: None,
         })
     }
 }

@@ -382,6 +382,7 @@ impl CheckArgs {
                     api_timeout: crate::aws::DEFAULT_API_TIMEOUT,
                     organization: None,
                     include_caller: false,
+                    part: None,
                 },
             });
         }
