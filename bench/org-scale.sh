@@ -21,6 +21,8 @@
 #   SKIP=one|shards|inventory                       leave a measurement out (comma-separated)
 #   ELBTLS_BIN=path                                 this binary instead of target/release/elbtls
 #   WORKERS=3                                       fixture processes at once
+#   PROXY_WORKERS=2                                 rttproxy processes (one Python thread
+#                                                   forwards ~700 connections/s here)
 #   KEEP=dir                                        keep the reports and logs in dir
 #
 # Needs .venv with moto (./scripts/test creates it) and nginx (installed here if missing). Only
@@ -109,7 +111,7 @@ CONF
 control_port=$(free_port)
 if [[ $rtt == 0 ]]; then rtt_args=(--rtt-ms 0 --no-handshake-rtt); else rtt_args=(--rtt-ms "$rtt"); fi
 "$python" bench/rttproxy.py "${rtt_args[@]}" --control "$control_port" --map "$listen_port=$backend_port" \
-    >"$work/proxy.out" 2>"$work/proxy.err" &
+    --workers "${PROXY_WORKERS:-2}" >"$work/proxy.out" 2>"$work/proxy.err" &
 pids+=($!)
 for _ in $(seq 100); do grep -q READY "$work/proxy.out" 2>/dev/null && break; sleep 0.05; done
 
