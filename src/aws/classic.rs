@@ -2,6 +2,7 @@
 //! `SSLNegotiationPolicyType` policy of each `HTTPS`/`SSL` listener as raw attributes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use aws_config::{Region, SdkConfig};
 use aws_sdk_elasticloadbalancing::Client;
@@ -12,6 +13,7 @@ use aws_sdk_elasticloadbalancing::types::{
 
 use super::answer::CompleteAnswers;
 use super::error::{Failure, classify};
+use super::pace::Pace;
 use super::pages::Pages;
 use super::{ScopeReader, bounded_map};
 use crate::model::LoadBalancerType;
@@ -68,6 +70,7 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
     let mut pages = Pages::new();
     let mut marker: Option<String> = None;
     loop {
+        reader.pace.take().await;
         let page = match client
             .describe_load_balancers()
             .page_size(PAGE_SIZE)
@@ -124,6 +127,7 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
         .collect();
     let mut tags: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for batch in names.chunks(TAGS_BATCH) {
+        reader.pace.take().await;
         match client
             .describe_tags()
             .set_load_balancer_names(Some(batch.to_vec()))
@@ -150,8 +154,10 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
     let scope = reader.scope.clone();
     let sink = reader.sink.clone();
     let part = reader.part;
+    let pace = Arc::clone(&reader.pace);
     let read = bounded_map(descriptions, reader.inner_limit, |description| {
         let client = client.clone();
+        let pace = Arc::clone(&pace);
         let sink = sink.clone();
         let name = description.load_balancer_name().unwrap_or("").to_string();
         let mut lb = LoadBalancer {
@@ -175,7 +181,7 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
             let policies = if names.is_empty() {
                 None
             } else {
-                Some(policies_of(&client, &lb.name, &names, opt_in).await)
+                Some(policies_of(&client, &pace, &lb.name, &names, opt_in).await)
             };
             lb.listeners = description
                 .listener_descriptions()
@@ -244,10 +250,12 @@ fn tls_policy_names(listeners: &[ListenerDescription]) -> Vec<String> {
 /// names are resolved from the catalogue by the caller.
 async fn policies_of(
     client: &Client,
+    pace: &Pace,
     lb: &str,
     names: &[String],
     opt_in: bool,
 ) -> Result<Vec<ApiClassicPolicy>, Failure> {
+    pace.take().await;
     let first = client
         .describe_load_balancer_policies()
         .load_balancer_name(lb)
@@ -256,12 +264,15 @@ async fn policies_of(
         .await;
     let output = match first {
         Ok(output) => output,
-        Err(e) if e.code() == Some("PolicyNotFound") => client
-            .describe_load_balancer_policies()
-            .load_balancer_name(lb)
-            .send()
-            .await
-            .map_err(|e| classify(&e, opt_in))?,
+        Err(e) if e.code() == Some("PolicyNotFound") => {
+            pace.take().await;
+            client
+                .describe_load_balancer_policies()
+                .load_balancer_name(lb)
+                .send()
+                .await
+                .map_err(|e| classify(&e, opt_in))?
+        }
         Err(e) => return Err(classify(&e, opt_in)),
     };
     Ok(output

@@ -16,6 +16,7 @@ pub mod error;
 mod json_rpc;
 pub mod listener;
 pub mod organizations;
+pub mod pace;
 pub mod pages;
 pub mod policies;
 pub mod profiles;
@@ -64,6 +65,9 @@ pub struct Options {
     pub accounts: Vec<AccountSpec>,
     /// Account/region pairs read at once.
     pub concurrency: usize,
+    /// Elastic Load Balancing calls a second per account, region and API (`--api-rate`; see
+    /// [`pace`]).
+    pub api_rate: u32,
     /// How long one attempt of one AWS call may take (`--api-timeout`).
     pub api_timeout: Duration,
     /// `--organization`: read every active account of the caller's organization.
@@ -182,12 +186,14 @@ pub struct ScopeReader {
     pub sink: Option<Sink>,
     /// Only the load balancers of this part (part, parts) are read in full.
     pub part: Option<(u32, u32)>,
+    /// The pace of this account/region/API's calls (AWS's bucket, shared by the parts).
+    pub pace: Arc<pace::Pace>,
     /// The load balancers of other parts, listed only.
     pub outside_part: Vec<LoadBalancer>,
 }
 
 impl ScopeReader {
-    fn new(scope: Scope, sink: Option<Sink>) -> Self {
+    fn new(scope: Scope, sink: Option<Sink>, part: Option<(u32, u32)>, rate: u32) -> Self {
         Self {
             opt_in: regions::is_opt_in(&scope.region),
             scope,
@@ -196,8 +202,9 @@ impl ScopeReader {
             failures: Vec::new(),
             endpoint: String::new(),
             sink,
-            part: None,
+            part,
             outside_part: Vec::new(),
+            pace: Arc::new(pace::Pace::elb(rate, part.map_or(1, |(_, parts)| parts))),
         }
     }
 
@@ -364,10 +371,10 @@ pub async fn inventory_streaming(
         );
     }
 
-    let part = options.part;
+    let (part, rate) = (options.part, options.api_rate);
     let readers = bounded_map(pairs, options.concurrency, |(config, scope)| {
         let sink = sink.clone();
-        async move { read_scope(config, scope, sink, part).await }
+        async move { read_scope(config, scope, sink, part, rate).await }
     })
     .await;
     drop(sink);
@@ -387,14 +394,13 @@ async fn read_scope(
     scope: Scope,
     sink: Option<Sink>,
     part: Option<(u32, u32)>,
+    rate: u32,
 ) -> ScopeReader {
     let endpoint = error::endpoint(config.endpoint_url(), "elasticloadbalancing", &scope.region);
-    let mut v2 = ScopeReader::new(scope.clone(), sink.clone());
+    let mut v2 = ScopeReader::new(scope.clone(), sink.clone(), part, rate);
     v2.endpoint.clone_from(&endpoint);
-    v2.part = part;
-    let mut classic = ScopeReader::new(scope, sink);
+    let mut classic = ScopeReader::new(scope, sink, part, rate);
     classic.endpoint = endpoint;
-    classic.part = part;
     tokio::join!(
         elbv2::read(&config, &mut v2),
         classic::read(&config, &mut classic)
