@@ -7,6 +7,7 @@
 #   bench/inventory.sh [N]            N load balancers, default 1000
 #   ELBTLS_BIN=path bench/inventory.sh   use this binary instead of building target/release/elbtls
 #   RTT_MS=50 bench/inventory.sh         round trip added by bench/rttproxy.py (default 20; 0: skip)
+#   EXTRA="--api-rate 100" bench/inventory.sh   flags for every run
 #
 # Needs .venv with moto (./scripts/test creates it). Only 127.0.0.1 is contacted; the moto_server
 # it starts is stopped on exit.
@@ -50,7 +51,8 @@ run() {
     local before after start end rows
     before=$(calls)
     start=$(date +%s.%N)
-    rows=$("$bin" inventory --region "$regions" --format csv "$@" | tail -n +2 | wc -l)
+    # shellcheck disable=SC2086
+    rows=$("$bin" inventory --region "$regions" --format csv "$@" ${EXTRA:-} | tail -n +2 | wc -l)
     end=$(date +%s.%N)
     after=$(calls)
     printf '%-22s %6.2f s wall, %5d API calls, %5d listener rows\n' \
@@ -62,6 +64,9 @@ run() {
 run "concurrency 8 (default)"
 run "concurrency 8 (again)"
 run "concurrency 1" --api-concurrency 1
+# The runs above keep to AWS's documented ELB pace (--api-rate 10: 10 calls a second per account,
+# region and API after a burst of 40); moto has no such limit, and this run shows what it can answer.
+run "unpaced (--api-rate 10000)" --api-rate 10000
 
 # Over a real link every call costs a round trip, which is what overlapping regions and load
 # balancers saves: the same runs through bench/rttproxy.py (a delaying TCP proxy on loopback).

@@ -9,8 +9,10 @@ loopback, answers at once) plus one RTT per TLS flight. It counts accepted conne
 listening port; the counts are served as one JSON line to whoever connects to --control.
 
 Usage:
-  rttproxy.py --rtt-ms 50 --control 40001 --map 40010=8443 --map 40011=8444
-Prints "READY" on stdout once every socket listens.
+  rttproxy.py --rtt-ms 50 --control 40001 --map 40010=8443 --map 40011=8444 [--workers N]
+Prints "READY" on stdout once every socket listens. With --workers N, N processes (one event
+loop each) accept on the same sockets, for more connections a second than one Python thread
+can forward; the counts are shared.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
+import os
 import signal
 import socket
 import sys
@@ -25,10 +29,36 @@ import sys
 LOOPBACK = "127.0.0.1"
 
 
+class Counter(dict):
+    """Counts per port in memory shared by the worker processes (made before they fork)."""
+
+    def __init__(self, ports: list[int]) -> None:
+        super().__init__()
+        self._shared = {port: multiprocessing.RawValue("q", 0) for port in ports}
+        self._lock = multiprocessing.Lock()
+
+    def __getitem__(self, port: int) -> int:
+        return self._shared[port].value
+
+    def get(self, port: int, default: int = 0) -> int:
+        return self._shared[port].value if port in self._shared else default
+
+    def __setitem__(self, port: int, value: int) -> None:
+        with self._lock:
+            self._shared[port].value = value
+
+    def add(self, port: int) -> None:
+        with self._lock:
+            self._shared[port].value += 1
+
+    def items(self):
+        return [(port, shared.value) for port, shared in self._shared.items()]
+
+
 class Stats:
-    def __init__(self) -> None:
-        self.accepted: dict[int, int] = {}
-        self.backend_failures: dict[int, int] = {}
+    def __init__(self, ports: list[int]) -> None:
+        self.accepted = Counter(ports)
+        self.backend_failures = Counter(ports)
 
 
 def _nodelay(writer: asyncio.StreamWriter) -> None:
@@ -101,7 +131,7 @@ async def _serve(
 ) -> None:
     loop = asyncio.get_running_loop()
     accepted_at = loop.time()
-    stats.accepted[listen_port] = stats.accepted.get(listen_port, 0) + 1
+    stats.accepted.add(listen_port)
     _nodelay(c_writer)
     # With a simulated handshake the server side of the connection starts when the client's
     # first flight would reach it (accept + 1.5 RTT), as a real server's accept() would: a
@@ -119,7 +149,7 @@ async def _serve(
         try:
             r, w = await asyncio.open_connection(LOOPBACK, backend_port)
         except OSError:
-            stats.backend_failures[listen_port] = stats.backend_failures.get(listen_port, 0) + 1
+            stats.backend_failures.add(listen_port)
             b_reader_fut.set_result(None)
             b_writer_fut.set_result(None)
             c_writer.transport.abort()
@@ -161,25 +191,29 @@ async def _control(stats: Stats, reader: asyncio.StreamReader, writer: asyncio.S
         writer.close()
 
 
-async def main_async(args: argparse.Namespace) -> None:
-    stats = Stats()
+def _listen(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, port))
+    sock.listen(4096)
+    sock.setblocking(False)
+    return sock
+
+
+async def main_async(args: argparse.Namespace, stats: Stats, sockets, control, parent: bool) -> None:
     half = args.rtt_ms / 2000.0
     setup = args.rtt_ms / 1000.0 if args.handshake_rtt else 0.0
     servers = []
-    for spec in args.map:
-        lport_s, bport_s = spec.split("=", 1)
-        lport, bport = int(lport_s), int(bport_s)
-        stats.accepted[lport] = 0
+    for lport, bport, sock in sockets:
 
         def handler(r, w, lport=lport, bport=bport):
             return _serve(lport, bport, half, setup, stats, r, w)
 
-        servers.append(await asyncio.start_server(handler, LOOPBACK, lport, backlog=1024, reuse_address=True))
-    if args.control:
-        servers.append(
-            await asyncio.start_server(lambda r, w: _control(stats, r, w), LOOPBACK, args.control, reuse_address=True)
-        )
-    print("READY", flush=True)
+        servers.append(await asyncio.start_server(handler, sock=sock))
+    if control is not None:
+        servers.append(await asyncio.start_server(lambda r, w: _control(stats, r, w), sock=control))
+    if parent:
+        print("READY", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -197,10 +231,31 @@ def main() -> int:
     p.add_argument("--control", type=int, default=0, help="127.0.0.1 port serving the counts as JSON")
     p.add_argument("--no-handshake-rtt", dest="handshake_rtt", action="store_false",
                    help="do not add the extra RTT standing in for the TCP handshake")
+    p.add_argument("--workers", type=int, default=1,
+                   help="processes accepting on the same sockets (default 1)")
     args = p.parse_args()
     if not args.map:
         p.error("at least one --map")
-    asyncio.run(main_async(args))
+    pairs = [tuple(int(x) for x in spec.split("=", 1)) for spec in args.map]
+    stats = Stats([lport for lport, _ in pairs])
+    sockets = [(lport, bport, _listen(lport)) for lport, bport in pairs]
+    control = _listen(args.control) if args.control else None
+    children = []
+    for _ in range(max(args.workers, 1) - 1):
+        pid = os.fork()
+        if pid == 0:
+            asyncio.run(main_async(args, stats, sockets, None, False))
+            os._exit(0)
+        children.append(pid)
+    try:
+        asyncio.run(main_async(args, stats, sockets, control, True))
+    finally:
+        for pid in children:
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
     return 0
 
 

@@ -10,10 +10,13 @@ Usage: aws_fixtures.py ENDPOINT standard        the account the integration test
        aws_fixtures.py ENDPOINT securityhub-findings REGION  every finding Security Hub holds there
        aws_fixtures.py ENDPOINT securityhub-foreign REGION   one finding of another product there
        aws_fixtures.py ENDPOINT delete-lb REGION NAME        deletes an ELBv2 load balancer
+       aws_fixtures.py ENDPOINT org-bulk A R1,R2,.. N PORT [WORKERS]  an organization of A accounts,
+                                                 N load balancers in each region of each (bench)
 
 Talks only to ENDPOINT (a loopback moto_server). Prints one JSON object describing what it made.
 """
 
+import concurrent.futures
 import datetime
 import json
 import sys
@@ -467,6 +470,96 @@ def organization(endpoint):
     return {"active": ids[:2], "closed": ids[2]}
 
 
+def _org_bulk_scope(job):
+    """One account/region of org_bulk, in a worker process: `per_region` load balancers named
+    uniquely across the organization (moto derives DNS names from the name alone, and Classic ones
+    ignore the region), made with the account's own credentials."""
+    endpoint, index, account, region, per_region, port = job
+    creds = None
+    if account is not None:
+        sts = client(endpoint, "sts", "us-east-1")
+        got = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+            RoleSessionName="fixtures",
+        )["Credentials"]
+        creds = dict(
+            aws_access_key_id=got["AccessKeyId"],
+            aws_secret_access_key=got["SecretAccessKey"],
+            aws_session_token=got["SessionToken"],
+        )
+    short = "".join(part[0] for part in region.split("-")[:-1]) + region.rsplit("-", 1)[1]
+    prefix = f"a{index:02d}-{short}"
+    vpc, subnets = network(endpoint, region, creds)
+    cert = import_cert(endpoint, region, f"{prefix}.example.test", "rsa", creds)
+    elbv2 = client(endpoint, "elbv2", region, creds)
+    elb = client(endpoint, "elb", region, creds)
+    tg = target_group(elbv2, vpc, "tg-bulk", "HTTP", 80)
+    listeners = 0
+    for i in range(per_region):
+        if i % 3 == 2:
+            name = f"{prefix}-clb-{i:03d}"
+            elb.create_load_balancer(
+                LoadBalancerName=name, Listeners=[classic_listener("HTTPS", port, cert)],
+                AvailabilityZones=[f"{region}a"],
+            )
+            elb.create_load_balancer_policy(
+                LoadBalancerName=name, PolicyName="pol", PolicyTypeName="SSLNegotiationPolicyType",
+                PolicyAttributes=[{"AttributeName": "Reference-Security-Policy",
+                                   "AttributeValue": "ELBSecurityPolicy-TLS-1-2-2017-01"}],
+            )
+            elb.set_load_balancer_policies_of_listener(
+                LoadBalancerName=name, LoadBalancerPort=port, PolicyNames=["pol"]
+            )
+            listeners += 1
+            continue
+        arn = elbv2.create_load_balancer(Name=f"{prefix}-alb-{i:03d}", Subnets=subnets)[
+            "LoadBalancers"
+        ][0]["LoadBalancerArn"]
+        elbv2.create_listener(
+            LoadBalancerArn=arn, Protocol="HTTPS", Port=port,
+            SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+            Certificates=[{"CertificateArn": cert}], DefaultActions=forward(tg),
+        )
+        elbv2.create_listener(
+            LoadBalancerArn=arn, Protocol="HTTP", Port=80,
+            DefaultActions=[{"Type": "redirect", "RedirectConfig": {
+                "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}],
+        )
+        listeners += 2
+    return listeners
+
+
+def org_bulk(endpoint, accounts, regions, per_region, port, workers=3):
+    """An organization of `accounts` active accounts (the management account, moto's default, and
+    accounts - 1 members, plus one closed member that must be skipped), each with `per_region`
+    load balancers in every region as in `bulk` (a third Classic HTTPS, the rest ALBs with an
+    HTTPS and an HTTP-redirect listener), every TLS listener on `port`. The account/region pairs
+    are made by `workers` processes at once (moto answers from several threads)."""
+    org = client(endpoint, "organizations", "us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    members = []
+    for i in range(1, accounts):
+        status = org.create_account(Email=f"member-{i:02d}@example.test", AccountName=f"member-{i:02d}")
+        members.append(status["CreateAccountStatus"]["AccountId"])
+    closed = org.create_account(Email="closed@example.test", AccountName="closed")
+    closed_id = closed["CreateAccountStatus"]["AccountId"]
+    org.close_account(AccountId=closed_id)
+    jobs = [
+        (endpoint, index, account, region, per_region, port)
+        for index, account in enumerate([None] + members)
+        for region in regions
+    ]
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        listeners = sum(pool.map(_org_bulk_scope, jobs))
+    return {
+        "accounts": accounts,
+        "closed": closed_id,
+        "regions": len(regions),
+        "load_balancers": accounts * len(regions) * per_region,
+        "listeners": listeners,
+    }
+
+
 def set_policy(endpoint, listener_arn, policy):
     """Moves an ELBv2 listener to another security policy (what changes between two nightly runs)."""
     region = listener_arn.split(":")[3]
@@ -534,6 +627,9 @@ def main():
         made = many(endpoint, int(rest[0]), rest[1])
     elif what == "organization":
         made = organization(endpoint)
+    elif what == "org-bulk":
+        made = org_bulk(endpoint, int(rest[0]), rest[1].split(","), int(rest[2]), int(rest[3]),
+                        *(int(w) for w in rest[4:5]))
     elif what == "set-policy":
         made = set_policy(endpoint, rest[0], rest[1])
     elif what == "negotiation-errors":

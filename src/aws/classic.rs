@@ -2,6 +2,7 @@
 //! `SSLNegotiationPolicyType` policy of each `HTTPS`/`SSL` listener as raw attributes.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use aws_config::{Region, SdkConfig};
 use aws_sdk_elasticloadbalancing::Client;
@@ -12,6 +13,7 @@ use aws_sdk_elasticloadbalancing::types::{
 
 use super::answer::CompleteAnswers;
 use super::error::{Failure, classify};
+use super::pace::Pace;
 use super::pages::Pages;
 use super::{ScopeReader, bounded_map};
 use crate::model::LoadBalancerType;
@@ -68,6 +70,7 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
     let mut pages = Pages::new();
     let mut marker: Option<String> = None;
     loop {
+        reader.pace.take().await;
         let page = match client
             .describe_load_balancers()
             .page_size(PAGE_SIZE)
@@ -124,6 +127,7 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
         .collect();
     let mut tags: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for batch in names.chunks(TAGS_BATCH) {
+        reader.pace.take().await;
         match client
             .describe_tags()
             .set_load_balancer_names(Some(batch.to_vec()))
@@ -145,42 +149,19 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
         }
     }
 
-    // One DescribeLoadBalancerPolicies per load balancer that has TLS listeners with policies.
-    let wanted: Vec<(String, Vec<String>)> = descriptions
-        .iter()
-        .filter_map(|d| {
-            let names = tls_policy_names(d.listener_descriptions());
-            (!names.is_empty()).then(|| (d.load_balancer_name().unwrap_or("").to_string(), names))
-        })
-        .collect();
-    let described = bounded_map(wanted, reader.inner_limit, |(lb, names)| {
+    // One DescribeLoadBalancerPolicies per load balancer that has TLS listeners with policies;
+    // each load balancer is handed on as soon as it is read in full.
+    let scope = reader.scope.clone();
+    let sink = reader.sink.clone();
+    let part = reader.part;
+    let pace = Arc::clone(&reader.pace);
+    let read = bounded_map(descriptions, reader.inner_limit, |description| {
         let client = client.clone();
-        async move {
-            let result = policies_of(&client, &lb, &names, opt_in).await;
-            (lb, result)
-        }
-    })
-    .await;
-    let described: BTreeMap<String, Result<Vec<ApiClassicPolicy>, Failure>> =
-        described.into_iter().collect();
-
-    for description in &descriptions {
+        let pace = Arc::clone(&pace);
+        let sink = sink.clone();
         let name = description.load_balancer_name().unwrap_or("").to_string();
-        let policies = described.get(&name);
-        if let Some(Err(failure)) = policies {
-            reader.fail(
-                Some(name.clone()),
-                "DescribeLoadBalancerPolicies",
-                failure.clone(),
-            );
-        }
-        let listeners = description
-            .listener_descriptions()
-            .iter()
-            .filter_map(|l| convert_listener(l, policies))
-            .collect();
-        reader.load_balancers.push(LoadBalancer {
-            scope: reader.scope.clone(),
+        let mut lb = LoadBalancer {
+            scope: scope.clone(),
             tags: tags.remove(&name).unwrap_or_default(),
             name,
             arn: None,
@@ -189,8 +170,44 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
             dns_name: description.dns_name().map(str::to_string),
             state: None,
             vpc_id: description.vpc_id().map(str::to_string),
-            listeners,
-        });
+            listeners: Vec::new(),
+        };
+        let inside = part.is_none_or(|(part, parts)| lb.shard(parts) == part);
+        async move {
+            if !inside {
+                return (lb, None, false);
+            }
+            let names = tls_policy_names(description.listener_descriptions());
+            let policies = if names.is_empty() {
+                None
+            } else {
+                Some(policies_of(&client, &pace, &lb.name, &names, opt_in).await)
+            };
+            lb.listeners = description
+                .listener_descriptions()
+                .iter()
+                .filter_map(|l| convert_listener(l, policies.as_ref()))
+                .collect();
+            if let Some(sink) = &sink {
+                let _ = sink.send(lb.clone());
+            }
+            (lb, policies.and_then(Result::err), true)
+        }
+    })
+    .await;
+    for (lb, failure, inside) in read {
+        if let Some(failure) = failure {
+            reader.fail(
+                Some(lb.name.clone()),
+                "DescribeLoadBalancerPolicies",
+                failure,
+            );
+        }
+        if inside {
+            reader.load_balancers.push(lb);
+        } else {
+            reader.outside_part.push(lb);
+        }
     }
 }
 
@@ -233,10 +250,12 @@ fn tls_policy_names(listeners: &[ListenerDescription]) -> Vec<String> {
 /// names are resolved from the catalogue by the caller.
 async fn policies_of(
     client: &Client,
+    pace: &Pace,
     lb: &str,
     names: &[String],
     opt_in: bool,
 ) -> Result<Vec<ApiClassicPolicy>, Failure> {
+    pace.take().await;
     let first = client
         .describe_load_balancer_policies()
         .load_balancer_name(lb)
@@ -245,12 +264,15 @@ async fn policies_of(
         .await;
     let output = match first {
         Ok(output) => output,
-        Err(e) if e.code() == Some("PolicyNotFound") => client
-            .describe_load_balancer_policies()
-            .load_balancer_name(lb)
-            .send()
-            .await
-            .map_err(|e| classify(&e, opt_in))?,
+        Err(e) if e.code() == Some("PolicyNotFound") => {
+            pace.take().await;
+            client
+                .describe_load_balancer_policies()
+                .load_balancer_name(lb)
+                .send()
+                .await
+                .map_err(|e| classify(&e, opt_in))?
+        }
         Err(e) => return Err(classify(&e, opt_in)),
     };
     Ok(output

@@ -2,6 +2,7 @@
 //! their certificates, in one account and region.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use aws_config::{Region, SdkConfig};
 use aws_sdk_elasticloadbalancingv2::Client;
@@ -11,6 +12,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 
 use super::answer::{CompleteAnswers, snippet};
 use super::error::{Failure, classify};
+use super::pace::Pace;
 use super::pages::Pages;
 use super::{ScopeReader, bounded_map};
 use crate::model::LoadBalancerType;
@@ -42,6 +44,7 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
     let mut pages = Pages::new();
     let mut marker: Option<String> = None;
     loop {
+        reader.pace.take().await;
         let page = match client
             .describe_load_balancers()
             .page_size(PAGE_SIZE)
@@ -89,6 +92,7 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
     let arns: Vec<String> = lbs.iter().filter_map(|lb| lb.arn.clone()).collect();
     let mut tags: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for batch in arns.chunks(TAGS_BATCH) {
+        reader.pace.take().await;
         match client
             .describe_tags()
             .set_resource_arns(Some(batch.to_vec()))
@@ -112,24 +116,36 @@ pub async fn read(config: &SdkConfig, reader: &mut ScopeReader) {
         }
     }
 
-    let listener_results = bounded_map(arns, reader.inner_limit, |arn| {
+    for lb in &mut lbs {
+        lb.tags = lb
+            .arn
+            .as_ref()
+            .and_then(|arn| tags.remove(arn))
+            .unwrap_or_default();
+    }
+    let (lbs, outside): (Vec<LoadBalancer>, Vec<LoadBalancer>) =
+        lbs.into_iter().partition(|lb| reader.in_part(lb));
+    reader.outside_part.extend(outside);
+    // Each load balancer is handed on as soon as its listeners are read.
+    let sink = reader.sink.clone();
+    let read = bounded_map(lbs, reader.inner_limit, |mut lb| {
         let client = client.clone();
+        let sink = sink.clone();
+        let pace = Arc::clone(&reader.pace);
         async move {
-            let result = listeners_of(&client, &arn, opt_in).await;
-            (arn, result)
+            let arn = lb.arn.clone().unwrap_or_default();
+            let result = listeners_of(&client, &pace, &arn, opt_in).await;
+            lb.listeners = result.listeners;
+            if let Some(sink) = &sink {
+                let _ = sink.send(lb.clone());
+            }
+            (lb, result.failures)
         }
     })
     .await;
-    let mut listeners: BTreeMap<String, ListenersResult> = listener_results.into_iter().collect();
-
-    for mut lb in lbs {
-        let arn = lb.arn.clone().unwrap_or_default();
-        lb.tags = tags.remove(&arn).unwrap_or_default();
-        if let Some(result) = listeners.remove(&arn) {
-            lb.listeners = result.listeners;
-            for (operation, failure) in result.failures {
-                reader.fail(Some(arn.clone()), operation, failure);
-            }
+    for (lb, failures) in read {
+        for (operation, failure) in failures {
+            reader.fail(lb.arn.clone(), operation, failure);
         }
         reader.load_balancers.push(lb);
     }
@@ -194,7 +210,7 @@ struct ListenersResult {
     failures: Vec<(&'static str, Failure)>,
 }
 
-async fn listeners_of(client: &Client, lb_arn: &str, opt_in: bool) -> ListenersResult {
+async fn listeners_of(client: &Client, pace: &Pace, lb_arn: &str, opt_in: bool) -> ListenersResult {
     let mut result = ListenersResult {
         listeners: Vec::new(),
         failures: Vec::new(),
@@ -203,6 +219,7 @@ async fn listeners_of(client: &Client, lb_arn: &str, opt_in: bool) -> ListenersR
     let mut pages = Pages::new();
     let mut marker: Option<String> = None;
     loop {
+        pace.take().await;
         let page = match client
             .describe_listeners()
             .load_balancer_arn(lb_arn)
@@ -255,7 +272,7 @@ async fn listeners_of(client: &Client, lb_arn: &str, opt_in: bool) -> ListenersR
         if listener.terminates_tls()
             && let Some(arn) = api.listener_arn()
         {
-            match certificates_of(client, arn, opt_in).await {
+            match certificates_of(client, pace, arn, opt_in).await {
                 Ok(certificates) if !certificates.is_empty() => {
                     listener.certificates = certificates;
                 }
@@ -341,6 +358,7 @@ pub(crate) fn convert_listener(api: &ApiListener) -> Listener {
 /// with `IsDefault` true, and may list it a second time with false: each ARN is kept once.
 async fn certificates_of(
     client: &Client,
+    pace: &Pace,
     listener_arn: &str,
     opt_in: bool,
 ) -> Result<Vec<Certificate>, Failure> {
@@ -348,6 +366,7 @@ async fn certificates_of(
     let mut pages = Pages::new();
     let mut marker: Option<String> = None;
     loop {
+        pace.take().await;
         let page = client
             .describe_listener_certificates()
             .listener_arn(listener_arn)

@@ -16,6 +16,7 @@ pub mod error;
 mod json_rpc;
 pub mod listener;
 pub mod organizations;
+pub mod pace;
 pub mod pages;
 pub mod policies;
 pub mod profiles;
@@ -65,12 +66,20 @@ pub struct Options {
     pub accounts: Vec<AccountSpec>,
     /// Account/region pairs read at once.
     pub concurrency: usize,
+    /// Elastic Load Balancing calls a second per account, region and API (`--api-rate`; see
+    /// [`pace`]).
+    pub api_rate: u32,
     /// How long one attempt of one AWS call may take (`--api-timeout`).
     pub api_timeout: Duration,
     /// `--organization`: read every active account of the caller's organization.
     pub organization: Option<OrganizationScope>,
     /// Read the caller's own account as well as `accounts` (set by [`expand_organization`]).
     pub include_caller: bool,
+    /// `audit --shard`: (part, parts). Only the load balancers of this part
+    /// ([`LoadBalancer::shard`]) are read in full; the others are listed without their listeners
+    /// in [`Inventory::outside_part`], which saves the per-load-balancer calls (most of them) in
+    /// every part.
+    pub part: Option<(u32, u32)>,
 }
 
 /// How `--organization` reaches the member accounts.
@@ -155,6 +164,10 @@ pub async fn expand_organization(options: &mut Options) -> Result<Vec<String>, A
     Ok(notes)
 }
 
+/// Where the inventory hands over each load balancer as soon as it is read in full (its tags and
+/// listeners), before the rest of the account: see [`inventory_streaming`].
+pub type Sink = tokio::sync::mpsc::UnboundedSender<LoadBalancer>;
+
 /// What reading one account/region produced.
 #[derive(Debug)]
 pub struct ScopeReader {
@@ -170,10 +183,18 @@ pub struct ScopeReader {
     pub failures: Vec<ScopeFailure>,
     /// Where the region's Elastic Load Balancing calls go, to name it when it cannot be reached.
     pub endpoint: String,
+    /// Who else gets each load balancer the moment it is read.
+    pub sink: Option<Sink>,
+    /// Only the load balancers of this part (part, parts) are read in full.
+    pub part: Option<(u32, u32)>,
+    /// The pace of this account/region/API's calls (AWS's bucket, shared by the parts).
+    pub pace: Arc<pace::Pace>,
+    /// The load balancers of other parts, listed only.
+    pub outside_part: Vec<LoadBalancer>,
 }
 
 impl ScopeReader {
-    fn new(scope: Scope) -> Self {
+    fn new(scope: Scope, sink: Option<Sink>, part: Option<(u32, u32)>, rate: u32) -> Self {
         Self {
             opt_in: regions::is_opt_in(&scope.region),
             scope,
@@ -181,7 +202,18 @@ impl ScopeReader {
             load_balancers: Vec::new(),
             failures: Vec::new(),
             endpoint: String::new(),
+            sink,
+            part,
+            outside_part: Vec::new(),
+            pace: Arc::new(pace::Pace::elb(rate, part.map_or(1, |(_, parts)| parts))),
         }
+    }
+
+    /// Whether `lb` is read in full (it is in the part asked for, or no part was asked for).
+    /// The others are set aside in `outside_part`.
+    pub fn in_part(&self, lb: &LoadBalancer) -> bool {
+        self.part
+            .is_none_or(|(part, parts)| lb.shard(parts) == part)
     }
 
     /// Records a failed call; `resource` is the load balancer when the failure is narrower than
@@ -233,6 +265,16 @@ where
 /// Errors only when nothing can be read at all (no credentials, no region); anything narrower is
 /// a [`ScopeFailure`] in the result.
 pub async fn inventory(options: &Options) -> Result<Inventory, AwsError> {
+    inventory_streaming(options, None).await
+}
+
+/// [`inventory`], handing each load balancer to `sink` as soon as its tags and listeners are
+/// read (in no particular order), while the rest is still being read. The result is the same
+/// as [`inventory`]'s; the sink is dropped when it returns.
+pub async fn inventory_streaming(
+    options: &Options,
+    sink: Option<Sink>,
+) -> Result<Inventory, AwsError> {
     let base = session::base_config(options).await;
     session::check_credentials(&base, options).await?;
     if options.regions.is_empty() && !options.all_regions && base.region().is_none() {
@@ -330,13 +372,17 @@ pub async fn inventory(options: &Options) -> Result<Inventory, AwsError> {
         );
     }
 
-    let readers = bounded_map(pairs, options.concurrency, |(config, scope)| async move {
-        read_scope(config, scope).await
+    let (part, rate) = (options.part, options.api_rate);
+    let readers = bounded_map(pairs, options.concurrency, |(config, scope)| {
+        let sink = sink.clone();
+        async move { read_scope(config, scope, sink, part, rate).await }
     })
     .await;
+    drop(sink);
     for reader in readers {
         inventory.scopes.push(reader.scope);
         inventory.load_balancers.extend(reader.load_balancers);
+        inventory.outside_part.extend(reader.outside_part);
         inventory.failures.extend(reader.failures);
     }
     inventory.sort();
@@ -344,17 +390,24 @@ pub async fn inventory(options: &Options) -> Result<Inventory, AwsError> {
 }
 
 /// Reads ELBv2 and Classic in one account/region, the two APIs at once.
-async fn read_scope(config: SdkConfig, scope: Scope) -> ScopeReader {
+async fn read_scope(
+    config: SdkConfig,
+    scope: Scope,
+    sink: Option<Sink>,
+    part: Option<(u32, u32)>,
+    rate: u32,
+) -> ScopeReader {
     let endpoint = error::endpoint(config.endpoint_url(), "elasticloadbalancing", &scope.region);
-    let mut v2 = ScopeReader::new(scope.clone());
+    let mut v2 = ScopeReader::new(scope.clone(), sink.clone(), part, rate);
     v2.endpoint.clone_from(&endpoint);
-    let mut classic = ScopeReader::new(scope);
+    let mut classic = ScopeReader::new(scope, sink, part, rate);
     classic.endpoint = endpoint;
     tokio::join!(
         elbv2::read(&config, &mut v2),
         classic::read(&config, &mut classic)
     );
     v2.load_balancers.append(&mut classic.load_balancers);
+    v2.outside_part.append(&mut classic.outside_part);
     v2.failures.append(&mut classic.failures);
     v2
 }

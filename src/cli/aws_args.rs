@@ -106,6 +106,12 @@ pub(crate) struct AwsScopeArgs {
     /// Account/region pairs read at once.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub api_concurrency: usize,
+
+    /// Elastic Load Balancing calls a second per account, region and API (ELBv2; Classic), after
+    /// a burst of 4 x N: AWS's documented Describe bucket is 10 (burst 40). Raise it if AWS
+    /// raised your account's limits; `--shard` parts each take their share.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub api_rate: u32,
 }
 
 /// Output formats of `inventory`.
@@ -226,9 +232,11 @@ impl AwsConnectionArgs {
             endpoint_url: self.endpoint_url.clone(),
             accounts: Vec::new(),
             concurrency: 1,
+            api_rate: crate::aws::pace::ELB_RATE_DEFAULT,
             api_timeout,
             organization: None,
             include_caller: false,
+            part: None,
         })
     }
 }
@@ -258,6 +266,12 @@ impl AwsScopeArgs {
             bail!(
                 "--api-concurrency {}: give a number from 1 to 64",
                 self.api_concurrency
+            );
+        }
+        if !(1..=10_000).contains(&self.api_rate) {
+            bail!(
+                "--api-rate {}: give a number of calls a second from 1 to 10000",
+                self.api_rate
             );
         }
         let mut accounts = Vec::new();
@@ -300,9 +314,11 @@ impl AwsScopeArgs {
             endpoint_url: self.connection.endpoint_url.clone(),
             accounts,
             concurrency: self.api_concurrency,
+            api_rate: self.api_rate,
             api_timeout: self.connection.api_timeout()?,
             organization,
             include_caller: false,
+            part: None,
         })
     }
 }

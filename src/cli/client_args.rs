@@ -379,9 +379,11 @@ impl CheckArgs {
                     endpoint_url: self.endpoint_url.clone(),
                     accounts: Vec::new(),
                     concurrency: 1,
+                    api_rate: crate::aws::pace::ELB_RATE_DEFAULT,
                     api_timeout: crate::aws::DEFAULT_API_TIMEOUT,
                     organization: None,
                     include_caller: false,
+                    part: None,
                 },
             });
         }

@@ -1,15 +1,13 @@
 //! `elbtls audit`: inventory → declared policies → live probes → findings → report → exit code.
 
+mod probing;
 mod selection;
 
 use std::collections::HashMap;
 use std::io::{self, Write};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context as _;
-use tokio::sync::{Semaphore, watch};
-use tokio::task::JoinSet;
 
 use crate::aws;
 use crate::baseline;
@@ -21,9 +19,6 @@ use crate::finding::Verdict;
 use crate::model::audit::LeafCertificate;
 use crate::model::inventory::{Listener, LoadBalancer};
 use crate::model::observed::{Observation, ProbeOutcome, Support};
-use crate::probe::run::{ProbeOptions, probe};
-use crate::probe::scan::{Guide, Profile};
-use crate::probe::target::Target;
 use crate::report::audit::{
     AuditReport, ListenerResult, ProbeStatus, asff, csv, html, json, junit, ocsf, sarif, table,
 };
@@ -37,6 +32,8 @@ pub(super) fn run(
     // The flags were checked into `job`; what needs the catalogue or a file is checked now,
     // still before the first AWS call or probe.
     let mut options = job.aws.clone();
+    // Each part reads in full only its own load balancers.
+    options.part = job.shard.map(|s| (s.index, s.count));
     let filters = &job.filters;
     let baseline = match &job.baseline {
         Some(arg) => Some(
@@ -89,10 +86,42 @@ pub(super) fn run(
         super::say::note(note);
     }
     let options = &options;
-    let mut inventory = runtime.block_on(aws::inventory(options))?;
-    let read = inventory.load_balancers.len();
+    let mut planner = probing::Planner::new(catalogue);
+    // The probes start while the inventory is read: each load balancer as soon as its listeners
+    // are (see probing).
+    let (inventory, mut probing) = runtime.block_on(async {
+        let Some(probe_options) = &job.probe else {
+            return (aws::inventory(options).await, None);
+        };
+        let mut probing = probing::Probing::new(probe_options, job.concurrency);
+        let (sink, mut read) = tokio::sync::mpsc::unbounded_channel();
+        let inventory = aws::inventory_streaming(options, Some(sink));
+        let plan = async {
+            while let Some(lb) = read.recv().await {
+                if probing::in_run(&lb, filters, job.shard) {
+                    for listener in &lb.listeners {
+                        if let Some(planned) = planner.plan(&lb, listener) {
+                            probing.add(planned);
+                        }
+                    }
+                }
+            }
+        };
+        let (inventory, ()) = tokio::join!(inventory, plan);
+        (inventory, Some(probing))
+    });
+    let mut inventory = inventory?;
+    let read = inventory.load_balancers.len() + inventory.outside_part.len();
     inventory.load_balancers.retain(|lb| selected(lb, filters));
-    if let Some(failure) = selection::nothing_selected(filters, &inventory, read) {
+    // Load balancers of the other parts (listed, their listeners not read) that the filters
+    // select: they are audited there.
+    let selected_elsewhere = std::mem::take(&mut inventory.outside_part)
+        .iter()
+        .filter(|lb| selected(lb, filters))
+        .count();
+    if selected_elsewhere == 0
+        && let Some(failure) = selection::nothing_selected(filters, &inventory, read)
+    {
         if job.format != AuditFormat::Table {
             super::say::warning(format_args!("incomplete: {failure}"));
         }
@@ -100,7 +129,7 @@ pub(super) fn run(
     }
     // The shard is taken after the filters: an empty part of a small account is no failure.
     if let Some(shard) = job.shard {
-        let before = inventory.load_balancers.len();
+        let before = inventory.load_balancers.len() + selected_elsewhere;
         inventory
             .load_balancers
             .retain(|lb| lb.shard(shard.count) == shard.index);
@@ -123,13 +152,22 @@ pub(super) fn run(
         inventory.failures.extend(found.failures.iter().cloned());
     }
 
-    // Resolve every listener's declared policy, and gather the TLS endpoints to probe.
+    // Resolve every listener's declared policy; every TLS endpoint the stream did not plan yet
+    // is probed now.
     let mut rows: Vec<Row<'_>> = Vec::new();
+    // Probes are spawned on the runtime.
+    let in_runtime = runtime.enter();
     for lb in &inventory.load_balancers {
         for listener in &lb.listeners {
             let declared = catalogue.resolve(lb.lb_type, &listener.declared);
             // TCP, UDP, GENEVE: no TLS, no plaintext web traffic.
             if let Some(kind) = compare::audit::kind(listener, &declared) {
+                if kind == Kind::Tls
+                    && let Some(probing) = &mut probing
+                    && let Some(planned) = planner.plan(lb, listener)
+                {
+                    probing.add(planned);
+                }
                 rows.push(Row {
                     lb,
                     listener,
@@ -139,35 +177,10 @@ pub(super) fn run(
             }
         }
     }
-    let observations = match &job.probe {
+    drop(in_runtime);
+    let observations = match probing {
+        Some(probing) => runtime.block_on(probing.finish()),
         None => HashMap::new(),
-        Some(probe_options) => {
-            // Each probe guesses ahead along its listener's declared policy (see ProbeOptions::guide),
-            // then along what the first listener declaring the same policy showed.
-            let mut guides: HashMap<Option<&str>, Guide> = HashMap::new();
-            let targets: Vec<Planned> = rows
-                .iter()
-                .filter(|r| r.kind == Kind::Tls)
-                .filter_map(|r| {
-                    let target = endpoint(r.lb, r.listener)?;
-                    let declared = r.declared.policy();
-                    let guide = guides
-                        .entry(declared.map(|p| p.name.as_str()))
-                        .or_insert_with(|| super::probe::guide(catalogue, declared))
-                        .clone();
-                    let family = match declared {
-                        Some(policy) => format!("policy {}", policy.name),
-                        None => format!("host {}", target.host),
-                    };
-                    Some(Planned {
-                        target,
-                        guide,
-                        family,
-                    })
-                })
-                .collect();
-            runtime.block_on(probe_all(targets, probe_options, job.concurrency))
-        }
     };
 
     let now = crate::clock::now_unix();
@@ -189,8 +202,8 @@ pub(super) fn run(
             let probe = if job.probe.is_none() {
                 Some(Probe::Skipped)
             } else {
-                match endpoint(row.lb, row.listener) {
-                    Some(target) => observations.get(&key(&target)).map(Probe::Done),
+                match probing::endpoint(row.lb, row.listener) {
+                    Some(target) => observations.get(&probing::key(&target)).map(Probe::Done),
                     None => Some(Probe::NoAddress),
                 }
             };
@@ -411,6 +424,7 @@ fn selected_by_name_tag_type_arn(lb: &LoadBalancer, filters: &AuditFilters) -> b
         && (filters.arns.is_empty()
             || filters.arns.iter().any(|arn| {
                 lb.arn.as_deref() == Some(arn.as_str())
+                    || lb.arn.is_some() && lb.arn == load_balancer_of_listener(arn)
                     || lb
                         .listeners
                         .iter()
@@ -418,123 +432,13 @@ fn selected_by_name_tag_type_arn(lb: &LoadBalancer, filters: &AuditFilters) -> b
             }))
 }
 
-fn endpoint(lb: &LoadBalancer, listener: &Listener) -> Option<Target> {
-    let host = lb.dns_name.as_deref()?;
-    Some(Target {
-        host: host.trim_end_matches('.').to_ascii_lowercase(),
-        port: listener.port,
-    })
-}
-
-fn key(target: &Target) -> (String, u16) {
-    (target.host.clone(), target.port)
-}
-
-/// A listener's endpoint on its way to a probe.
-struct Planned {
-    target: Target,
-    guide: Guide,
-    /// Listeners expected to be alike: the same declared policy (or, with none, the same host).
-    family: String,
-}
-
-/// Probes every endpoint once. In each family the first endpoint is probed first; the others
-/// then guess along what it showed (each still proves its own result, offer by offer).
-async fn probe_all(
-    targets: Vec<Planned>,
-    options: &ProbeOptions,
-    concurrency: usize,
-) -> HashMap<(String, u16), Observation> {
-    let mut unique: Vec<Planned> = Vec::new();
-    for planned in targets {
-        if !unique
-            .iter()
-            .any(|u| key(&u.target) == key(&planned.target))
-        {
-            unique.push(planned);
-        }
-    }
-    let total = unique.len();
-    let progress = Progress::new(total);
-    let limit = Arc::new(Semaphore::new(concurrency));
-    // Per family, what its first endpoint showed (`None` inside: nothing usable).
-    let mut leaders: HashMap<String, watch::Sender<Option<Option<Profile>>>> = HashMap::new();
-    let mut tasks = JoinSet::new();
-    for planned in unique {
-        let mut options = options.clone();
-        let (lead, follow) = match leaders.get(&planned.family) {
-            Some(sender) => (None, Some(sender.subscribe())),
-            None => {
-                let (sender, _) = watch::channel(None);
-                let lead = sender.clone();
-                leaders.insert(planned.family.clone(), sender);
-                (Some(lead), None)
-            }
-        };
-        let limit = Arc::clone(&limit);
-        let progress = Arc::clone(&progress);
-        tasks.spawn(async move {
-            options.guide = planned.guide;
-            if let Some(mut follow) = follow
-                && let Ok(shown) = follow.wait_for(Option::is_some).await
-                && let Some(Some(profile)) = shown.clone()
-            {
-                options.guide = options.guide.led_by(profile);
-            }
-            let observation = {
-                let _slot = limit.acquire().await;
-                probe(&planned.target, &options).await
-            };
-            if let Some(lead) = lead {
-                let profile = match &observation.outcome {
-                    ProbeOutcome::Completed(observed) => {
-                        Some(Profile::observed(&observed.protocols, &observed.groups))
-                    }
-                    _ => None,
-                };
-                let _ = lead.send(Some(profile));
-            }
-            progress.tick();
-            (key(&planned.target), observation)
-        });
-    }
-    drop(leaders);
-    let results = tasks.join_all().await;
-    progress.finish();
-    results.into_iter().collect()
-}
-
-/// A one-line progress counter on stderr, only when stderr is a terminal.
-struct Progress {
-    total: usize,
-    done: AtomicUsize,
-    shown: bool,
-}
-
-impl Progress {
-    fn new(total: usize) -> Arc<Self> {
-        let shown = super::say::progress_shown() && total > 0;
-        Arc::new(Self {
-            total,
-            done: AtomicUsize::new(0),
-            shown,
-        })
-    }
-
-    fn tick(&self) {
-        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        if self.shown {
-            let mut err = io::stderr().lock();
-            let _ = write!(err, "\rprobing listeners: {done}/{}", self.total);
-            let _ = err.flush();
-        }
-    }
-
-    fn finish(&self) {
-        if self.shown {
-            let _ = write!(io::stderr().lock(), "\r\x1b[2K");
-        }
-    }
+/// The ARN of the load balancer of an ELBv2 listener ARN
+/// (`arn:…:listener/app/NAME/LB-ID/LISTENER-ID` → `arn:…:loadbalancer/app/NAME/LB-ID`), so that
+/// `--arn LISTENER` selects a load balancer whose listeners were not read (another `--shard`).
+fn load_balancer_of_listener(arn: &str) -> Option<String> {
+    let (head, path) = arn.split_once(":listener/")?;
+    let (lb_path, _listener_id) = path.rsplit_once('/')?;
+    Some(format!("{head}:loadbalancer/{lb_path}"))
 }
 
 /// One listener's line in the report. `probe` is `None` for a listener that should have been
@@ -709,5 +613,29 @@ pub(super) fn render(
         AuditFormat::Html => html::render(report, out),
         AuditFormat::Asff => asff::render(report, out),
         AuditFormat::Ocsf => ocsf::render(report, out),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::load_balancer_of_listener;
+
+    #[test]
+    fn finds_the_load_balancer_of_a_listener_arn() {
+        assert_eq!(
+            load_balancer_of_listener(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2"
+            )
+            .as_deref(),
+            Some(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"
+            )
+        );
+        assert_eq!(
+            load_balancer_of_listener(
+                "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188"
+            ),
+            None
+        );
     }
 }

@@ -328,6 +328,10 @@ pub struct Inventory {
     pub failures: Vec<ScopeFailure>,
     /// Remarks on how the run was done (for example where the region list came from).
     pub notes: Vec<String>,
+    /// With `audit --shard`: the load balancers of the other parts, as listed, their listeners
+    /// not read (so that the filters can tell whether they matched anything anywhere).
+    #[serde(skip)]
+    pub outside_part: Vec<LoadBalancer>,
 }
 
 impl Inventory {

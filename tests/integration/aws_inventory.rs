@@ -165,8 +165,18 @@ fn reads_more_load_balancers_than_one_page() {
     let moto = moto::fresh();
     moto.fixture(&["many", "405", "eu-west-1"]);
     let before = moto.api_calls();
-    let out = elbtls_at(&moto.endpoint(), &["inventory", "--region", "eu-west-1"]);
+    // 428 ELBv2 calls at --api-rate 50: a burst of 200, then 50 a second (at least 4.56 s).
+    let started = std::time::Instant::now();
+    let out = elbtls_at(
+        &moto.endpoint(),
+        &["inventory", "--region", "eu-west-1", "--api-rate", "50"],
+    );
+    let took = started.elapsed();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        took >= std::time::Duration::from_millis(4500),
+        "428 ELBv2 calls at 50 a second after a burst of 200 took only {took:?}"
+    );
     assert!(
         stdout(&out).contains("0 listeners (0 with TLS) on 405 load balancers"),
         "{}",

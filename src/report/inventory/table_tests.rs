@@ -137,6 +137,7 @@ fn report() -> InventoryReport {
                 region: REGION.to_string(),
             }],
             load_balancers,
+            outside_part: Vec::new(),
             failures: vec![ScopeFailure {
                 account: ACCOUNT.to_string(),
                 region: Some("ap-southeast-2".to_string()),
