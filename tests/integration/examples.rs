@@ -71,8 +71,19 @@ struct SdkCrate {
 
 /// The `aws-sdk-*` crates elbtls depends on, read from their sources (`cargo metadata` says where).
 fn sdk_crates() -> Vec<SdkCrate> {
+    // Only this platform's packages: the others (Windows-only crates) need not be downloaded,
+    // and on a fresh machine they are not.
+    let rustc = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .expect("run rustc -vV");
+    let host = String::from_utf8_lossy(&rustc.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))
+        .expect("rustc -vV names the host");
     let output = Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--offline", "--locked"])
+        .args(["--filter-platform", &host])
         .arg("--manifest-path")
         .arg(repo_root().join("Cargo.toml"))
         .stderr(Stdio::inherit())
