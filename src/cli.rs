@@ -175,7 +175,7 @@ pub(crate) struct ProbeArgs {
 
     /// Most handshakes in flight at once to one endpoint (a load balancer node absorbs them
     /// easily; lower it for a fragile server).
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    #[arg(long, value_name = "N", default_value_t = 24)]
     pub max_connections: usize,
 
     /// Skip the certificate handshakes.

@@ -166,8 +166,14 @@ pub fn candidate_groups(version: ProtocolVersion) -> Vec<NamedGroup> {
         .collect()
 }
 
-/// Offers one round of a version may make ahead of the answers when the guess is not trusted
-/// (see [`Guide::new`]).
+/// Offers the first round after the version offers may make ahead of the answers when the guess
+/// is not trusted (see [`Guide::new`]): the guess has just agreed with every version's answer
+/// (which versions are accepted, and the first suite each picked), so it goes as far as one
+/// round of the 24 connections `probe` allows at once can take, for a TLS 1.2 chain of a policy
+/// as long as 2016-08's (nginx, 50 ms RTT: 0.33 -> 0.23 s, no connection more on any bench server).
+pub const FIRST_SPECULATION_WIDTH: usize = 16;
+
+/// Offers a round may make ahead of an untrusted guess after a round that proved a guess wrong.
 pub const SPECULATION_WIDTH: usize = 6;
 
 /// The furthest an untrusted guess goes, after rounds that proved it right.
@@ -288,8 +294,9 @@ async fn run_chain<H: Handshaker>(
     accepted: Arc<Vec<ProtocolVersion>>,
 ) -> Finished {
     let mut idle_rounds = 0;
-    // An untrusted guess goes further ahead each round it was right, back to the start when not.
-    let mut width = SPECULATION_WIDTH;
+    // An untrusted guess goes further ahead each round it was right, back to a narrow width when
+    // not.
+    let mut width = FIRST_SPECULATION_WIDTH;
     while !chain.is_done() {
         let proven = kinds.lock().unwrap_or_else(PoisonError::into_inner).clone();
         let prediction = guide.predict(&chain.seen(&accepted, &proven));

@@ -357,8 +357,10 @@ async fn speculation_stops_once_the_server_falls_back_to_suites_of_a_higher_vers
     // version offer, P-384 and a refusal.
     let least = 5 + 11 + 1 + 2;
     assert_eq!(plain_handshakes, least, "plain");
+    // The hint's three suites the server does not take cost an offer each (the first round
+    // after the version offers guesses 16 ahead, as far as a 2016-08 chain is long).
     assert!(
-        hinted_handshakes <= least + 2,
+        hinted_handshakes <= least + 3,
         "{hinted_handshakes} handshakes with the hint, least {least}"
     );
     // With the policy: the version offers; the valid suites and the first fallback one; every
