@@ -971,6 +971,11 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
         if kind not in SERVER_KINDS:
             log(f"unknown server kind {kind}; known: {', '.join(SERVER_KINDS)}")
             return 2
+    for kind, exe in (("nginx", "nginx"), ("s_server", "openssl")):
+        if kind in kinds and not shutil.which(exe):
+            log(f"server kind {kind} needs `{exe}`, which is not installed: run bench/run without "
+                f"--no-install (it installs it), or apt-get install {'nginx' if exe == 'nginx' else 'openssl'}")
+            return 2
     elbemu_exe = args.elbemu or str(REPO / "target" / "release" / "elbemu")
     if "elbemu" in kinds:
         ok, why = elbemu_usable(elbemu_exe)
