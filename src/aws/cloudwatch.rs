@@ -21,13 +21,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
-use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
+use aws_smithy_runtime_api::client::http::HttpConnector;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::{Failure, reason_for_code};
-use super::json_rpc::{Rpc, call};
+use super::json_rpc::{self, Rpc, call};
 use super::{Options, bounded_map, session};
 use crate::model::LoadBalancerType;
 use crate::model::inventory::{FailureReason, LoadBalancer, ScopeFailure};
@@ -104,33 +103,16 @@ pub async fn negotiation_errors(
     }
     let base = session::base_config(options).await;
     let home = session::home_region(&base, options.regions.first().map(String::as_str));
-    // The configuration of each account: the caller's own, or each role's.
-    let mut configs: HashMap<String, SdkConfig> = HashMap::new();
-    for spec in &options.accounts {
-        match session::assumed_account(&base, spec, &home).await {
-            Ok(account) => {
-                configs.insert(account.id, account.config);
-            }
-            Err(failure) => result.failures.push(ScopeFailure {
-                account: spec.role_arn.clone(),
-                region: None,
-                resource: Some("cloudwatch:GetMetricData".to_string()),
-                reason: failure.reason,
-                message: format!("AssumeRole for CloudWatch: {}", failure.message),
-            }),
-        }
-    }
-    let connector: Arc<dyn HttpConnector> = Arc::new(
-        aws_smithy_http_client::Connector::builder()
-            .connector_settings(
-                HttpConnectorSettings::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .read_timeout(Duration::from_secs(30))
-                    .build(),
-            )
-            .tls_provider(Provider::Rustls(CryptoMode::Ring))
-            .build(),
-    );
+    let (configs, failures) = session::AccountConfigs::assume(
+        &base,
+        options,
+        &home,
+        "cloudwatch:GetMetricData",
+        "CloudWatch",
+    )
+    .await;
+    result.failures.extend(failures);
+    let connector = json_rpc::connector(Duration::from_secs(30));
     let end = (crate::clock::now_unix() / 60) * 60;
     let window = Window {
         start: end - i64::from(hours) * 3600,
@@ -139,13 +121,7 @@ pub async fn negotiation_errors(
     let work: Vec<(SdkConfig, String, String, Vec<Query>)> = groups
         .into_iter()
         .filter_map(|((account, region), queries)| {
-            // An assumed role's account, else (no roles, or --organization's own account) the
-            // caller's credentials.
-            let config = match configs.get(&account) {
-                Some(config) => config.clone(),
-                None if options.accounts.is_empty() || options.include_caller => base.clone(),
-                None => return None,
-            };
+            let config = configs.get(&account)?;
             Some((config, account, region, queries))
         })
         .collect();
@@ -211,7 +187,7 @@ async fn read_region(
                 signing_name: "monitoring",
                 target: TARGET,
                 content_type: "application/x-amz-json-1.0",
-                endpoint: endpoint(config, region),
+                endpoint: json_rpc::service_endpoint(config, "CLOUDWATCH", "monitoring", region),
             };
             let answer = call(config, connector, &rpc, region, &body).await?;
             let page = MetricDataPage::read(answer)?;
@@ -335,26 +311,6 @@ fn request_body(batch: &[Query], window: Window, next_token: Option<&str>) -> Ve
         body["NextToken"] = json!(token);
     }
     body.to_string().into_bytes()
-}
-
-/// The CloudWatch endpoint: `AWS_ENDPOINT_URL_CLOUDWATCH`, the configured endpoint
-/// (`--endpoint-url`, `AWS_ENDPOINT_URL`), or the regional one.
-fn endpoint(config: &SdkConfig, region: &str) -> String {
-    if let Some(url) = std::env::var("AWS_ENDPOINT_URL_CLOUDWATCH")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        return url;
-    }
-    if let Some(url) = config.endpoint_url() {
-        return url.to_string();
-    }
-    let suffix = if region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
-    };
-    format!("https://monitoring.{region}.{suffix}/")
 }
 
 #[cfg(test)]

@@ -5,13 +5,15 @@
 //! is one of the largest SDK crates). SigV4 with the run's credentials, the run's retry count on
 //! throttling and server errors, one line per failure as [`Failure`].
 
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use aws_config::SdkConfig;
 use aws_credential_types::provider::ProvideCredentials;
 use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
 use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::http::HttpConnector;
+use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
+use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
 use aws_smithy_runtime_api::client::identity::Identity;
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
@@ -20,6 +22,36 @@ use serde_json::Value;
 
 use super::error::{Failure, reason_for_code};
 use crate::model::inventory::FailureReason;
+
+/// Where the calls to `service` (`monitoring`, `securityhub`, …) in `region` go:
+/// `AWS_ENDPOINT_URL_<ENV>` (the SDK's variable for that service, `env` = `CLOUDWATCH`, …), else
+/// the configured endpoint (`--endpoint-url`, `AWS_ENDPOINT_URL`), else the regional AWS one.
+pub(super) fn service_endpoint(
+    config: &SdkConfig,
+    env: &str,
+    service: &str,
+    region: &str,
+) -> String {
+    std::env::var(format!("AWS_ENDPOINT_URL_{env}"))
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| super::error::endpoint(config.endpoint_url(), service, region))
+}
+
+/// The HTTP client for these calls: rustls (ring), 5 s to connect, `read` for an answer.
+pub(super) fn connector(read: Duration) -> Arc<dyn HttpConnector> {
+    Arc::new(
+        aws_smithy_http_client::Connector::builder()
+            .connector_settings(
+                HttpConnectorSettings::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .read_timeout(read)
+                    .build(),
+            )
+            .tls_provider(Provider::Rustls(CryptoMode::Ring))
+            .build(),
+    )
+}
 
 /// One operation: how it is signed, named and where it goes.
 #[derive(Clone, Debug)]
@@ -63,7 +95,7 @@ impl Rpc {
     fn call(&self) -> Call<'_> {
         Call {
             method: "POST",
-            url: self.endpoint.clone(),
+            url: format!("{}/", self.endpoint.trim_end_matches('/')),
             headers: vec![
                 ("content-type", self.content_type),
                 ("x-amz-target", self.target),

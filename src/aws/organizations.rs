@@ -6,16 +6,13 @@
 //! `aws-sdk-organizations`: one operation does not earn a crate's build. Organizations answers
 //! in us-east-1 (aws) or the partition's one region.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
-use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
 use serde_json::{Value, json};
 
 use super::error::{AwsError, Failure};
-use super::json_rpc::{Rpc, call};
+use super::json_rpc::{self, Rpc, call};
 use super::pages::Pages;
 use crate::model::inventory::FailureReason;
 
@@ -39,23 +36,6 @@ fn organizations_region(home: &str) -> &'static str {
     }
 }
 
-fn endpoint(config: &SdkConfig, region: &str) -> String {
-    if let Some(url) = std::env::var("AWS_ENDPOINT_URL_ORGANIZATIONS")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        return url;
-    }
-    if let Some(url) = config.endpoint_url() {
-        return url.to_string();
-    }
-    if region.starts_with("cn-") {
-        format!("https://organizations.{region}.amazonaws.com.cn/")
-    } else {
-        format!("https://organizations.{region}.amazonaws.com/")
-    }
-}
-
 /// Lists the organization's accounts with the caller's credentials (`config`).
 pub async fn list_accounts(
     config: &SdkConfig,
@@ -66,19 +46,9 @@ pub async fn list_accounts(
         signing_name: "organizations",
         target: "AWSOrganizationsV20161128.ListAccounts",
         content_type: "application/x-amz-json-1.1",
-        endpoint: endpoint(config, region),
+        endpoint: json_rpc::service_endpoint(config, "ORGANIZATIONS", "organizations", region),
     };
-    let connector: Arc<dyn HttpConnector> = Arc::new(
-        aws_smithy_http_client::Connector::builder()
-            .connector_settings(
-                HttpConnectorSettings::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .read_timeout(Duration::from_secs(30))
-                    .build(),
-            )
-            .tls_provider(Provider::Rustls(CryptoMode::Ring))
-            .build(),
-    );
+    let connector = json_rpc::connector(Duration::from_secs(30));
     let fail = |failure: Failure| AwsError::Call {
         operation: "organizations:ListAccounts",
         region: region.to_string(),

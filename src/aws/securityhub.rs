@@ -20,12 +20,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::SdkConfig;
-use aws_smithy_http_client::tls::{Provider, rustls_provider::CryptoMode};
-use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
+use aws_smithy_runtime_api::client::http::HttpConnector;
 use serde_json::{Value, json};
 
 use super::error::Failure;
-use super::json_rpc::{Rest, call_rest};
+use super::json_rpc::{self, Rest, call_rest};
 use super::pages::Pages;
 use super::{Options, bounded_map, session};
 use crate::model::inventory::{FailureReason, ScopeFailure};
@@ -68,39 +67,21 @@ pub async fn sync(options: &Options, groups: Groups, archive: Arc<Archive>) -> S
     }
     let base = session::base_config(options).await;
     let home = session::home_region(&base, options.regions.first().map(String::as_str));
-    let mut configs: HashMap<String, SdkConfig> = HashMap::new();
-    for spec in &options.accounts {
-        match session::assumed_account(&base, spec, &home).await {
-            Ok(account) => {
-                configs.insert(account.id, account.config);
-            }
-            Err(failure) => outcome.failures.push(ScopeFailure {
-                account: spec.role_arn.clone(),
-                region: None,
-                resource: Some("securityhub:BatchImportFindings".to_string()),
-                reason: failure.reason,
-                message: format!("AssumeRole for Security Hub: {}", failure.message),
-            }),
-        }
-    }
-    let connector: Arc<dyn HttpConnector> = Arc::new(
-        aws_smithy_http_client::Connector::builder()
-            .connector_settings(
-                HttpConnectorSettings::builder()
-                    .connect_timeout(Duration::from_secs(5))
-                    .read_timeout(Duration::from_secs(60))
-                    .build(),
-            )
-            .tls_provider(Provider::Rustls(CryptoMode::Ring))
-            .build(),
-    );
+    let (configs, failures) = session::AccountConfigs::assume(
+        &base,
+        options,
+        &home,
+        "securityhub:BatchImportFindings",
+        "Security Hub",
+    )
+    .await;
+    outcome.failures.extend(failures);
+    let connector = json_rpc::connector(Duration::from_secs(60));
     let mut work = Vec::new();
     for ((account, region), findings) in groups {
-        let config = match configs.get(&account) {
-            Some(config) => config.clone(),
-            None if options.accounts.is_empty() || options.include_caller => base.clone(),
-            // Its AssumeRole failed: recorded above.
-            None => continue,
+        // None: its AssumeRole failed, recorded above.
+        let Some(config) = configs.get(&account) else {
+            continue;
         };
         work.push((config, account, region, findings));
     }
@@ -135,30 +116,13 @@ pub async fn sync(options: &Options, groups: Groups, archive: Arc<Archive>) -> S
     outcome
 }
 
-fn endpoint(config: &SdkConfig, region: &str) -> String {
-    if let Some(url) = std::env::var("AWS_ENDPOINT_URL_SECURITYHUB")
-        .ok()
-        .filter(|u| !u.is_empty())
-    {
-        return url;
-    }
-    if let Some(url) = config.endpoint_url() {
-        return url.to_string();
-    }
-    if region.starts_with("cn-") {
-        format!("https://securityhub.{region}.amazonaws.com.cn")
-    } else {
-        format!("https://securityhub.{region}.amazonaws.com")
-    }
-}
-
 fn import_op(config: &SdkConfig, region: &str) -> Rest {
     Rest {
         signing_name: "securityhub",
         operation: "BatchImportFindings",
         method: "POST",
         path: "/findings/import",
-        endpoint: endpoint(config, region),
+        endpoint: json_rpc::service_endpoint(config, "SECURITYHUB", "securityhub", region),
     }
 }
 
@@ -168,7 +132,7 @@ fn get_op(config: &SdkConfig, region: &str) -> Rest {
         operation: "GetFindings",
         method: "POST",
         path: "/findings",
-        endpoint: endpoint(config, region),
+        endpoint: json_rpc::service_endpoint(config, "SECURITYHUB", "securityhub", region),
     }
 }
 

@@ -2,6 +2,7 @@
 //! ring-based HTTPS client, adaptive retries, timeouts, and one configuration per account
 //! (the caller's own, or each `--role-arn` through STS AssumeRole).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use aws_config::sts::AssumeRoleProvider;
@@ -14,6 +15,7 @@ use aws_smithy_types::timeout::TimeoutConfig;
 
 use super::error::{AwsError, Failure, classify, classify_credentials, credentials_advice};
 use super::{AccountSpec, Options};
+use crate::model::inventory::ScopeFailure;
 
 /// The region STS and the Account API are asked in when nothing else says.
 pub const HOME_REGION_FALLBACK: &str = "us-east-1";
@@ -181,6 +183,60 @@ pub async fn assumed_account(
         .unwrap_or(spec.role_arn.as_str())
         .to_string();
     Ok(Account { id, config })
+}
+
+/// The configuration of each account a run reaches, for the calls made after the inventory
+/// (CloudWatch, Security Hub): each role's, assumed once, or the caller's own.
+pub struct AccountConfigs {
+    base: SdkConfig,
+    assumed: HashMap<String, SdkConfig>,
+    caller_too: bool,
+}
+
+impl AccountConfigs {
+    /// Assumes every `--role-arn` of `options`. A role that cannot be assumed is a
+    /// [`ScopeFailure`] about `action` (`cloudwatch:GetMetricData`), its message starting
+    /// "AssumeRole for `service`"; its account is then left out.
+    pub async fn assume(
+        base: &SdkConfig,
+        options: &Options,
+        home: &str,
+        action: &str,
+        service: &str,
+    ) -> (Self, Vec<ScopeFailure>) {
+        let mut assumed = HashMap::new();
+        let mut failures = Vec::new();
+        for spec in &options.accounts {
+            match assumed_account(base, spec, home).await {
+                Ok(account) => {
+                    assumed.insert(account.id, account.config);
+                }
+                Err(failure) => failures.push(ScopeFailure {
+                    account: spec.role_arn.clone(),
+                    region: None,
+                    resource: Some(action.to_string()),
+                    reason: failure.reason,
+                    message: format!("AssumeRole for {service}: {}", failure.message),
+                }),
+            }
+        }
+        let configs = Self {
+            base: base.clone(),
+            assumed,
+            caller_too: options.accounts.is_empty() || options.include_caller,
+        };
+        (configs, failures)
+    }
+
+    /// The configuration for `account`: its role's, else (no roles, or `--organization`'s own
+    /// account) the caller's; `None` when its role could not be assumed (a failure already).
+    pub fn get(&self, account: &str) -> Option<SdkConfig> {
+        match self.assumed.get(account) {
+            Some(config) => Some(config.clone()),
+            None if self.caller_too => Some(self.base.clone()),
+            None => None,
+        }
+    }
 }
 
 #[cfg(test)]

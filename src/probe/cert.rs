@@ -52,6 +52,19 @@ enum Failure {
     Other(String),
 }
 
+/// The name the handshakes send and check: `server_name`, or the address itself when none is
+/// given; an invalid name is an error naming it.
+fn server_name_for(
+    addr: SocketAddr,
+    server_name: Option<&str>,
+) -> Result<ServerName<'static>, String> {
+    match server_name {
+        None => Ok(ServerName::IpAddress(addr.ip().into())),
+        Some(name) => ServerName::try_from(name.to_string())
+            .map_err(|error| format!("{addr}: `{name}` is not a valid server name: {error}")),
+    }
+}
+
 /// Fetches the certificate chains `addr` presents, with two rustls handshakes (TLS 1.2 and 1.3,
 /// one offering ECDSA schemes, one RSA) made concurrently.
 ///
@@ -64,17 +77,12 @@ pub async fn fetch_certificates(
     timeout: Duration,
 ) -> CertificateReport {
     let mut report = CertificateReport::default();
-    let name = match server_name {
-        None => ServerName::IpAddress(addr.ip().into()),
-        Some(name) => match ServerName::try_from(name.to_string()) {
-            Ok(name) => name,
-            Err(error) => {
-                report.errors.push(format!(
-                    "{addr}: `{name}` is not a valid server name: {error}"
-                ));
-                return report;
-            }
-        },
+    let name = match server_name_for(addr, server_name) {
+        Ok(name) => name,
+        Err(error) => {
+            report.errors.push(error);
+            return report;
+        }
     };
     let name_given = server_name.is_some();
     let (rsa, ecdsa) = tokio::join!(
@@ -126,17 +134,12 @@ pub async fn fetch_certificate(
     family: Option<SignatureFamily>,
 ) -> CertificateReport {
     let mut report = CertificateReport::default();
-    let name = match server_name {
-        None => ServerName::IpAddress(addr.ip().into()),
-        Some(name) => match ServerName::try_from(name.to_string()) {
-            Ok(name) => name,
-            Err(error) => {
-                report.errors.push(format!(
-                    "{addr}: `{name}` is not a valid server name: {error}"
-                ));
-                return report;
-            }
-        },
+    let name = match server_name_for(addr, server_name) {
+        Ok(name) => name,
+        Err(error) => {
+            report.errors.push(error);
+            return report;
+        }
     };
     let done = handshake(addr, name, server_name.is_some(), family, timeout).await;
     record(&mut report, addr, done);
@@ -155,17 +158,12 @@ pub fn check_plaintext_chain(
     negotiated: (ProtocolVersion, CipherSuite),
 ) -> CertificateReport {
     let mut report = CertificateReport::default();
-    let name = match server_name {
-        None => ServerName::IpAddress(addr.ip().into()),
-        Some(name) => match ServerName::try_from(name.to_string()) {
-            Ok(name) => name,
-            Err(error) => {
-                report.errors.push(format!(
-                    "{addr}: `{name}` is not a valid server name: {error}"
-                ));
-                return report;
-            }
-        },
+    let name = match server_name_for(addr, server_name) {
+        Ok(name) => name,
+        Err(error) => {
+            report.errors.push(error);
+            return report;
+        }
     };
     let mut result = Handshake {
         family: Some(family),

@@ -85,6 +85,20 @@ pub fn findings(report: &AuditReport, hub_region: Option<&str>) -> Vec<Value> {
     out
 }
 
+/// A finding's one-line title, the same in ASFF and OCSF: code, load balancer, listener and, when
+/// the finding is about one thing, that thing (`TLS-VERSION-WEAK: web HTTPS:443 (TLSv1.0)`).
+pub fn finding_title(l: &ListenerResult, f: &Finding) -> String {
+    let code = f.code.code();
+    if f.subject.is_empty() {
+        format!("{code}: {} {}:{}", l.load_balancer, l.protocol, l.port)
+    } else {
+        format!(
+            "{code}: {} {}:{} ({})",
+            l.load_balancer, l.protocol, l.port, f.subject
+        )
+    }
+}
+
 /// The stable id of a listener finding: `elbtls/LISTENER-ID/CODE` and `/SUBJECT` when there is
 /// one; a subject that would make it longer than ASFF's 512 characters is replaced by its SHA-256.
 pub fn finding_id(listener_id: &str, code: &str, subject: &str) -> String {
@@ -259,14 +273,7 @@ fn listener_finding(
     let region = hub_region.unwrap_or(&l.region);
     let code = f.code.code();
     let category = f.code.category();
-    let title = if f.subject.is_empty() {
-        format!("{code}: {} {}:{}", l.load_balancer, l.protocol, l.port)
-    } else {
-        format!(
-            "{code}: {} {}:{} ({})",
-            l.load_balancer, l.protocol, l.port, f.subject
-        )
-    };
+    let title = finding_title(l, f);
     let severity = json!({
         "Label": severity_label(f.severity),
         "Original": f.severity.as_str(),

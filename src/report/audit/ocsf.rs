@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use super::asff::{
     INVENTORY_FAILED, advice_text, category_name, failure_account, failure_id, finding_id,
-    load_balancer_arn, partition, resource_type,
+    finding_title, load_balancer_arn, partition, resource_type,
 };
 use super::{AuditReport, ChangedFinding, ListenerResult};
 use crate::finding::{Finding, FindingCode, Severity};
@@ -244,14 +244,7 @@ fn listener_record(
     time: i64,
 ) -> Value {
     let code = f.code.code();
-    let title = if f.subject.is_empty() {
-        format!("{code}: {} {}:{}", l.load_balancer, l.protocol, l.port)
-    } else {
-        format!(
-            "{code}: {} {}:{} ({})",
-            l.load_balancer, l.protocol, l.port, f.subject
-        )
-    };
+    let title = finding_title(l, f);
     let info = json!({
         "uid": finding_id(&l.id, code, &f.subject),
         "title": title,
