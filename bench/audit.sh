@@ -5,11 +5,12 @@
 # behind bench/rttproxy.py adding a round trip of RTT_MS (default 50 ms). Every listener's DNS name
 # is mapped to the proxy with `--resolve '*:PORT:127.0.0.1'`, so each listener is a full probe
 # (versions, suites, order, groups, two certificate handshakes).
-# Reports wall time, peak RSS of elbtls, TCP connections (counted by the proxy) and the verdicts.
+# Reports wall time, CPU time and peak RSS of elbtls, TCP connections (counted by the proxy) and the verdicts.
 #
 #   bench/audit.sh [N]                 N load balancers, default 1000
 #   RTT_MS=0 bench/audit.sh            no added round trip
 #   EXTRA="--concurrency 64" bench/audit.sh
+#   PROXY_WORKERS=1 bench/audit.sh      proxy processes (default 2: one forwards ~700 connections/s)
 #
 # Needs .venv with moto (./scripts/test creates it) and nginx (installed here if missing). Only
 # 127.0.0.1 is contacted; every process it starts is stopped on exit.
@@ -86,7 +87,7 @@ CONF
 control_port=$(free_port)
 if [[ $rtt == 0 ]]; then rtt_args=(--rtt-ms 0 --no-handshake-rtt); else rtt_args=(--rtt-ms "$rtt"); fi
 "$python" bench/rttproxy.py "${rtt_args[@]}" --control "$control_port" --map "$listen_port=$backend_port" \
-    >"$work/proxy.out" 2>"$work/proxy.err" &
+    --workers "${PROXY_WORKERS:-2}" >"$work/proxy.out" 2>"$work/proxy.err" &
 pids+=($!)
 for _ in $(seq 100); do grep -q READY "$work/proxy.out" 2>/dev/null && break; sleep 0.05; done
 
@@ -105,9 +106,10 @@ set -e
 connections=$("$python" -c "import socket,json; s=socket.create_connection(('127.0.0.1',$control_port)); print(json.loads(s.makefile().readline())['accepted'].get('$listen_port', 0))" 2>/dev/null || echo "?")
 wall=$(grep 'Elapsed (wall clock)' "$work/time.txt" | awk '{print $NF}')
 rss_kb=$(grep 'Maximum resident set size' "$work/time.txt" | awk '{print $NF}')
-"$python" - "$work/report.json" "$wall" "$rss_kb" "$connections" "$code" "$rtt" <<'PY'
+cpu=$(awk -F': ' '/User time|System time/ {t += $2} END {printf "%.1f", t}' "$work/time.txt")
+"$python" - "$work/report.json" "$wall" "$rss_kb" "$connections" "$code" "$rtt" "$cpu" <<'PY'
 import json, sys
-path, wall, rss_kb, connections, code, rtt = sys.argv[1:]
+path, wall, rss_kb, connections, code, rtt, cpu = sys.argv[1:]
 report = json.load(open(path))
 listeners = report["listeners"]
 tls = [l for l in listeners if l["protocol"] != "HTTP"]
@@ -116,7 +118,7 @@ for l in listeners:
     verdicts[l["verdict"]] = verdicts.get(l["verdict"], 0) + 1
 probed = sum(1 for l in tls if l["probe"]["status"] == "probed")
 print(f"audit: {len(listeners)} listeners ({len(tls)} TLS, {probed} probed), RTT {rtt} ms")
-print(f"  wall {wall}, peak RSS {int(rss_kb) / 1024:.1f} MB, {connections} TCP connections "
-      f"({int(connections) / max(probed, 1):.1f} per listener), exit {code}")
+print(f"  wall {wall}, elbtls CPU {cpu} s, peak RSS {int(rss_kb) / 1024:.1f} MB, {connections} TCP "
+      f"connections ({int(connections) / max(probed, 1):.1f} per listener), exit {code}")
 print(f"  verdicts: {verdicts}")
 PY

@@ -259,6 +259,55 @@ def standard(endpoint):
     return made
 
 
+def region_short(region):
+    """`us-east-1` -> `ue1`."""
+    return "".join(part[0] for part in region.split("-")[:-1]) + region.rsplit("-", 1)[1]
+
+
+def bulk_region(endpoint, region, prefix, n, port, digits, creds=None):
+    """`n` load balancers named `PREFIX-clb-NNN`/`PREFIX-alb-NNN` in `region`: every third a
+    Classic HTTPS declaring TLS-1-2-2017-01 through a Reference-Security-Policy, the others ALBs
+    with an HTTPS listener on TLS13-1-2-2021-06 and an HTTP redirect. Returns the listeners made."""
+    vpc, subnets = network(endpoint, region, creds)
+    cert = import_cert(endpoint, region, f"{prefix}.example.test", "rsa", creds)
+    elbv2 = client(endpoint, "elbv2", region, creds)
+    elb = client(endpoint, "elb", region, creds)
+    tg = target_group(elbv2, vpc, "tg-bulk", "HTTP", 80)
+    listeners = 0
+    for i in range(n):
+        if i % 3 == 2:
+            name = f"{prefix}-clb-{i:0{digits}d}"
+            elb.create_load_balancer(
+                LoadBalancerName=name, Listeners=[classic_listener("HTTPS", port, cert)],
+                AvailabilityZones=[f"{region}a"],
+            )
+            elb.create_load_balancer_policy(
+                LoadBalancerName=name, PolicyName="pol", PolicyTypeName="SSLNegotiationPolicyType",
+                PolicyAttributes=[{"AttributeName": "Reference-Security-Policy",
+                                   "AttributeValue": "ELBSecurityPolicy-TLS-1-2-2017-01"}],
+            )
+            elb.set_load_balancer_policies_of_listener(
+                LoadBalancerName=name, LoadBalancerPort=port, PolicyNames=["pol"]
+            )
+            listeners += 1
+            continue
+        arn = elbv2.create_load_balancer(Name=f"{prefix}-alb-{i:0{digits}d}", Subnets=subnets)[
+            "LoadBalancers"
+        ][0]["LoadBalancerArn"]
+        elbv2.create_listener(
+            LoadBalancerArn=arn, Protocol="HTTPS", Port=port,
+            SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
+            Certificates=[{"CertificateArn": cert}], DefaultActions=forward(tg),
+        )
+        elbv2.create_listener(
+            LoadBalancerArn=arn, Protocol="HTTP", Port=80,
+            DefaultActions=[{"Type": "redirect", "RedirectConfig": {
+                "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}],
+        )
+        listeners += 2
+    return listeners
+
+
 def bulk(endpoint, count, regions, port=443):
     """`count` load balancers spread evenly over `regions`: per region a third Classic HTTPS
     with a custom policy, the rest ALBs with an HTTPS listener and an HTTP redirect."""
@@ -266,42 +315,8 @@ def bulk(endpoint, count, regions, port=443):
                   for i in range(len(regions))]
     listeners = 0
     for region, n in zip(regions, per_region):
-        vpc, subnets = network(endpoint, region)
-        cert = import_cert(endpoint, region, f"{region}.example.test", "rsa")
-        elbv2 = client(endpoint, "elbv2", region)
-        elb = client(endpoint, "elb", region)
-        tg = target_group(elbv2, vpc, "tg-bulk", "HTTP", 80)
-        for i in range(n):
-            if i % 3 == 2:
-                name = f"clb-{i:04d}"
-                elb.create_load_balancer(
-                    LoadBalancerName=name, Listeners=[classic_listener("HTTPS", port, cert)],
-                    AvailabilityZones=[f"{region}a"],
-                )
-                elb.create_load_balancer_policy(
-                    LoadBalancerName=name, PolicyName="pol", PolicyTypeName="SSLNegotiationPolicyType",
-                    PolicyAttributes=[{"AttributeName": "Reference-Security-Policy",
-                                       "AttributeValue": "ELBSecurityPolicy-TLS-1-2-2017-01"}],
-                )
-                elb.set_load_balancer_policies_of_listener(
-                    LoadBalancerName=name, LoadBalancerPort=port, PolicyNames=["pol"]
-                )
-                listeners += 1
-                continue
-            arn = elbv2.create_load_balancer(Name=f"alb-{i:04d}", Subnets=subnets)[
-                "LoadBalancers"
-            ][0]["LoadBalancerArn"]
-            elbv2.create_listener(
-                LoadBalancerArn=arn, Protocol="HTTPS", Port=port,
-                SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
-                Certificates=[{"CertificateArn": cert}], DefaultActions=forward(tg),
-            )
-            elbv2.create_listener(
-                LoadBalancerArn=arn, Protocol="HTTP", Port=80,
-                DefaultActions=[{"Type": "redirect", "RedirectConfig": {
-                    "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}],
-            )
-            listeners += 2
+        # Names carry the region, as real DNS names do: no two regions' endpoints coincide.
+        listeners += bulk_region(endpoint, region, region_short(region), n, port, 4)
     return {"load_balancers": count, "listeners": listeners, "per_region": per_region}
 
 
@@ -487,46 +502,8 @@ def _org_bulk_scope(job):
             aws_secret_access_key=got["SecretAccessKey"],
             aws_session_token=got["SessionToken"],
         )
-    short = "".join(part[0] for part in region.split("-")[:-1]) + region.rsplit("-", 1)[1]
-    prefix = f"a{index:02d}-{short}"
-    vpc, subnets = network(endpoint, region, creds)
-    cert = import_cert(endpoint, region, f"{prefix}.example.test", "rsa", creds)
-    elbv2 = client(endpoint, "elbv2", region, creds)
-    elb = client(endpoint, "elb", region, creds)
-    tg = target_group(elbv2, vpc, "tg-bulk", "HTTP", 80)
-    listeners = 0
-    for i in range(per_region):
-        if i % 3 == 2:
-            name = f"{prefix}-clb-{i:03d}"
-            elb.create_load_balancer(
-                LoadBalancerName=name, Listeners=[classic_listener("HTTPS", port, cert)],
-                AvailabilityZones=[f"{region}a"],
-            )
-            elb.create_load_balancer_policy(
-                LoadBalancerName=name, PolicyName="pol", PolicyTypeName="SSLNegotiationPolicyType",
-                PolicyAttributes=[{"AttributeName": "Reference-Security-Policy",
-                                   "AttributeValue": "ELBSecurityPolicy-TLS-1-2-2017-01"}],
-            )
-            elb.set_load_balancer_policies_of_listener(
-                LoadBalancerName=name, LoadBalancerPort=port, PolicyNames=["pol"]
-            )
-            listeners += 1
-            continue
-        arn = elbv2.create_load_balancer(Name=f"{prefix}-alb-{i:03d}", Subnets=subnets)[
-            "LoadBalancers"
-        ][0]["LoadBalancerArn"]
-        elbv2.create_listener(
-            LoadBalancerArn=arn, Protocol="HTTPS", Port=port,
-            SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06",
-            Certificates=[{"CertificateArn": cert}], DefaultActions=forward(tg),
-        )
-        elbv2.create_listener(
-            LoadBalancerArn=arn, Protocol="HTTP", Port=80,
-            DefaultActions=[{"Type": "redirect", "RedirectConfig": {
-                "Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}],
-        )
-        listeners += 2
-    return listeners
+    return bulk_region(endpoint, region, f"a{index:02d}-{region_short(region)}", per_region, port,
+                       3, creds)
 
 
 def org_bulk(endpoint, accounts, regions, per_region, port, workers=3):

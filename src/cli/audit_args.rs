@@ -152,8 +152,9 @@ pub(crate) struct AuditArgs {
     #[arg(long, value_name = "N", default_value_t = 32)]
     pub concurrency: usize,
 
-    /// Handshakes in flight at once to one listener.
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    /// Handshakes in flight at once to one listener (with `--concurrency` listeners at once:
+    /// 8 x 32 = 256 handshakes in flight across the account by default).
+    #[arg(long, value_name = "N", default_value_t = 8)]
     pub max_connections: usize,
 
     /// Seconds to wait for a connection or an answer before giving up on one handshake.
