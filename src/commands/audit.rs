@@ -242,7 +242,8 @@ pub(super) fn run(
         Some(hub) => {
             let coverage = asff::Coverage {
                 complete: complete_pairs(&inventory),
-                every_load_balancer: filters.describe().is_none() && job.shard.is_none(),
+                every_load_balancer: filters.describe().is_none(),
+                part: job.shard.map(|s| (s.index, s.count)),
             };
             let outcome = runtime.block_on(security_hub(
                 options,

@@ -87,6 +87,38 @@ pub struct LoadBalancer {
     pub listeners: Vec<Listener>,
 }
 
+/// FNV-1a (64-bit) of `key` modulo `count`: the part of [`LoadBalancer::shard`].
+fn shard_of_key(key: &str, count: u32) -> u32 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    u32::try_from(hash % u64::from(count.max(1))).unwrap_or(0)
+}
+
+/// The part of `count` a listener's load balancer belongs to, from the listener's id alone (see
+/// [`LoadBalancer::listener_id`]): a listener ARN names its load balancer's, a Classic id its
+/// account, region and name. `None` for an id of neither shape. Lets a part of a run tell which
+/// listeners that have since disappeared were its own.
+pub fn shard_of_listener_id(listener_id: &str, count: u32) -> Option<u32> {
+    let key = if let Some(classic) = listener_id.strip_prefix("classic:") {
+        // ACCOUNT:REGION:NAME:PORT -> classic:ACCOUNT:REGION:NAME
+        let (lb, port) = classic.rsplit_once(':')?;
+        port.parse::<u16>().ok()?;
+        format!("classic:{lb}")
+    } else {
+        // arn:PARTITION:elasticloadbalancing:REGION:ACCOUNT:listener/TYPE/NAME/LB-ID/LISTENER-ID
+        let (prefix, resource) = listener_id.split_once(":listener/")?;
+        let (lb, _listener) = resource.rsplit_once('/')?;
+        if !prefix.starts_with("arn:") || lb.split('/').count() != 3 {
+            return None;
+        }
+        format!("{prefix}:loadbalancer/{lb}")
+    };
+    Some(shard_of_key(&key, count))
+}
+
 impl LoadBalancer {
     /// Which of `count` parts the load balancer belongs to (`audit --shard`): FNV-1a (64-bit) of
     /// its ARN, or of `classic:ACCOUNT:REGION:NAME`, modulo `count`. Fixed by the identity
@@ -99,12 +131,7 @@ impl LoadBalancer {
                 self.scope.account, self.scope.region, self.name
             )
         });
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in key.bytes() {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        u32::try_from(hash % u64::from(count.max(1))).unwrap_or(0)
+        shard_of_key(&key, count)
     }
 
     /// A stable identifier of one of its listeners: the listener ARN, or
@@ -533,5 +560,34 @@ mod shard_tests {
             parts[lb("x", Some(&arn)).shard(4) as usize] += 1;
         }
         assert!(parts.iter().all(|n| (200..=300).contains(n)), "{parts:?}");
+    }
+
+    /// A listener that has disappeared is still known to be a part's own, from its id alone.
+    #[test]
+    fn a_listener_id_names_its_load_balancers_part() {
+        for i in 0..200 {
+            let lb_arn = format!(
+                "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/net/lb-{i}/{i:016x}"
+            );
+            let listener = format!(
+                "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/net/lb-{i}/{i:016x}/{:016x}",
+                i * 7
+            );
+            let alb = lb("x", Some(&lb_arn));
+            assert_eq!(shard_of_listener_id(&listener, 5), Some(alb.shard(5)));
+            let classic = lb(&format!("legacy-{i}"), None);
+            // What `listener_id` makes of a Classic listener on port 443.
+            let id = format!("classic:111122223333:eu-west-1:legacy-{i}:443");
+            assert_eq!(shard_of_listener_id(&id, 5), Some(classic.shard(5)), "{id}");
+        }
+        for odd in [
+            "",
+            "classic:111122223333:eu-west-1:legacy",
+            "classic:111122223333:eu-west-1:legacy:https",
+            "arn:aws:elasticloadbalancing:eu-west-1:111122223333:listener/app/lb/abc",
+            "i-0123456789",
+        ] {
+            assert_eq!(shard_of_listener_id(odd, 5), None, "{odd}");
+        }
     }
 }

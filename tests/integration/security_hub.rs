@@ -234,6 +234,84 @@ fn imports_updates_and_archives_in_moto() {
     );
 }
 
+/// The number in `elbtls: Security Hub: … N archived (gone since) …`.
+fn archived_count(output: &Output) -> usize {
+    let text = stderr(output);
+    let line = text
+        .lines()
+        .find(|l| l.contains("archived (gone since)"))
+        .unwrap_or_else(|| panic!("no Security Hub line: {text}"));
+    let before = &line[..line.find(" archived (gone since)").unwrap()];
+    before.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn each_part_of_a_sharded_run_archives_what_was_its_own() {
+    // The parts of a split run (`--shard K/N`, issue 13) each import their own findings; a
+    // listener that disappeared was in exactly one part, and that part, which read all of its
+    // own load balancers, archives its findings. The other parts leave them alone.
+    let moto = fresh();
+    let dir = TempDir::new("security-hub-shards");
+    moto.fixture(&["audit", "8443"]);
+    let listed = elbtls_at(
+        &moto.endpoint(),
+        &["audit", "--no-probe", "--format", "json"],
+    );
+    let drifted = listener_id(&crate::support::moto::json(&listed), "alb-drifted");
+    // TLS 1.0 and CBC suites: findings under `modern`.
+    moto.fixture(&[
+        "set-policy",
+        &drifted,
+        "ELBSecurityPolicy-TLS13-1-0-2021-06",
+    ]);
+    let (_, whole) = audit(&moto, &dir, "whole", &[]);
+    let before = ids(&whole);
+    let of_gone: BTreeSet<String> = before
+        .iter()
+        .filter(|id| id.starts_with(&format!("elbtls/{drifted}/")))
+        .cloned()
+        .collect();
+    assert!(
+        !of_gone.is_empty(),
+        "alb-drifted has findings under `modern`: {whole:#}"
+    );
+    assert!(
+        before.len() > of_gone.len(),
+        "other listeners have findings: {whole:#}"
+    );
+
+    moto.fixture(&["delete-lb", "us-east-1", "alb-drifted"]);
+    let (one, part1) = audit(&moto, &dir, "part1", &["--shard", "1/2"]);
+    let (two, part2) = audit(&moto, &dir, "part2", &["--shard", "2/2"]);
+    let now: BTreeSet<String> = ids(&part1).union(&ids(&part2)).cloned().collect();
+    assert_eq!(
+        now,
+        before
+            .difference(&of_gone)
+            .cloned()
+            .collect::<BTreeSet<_>>(),
+        "the two parts together report what the whole run did, without alb-drifted"
+    );
+    let held = hub(&moto, "us-east-1");
+    for id in &of_gone {
+        assert_eq!(held[id]["RecordState"], "ARCHIVED", "{id}");
+    }
+    let still: BTreeSet<String> = active(&held)
+        .into_iter()
+        .filter(|id| id.starts_with("elbtls/"))
+        .collect();
+    assert_eq!(still, now);
+    // Archived by one part only: the other left them for it.
+    let counts = (archived_count(&one), archived_count(&two));
+    assert!(
+        counts == (of_gone.len(), 0) || counts == (0, of_gone.len()),
+        "{counts:?}, {} findings of alb-drifted\n{}\n{}",
+        of_gone.len(),
+        stderr(&one),
+        stderr(&two)
+    );
+}
+
 #[test]
 fn an_aggregation_region_takes_every_finding() {
     let moto = fresh();

@@ -465,9 +465,23 @@ fn failure_finding(
 pub struct Coverage {
     /// Account/region pairs read completely (no failure of any kind in them).
     pub complete: BTreeSet<(String, String)>,
-    /// Whether the run audited every load balancer of those pairs (no filter, no shard): only
-    /// then does a listener missing from the report mean it is gone.
+    /// Whether the run audited every load balancer of those pairs that it was asked to (no
+    /// filter): only then does a listener missing from the report mean it is gone.
     pub every_load_balancer: bool,
+    /// `--shard K/N` as (K-1, N): the run audited only the load balancers of that part, so a
+    /// missing listener means it is gone only if it was of the part
+    /// ([`crate::model::inventory::shard_of_listener_id`]).
+    pub part: Option<(u32, u32)>,
+}
+
+impl Coverage {
+    /// Whether the run would have reported `listener_id` had it still been there.
+    fn would_report(&self, listener_id: &str) -> bool {
+        self.every_load_balancer
+            && self.part.is_none_or(|(part, parts)| {
+                crate::model::inventory::shard_of_listener_id(listener_id, parts) == Some(part)
+            })
+    }
 }
 
 /// Decides which of the findings Security Hub holds (active, elbtls's, not in this run) this run
@@ -526,8 +540,9 @@ impl ArchivePlan {
                     return false;
                 };
                 match self.listeners.get(listener_id) {
-                    // Gone (deleted, no longer TLS): only a whole, unfiltered read says so.
-                    None => complete && self.coverage.every_load_balancer,
+                    // Gone (deleted, no longer TLS): only a complete, unfiltered read that
+                    // covered its load balancer (the whole run, or the part it belongs to) says so.
+                    None => complete && self.coverage.would_report(listener_id),
                     Some(&index) => {
                         self.checked_again(&self.report.listeners[index], text(field::CODE))
                     }
@@ -736,6 +751,7 @@ mod tests {
         let whole = Coverage {
             complete: complete.clone(),
             every_load_balancer: true,
+            part: None,
         };
         let plan = ArchivePlan::new(report.clone(), whole);
         let verified = report
@@ -775,10 +791,11 @@ mod tests {
         )));
         // A listener gone from a complete, unfiltered read.
         assert!(plan.may_archive(&old("listener", gone, "not-fips", account, "us-east-1")));
-        // …but not from a filtered or sharded one, nor from a region that failed.
+        // …but not from a filtered one, nor from a region that failed.
         let filtered = Coverage {
-            complete,
+            complete: complete.clone(),
             every_load_balancer: false,
+            part: None,
         };
         assert!(
             !ArchivePlan::new(report.clone(), filtered).may_archive(&old(
@@ -789,6 +806,26 @@ mod tests {
                 "us-east-1"
             ))
         );
+        // A part of a sharded run archives it only if it was of that part: exactly one of the
+        // parts does.
+        let parts = 3;
+        let archived_by: Vec<u32> = (0..parts)
+            .filter(|&part| {
+                let coverage = Coverage {
+                    complete: complete.clone(),
+                    every_load_balancer: true,
+                    part: Some((part, parts)),
+                };
+                ArchivePlan::new(report.clone(), coverage).may_archive(&old(
+                    "listener",
+                    gone,
+                    "not-fips",
+                    account,
+                    "us-east-1",
+                ))
+            })
+            .collect();
+        assert_eq!(archived_by.len(), 1, "{archived_by:?}");
         assert!(!plan.may_archive(&old(
             "listener",
             "arn:aws:elasticloadbalancing:ap-south-1:123456789012:listener/app/x/1/2",
