@@ -16,33 +16,18 @@ cd "$(dirname "$0")/.."
 
 count=${1:-1000}
 regions=us-east-1,us-west-2,eu-west-1,ap-southeast-2
-python=.venv/bin/python
-[[ -x $python ]] || { echo "no .venv: run ./scripts/test first (it installs moto)" >&2; exit 2; }
-
-bin=${ELBTLS_BIN:-}
-if [[ -z $bin ]]; then
-    cargo build --release --locked --quiet --bin elbtls
-    bin=target/release/elbtls
-fi
-
-port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-log=$(mktemp -t elbtls-bench-moto.XXXXXX)
-.venv/bin/moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null; wait "$moto_pid" 2>/dev/null; rm -f "$log"' EXIT
-endpoint=http://127.0.0.1:$port
-for _ in $(seq 100); do
-    curl -fsS -o /dev/null "$endpoint/moto-api/" 2>/dev/null && break
-    sleep 0.1
-done
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_init inventory
+start_moto
+log=$work/moto.log
 
 setup_start=$(date +%s.%N)
 made=$("$python" tests/aws_fixtures.py "$endpoint" bulk "$count" "$regions")
 setup_end=$(date +%s.%N)
 printf 'fixture: %s (setup %.1f s)\n' "$made" "$(echo "$setup_end - $setup_start" | bc)"
 
-export AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
-export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+aws_env "$endpoint"
 
 calls() { grep -c '"POST /' "$log" || true; }
 
@@ -71,11 +56,8 @@ run "unpaced (--api-rate 10000)" --api-rate 10000
 # Over a real link every call costs a round trip, which is what overlapping regions and load
 # balancers saves: the same runs through bench/rttproxy.py (a delaying TCP proxy on loopback).
 if [[ -f bench/rttproxy.py && -n ${RTT_MS:=20} && $RTT_MS != 0 ]]; then
-    proxy_port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    "$python" bench/rttproxy.py --rtt-ms "$RTT_MS" --map "$proxy_port=$port" >/dev/null 2>&1 &
-    proxy_pid=$!
-    trap 'kill "$proxy_pid" "$moto_pid" 2>/dev/null; wait 2>/dev/null; rm -f "$log"' EXIT
-    sleep 1
+    proxy_port=$(free_port)
+    PROXY_WORKERS=1 start_proxy "$proxy_port" "$moto_port" "$RTT_MS"
     export AWS_ENDPOINT_URL=http://127.0.0.1:$proxy_port
     run "rtt ${RTT_MS}ms, conc. 8"
     run "rtt ${RTT_MS}ms, conc. 1" --api-concurrency 1

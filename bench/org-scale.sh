@@ -36,44 +36,16 @@ rtt=${RTT_MS:-50}
 shards=${SHARDS:-4}
 skip=${SKIP:-}
 regions=us-east-1,eu-west-1
-python=.venv/bin/python
-[[ -x $python ]] || { echo "no .venv: run ./scripts/test first (it installs moto)" >&2; exit 2; }
-command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || {
-    sudo_cmd=(); [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
-    "${sudo_cmd[@]}" apt-get install -y -qq nginx >&2
-}
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-[[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (Debian package time)" >&2; exit 2; }
-
-bin=${ELBTLS_BIN:-}
-if [[ -z $bin ]]; then
-    cargo build --release --locked --quiet --bin elbtls
-    bin=target/release/elbtls
-fi
-
-free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_init org nginx
 now() { date +%s.%N; }
 since() { echo "$(now) - $1" | bc; }
-work=$(mktemp -d -t elbtls-bench-org.XXXXXX)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-    [[ -f $work/nginx.pid ]] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-    wait 2>/dev/null || true
-    if [[ -n ${KEEP:-} ]]; then mkdir -p "$KEEP" && cp -r "$work"/. "$KEEP"/; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 echo "elbtls $("$bin" --version | awk '{print $2}'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # moto with the organization.
-moto_port=$(free_port)
-.venv/bin/moto_server -H 127.0.0.1 -p "$moto_port" >"$work/moto.log" 2>&1 &
-moto_pid=$!
-pids+=("$moto_pid")
-endpoint=http://127.0.0.1:$moto_port
-for _ in $(seq 100); do curl -fsS -o /dev/null "$endpoint/moto-api/" 2>/dev/null && break; sleep 0.1; done
+start_moto
 listen_port=$(free_port)
 start=$(now)
 made=$("$python" tests/aws_fixtures.py "$endpoint" org-bulk "$accounts" "$regions" "$per_region" \
@@ -81,42 +53,9 @@ made=$("$python" tests/aws_fixtures.py "$endpoint" org-bulk "$accounts" "$region
 printf 'set-up: %s in %.1f s\n' "$made" "$(since "$start")"
 
 # nginx as the policy, behind the delaying proxy.
-openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=bench.elbtls.test -keyout "$work/key.pem" \
-    -out "$work/cert.pem" -days 2 -addext basicConstraints=critical,CA:FALSE 2>/dev/null
-backend_port=$(free_port)
-mkdir -p "$work/tmp"
-cat >"$work/nginx.conf" <<CONF
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 8192; }
-http {
-    access_log off;
-    client_body_temp_path $work/tmp; proxy_temp_path $work/tmp; fastcgi_temp_path $work/tmp;
-    uwsgi_temp_path $work/tmp; scgi_temp_path $work/tmp;
-    server {
-        listen 127.0.0.1:$backend_port ssl backlog=4096;
-        ssl_certificate $work/cert.pem;
-        ssl_certificate_key $work/key.pem;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_prefer_server_ciphers on;
-        ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384;
-        ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256;
-        ssl_ecdh_curve X25519:prime256v1:secp384r1:secp521r1;
-        location / { return 200 "ok\n"; }
-    }
-}
-CONF
-"$nginx_bin" -c "$work/nginx.conf" -p "$work"
-control_port=$(free_port)
-if [[ $rtt == 0 ]]; then rtt_args=(--rtt-ms 0 --no-handshake-rtt); else rtt_args=(--rtt-ms "$rtt"); fi
-"$python" bench/rttproxy.py "${rtt_args[@]}" --control "$control_port" --map "$listen_port=$backend_port" \
-    --workers "${PROXY_WORKERS:-2}" >"$work/proxy.out" 2>"$work/proxy.err" &
-pids+=($!)
-for _ in $(seq 100); do grep -q READY "$work/proxy.out" 2>/dev/null && break; sleep 0.05; done
-
-export AWS_ENDPOINT_URL=$endpoint AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
-export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+start_nginx 8192
+start_proxy "$listen_port" "$backend_port" "$rtt"
+aws_env "$endpoint"
 calls() { grep -c '"POST /' "$work/moto.log" || true; }
 connections() {
     "$python" -c "import socket,json; s=socket.create_connection(('127.0.0.1',$control_port)); print(json.loads(s.makefile().readline())['accepted'].get('$listen_port', 0))"
