@@ -315,7 +315,8 @@ def bulk(endpoint, count, regions, port=443):
                   for i in range(len(regions))]
     listeners = 0
     for region, n in zip(regions, per_region):
-        # Names carry the region, as real DNS names do: no two regions' endpoints coincide.
+        # Names carry the region: moto (5.2.5) names every Classic load balancer
+        # NAME.us-east-1.elb.amazonaws.com, so equal names in two regions would be one endpoint.
         listeners += bulk_region(endpoint, region, region_short(region), n, port, 4)
     return {"load_balancers": count, "listeners": listeners, "per_region": per_region}
 
