@@ -49,10 +49,9 @@ pub(super) fn probe_failure(label: &str, observation: &Observation) -> Option<Fi
         ProbeOutcome::Unreachable { reason } => Some(Finding::new(
             FindingCode::ProbeFailed,
             "unreachable",
-            format!(
-                "{label} could not be reached at {endpoint}: {reason} (an internal load balancer \
-                 needs a probe from inside its network; --no-probe checks the configuration only)"
-            ),
+            // What to do about it is the same for every such listener: the table says it once
+            // (see `report::audit::table`), the other formats per code (`FindingCode::remediation`).
+            format!("{label} could not be reached at {endpoint}: {reason}"),
         )),
         ProbeOutcome::Failed { reason } => Some(Finding::new(
             FindingCode::ProbeFailed,

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::{AuditReport, ListenerResult};
-use crate::finding::{Severity, Verdict};
+use crate::finding::{FindingCode, Severity, Verdict};
 use crate::report::layout::{
     Column, Grid, Layout, Notes, heading_line, paint_column, table_lines, write_lines,
     write_wrapped,
@@ -178,6 +178,25 @@ pub fn render(report: &AuditReport, layout: &Layout, out: &mut impl Write) -> io
     }
 
     writeln!(out)?;
+    // What to do about unreachable listeners, once (their findings say only what failed).
+    let unreachable = report
+        .listeners
+        .iter()
+        .filter(|l| {
+            l.findings
+                .iter()
+                .any(|f| f.code == FindingCode::ProbeFailed && f.subject == "unreachable")
+        })
+        .count();
+    if unreachable > 0 {
+        let text = format!(
+            "{unreachable} listener{} could not be reached from here. An internal load balancer \
+             answers only inside its VPC: audit it from there (`--scheme internal --vpc ID` picks \
+             its listeners), or check the configuration only with --no-probe.",
+            if unreachable == 1 { "" } else { "s" }
+        );
+        write_wrapped(out, &text, "", "", width)?;
+    }
     let findings: Vec<String> = Severity::ALL
         .iter()
         .rev()

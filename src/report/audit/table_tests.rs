@@ -161,3 +161,41 @@ fn the_diff_names_listeners_as_the_table_does() {
     );
     assert!(!text.contains(NLB_TLS), "{text}");
 }
+
+/// What to do about unreachable listeners is said once, after the table, however many there are.
+#[test]
+fn unreachable_listeners_get_their_advice_once() {
+    use crate::finding::{Finding, FindingCode};
+    let mut report = one_region();
+    let text = rendered(&report, &Layout::plain(100));
+    assert!(!text.contains("could not be reached from here"), "{text}");
+    let mut made = 0;
+    for l in report
+        .listeners
+        .iter_mut()
+        .filter(|l| l.protocol != "HTTP")
+        .take(2)
+    {
+        l.findings.push(Finding::new(
+            FindingCode::ProbeFailed,
+            "unreachable",
+            format!(
+                "{} could not be reached at x:443: connection timed out",
+                l.load_balancer
+            ),
+        ));
+        made += 1;
+    }
+    assert_eq!(made, 2);
+    let text = rendered(&report, &Layout::plain(100));
+    assert_eq!(
+        text.matches("could not be reached from here").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains("2 listeners could not be reached from here"),
+        "{text}"
+    );
+    assert!(text.contains("--no-probe"), "{text}");
+}
