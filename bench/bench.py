@@ -1042,12 +1042,17 @@ def _main(args: argparse.Namespace, workdir: Path, procs: Procs, set_nft) -> int
     for sc in servers:
         if sc.kind == "s_server":
             procs.start(f"s_server-{sc.port}", s_server_argv(sc, certs))
-    for sc in servers:
+    for sc in list(servers):
         if sc.kind == "elbemu":
             why = start_elbemu(procs, elbemu_exe, sc, workdir)
             if why:
-                log(f"{sc.name}: elbemu did not start: {why}")
-                return 1
+                # One policy the emulator does not serve (TLS13-1-2-2021-06 is no s2n-tls name)
+                # should not cost the rest of a mixed run.
+                log(f"SKIP {sc.name}: elbemu did not start: {why}")
+                servers.remove(sc)
+    if not servers:
+        log("no server started")
+        return 1
     proxy_py = str(BENCH_DIR / "rttproxy.py")
     if rtt:
         procs.start("proxy-rtt", [sys.executable, proxy_py, "--rtt-ms", str(rtt), "--control", str(ctrl_rtt),
