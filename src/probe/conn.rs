@@ -22,8 +22,21 @@ const MAX_ANSWER: usize = 256 * 1024;
 
 /// How many times an offer is made when the server closes or resets the connection before sending
 /// a single byte: once, then retried (a server shedding load, or resetting every Nth connection,
-/// answers the retry). Only a hang-up that repeats counts as the server's refusal.
+/// answers the retry). Only a hang-up that repeats counts as the server's refusal. A connection
+/// refused by an address that has already accepted one is retried the same way: a connection
+/// limit (a firewall rejecting connections past N per client) refuses some and not others.
 const HANGUP_ATTEMPTS: u32 = 3;
+
+/// Whether `answer` is worth making the offer again: a hang-up before any byte, or a connection
+/// the address refused although it accepted one before (`accepted_before`). A connection refused
+/// from the start (nothing listens) is not: the endpoint is unreachable, and says so at once.
+fn worth_retrying(answer: &Answer, accepted_before: bool) -> bool {
+    match answer {
+        Answer::HungUp(_) => true,
+        Answer::Failed(Failure::Connect(_)) => accepted_before,
+        _ => false,
+    }
+}
 
 /// The pause before each retry, times the attempt number.
 const RETRY_PAUSE: Duration = Duration::from_millis(50);
@@ -78,7 +91,8 @@ impl Network {
         self.connections.load(Ordering::Relaxed)
     }
 
-    /// Offers made again because the server closed or reset the connection before answering.
+    /// Offers made again because the server closed or reset the connection before answering, or
+    /// refused a connection after accepting others (see [`HANGUP_ATTEMPTS`]).
     pub fn retried(&self) -> u32 {
         self.retried.load(Ordering::Relaxed)
     }
@@ -155,15 +169,26 @@ impl Network {
     async fn exchange(&self, offer: &Offer) -> Answer {
         let mut attempt = 1;
         loop {
+            let accepted_before = self.connections() > 0;
             let answer = self.attempt(offer).await;
-            let Answer::HungUp(reason) = answer else {
+            if !worth_retrying(&answer, accepted_before) {
                 if attempt > 1 {
                     self.retried.fetch_add(1, Ordering::Relaxed);
                 }
                 return answer;
-            };
+            }
             if attempt == HANGUP_ATTEMPTS {
-                return Answer::HungUp(format!("{reason} ({attempt} times in a row)"));
+                return match answer {
+                    Answer::HungUp(reason) => {
+                        Answer::HungUp(format!("{reason} ({attempt} times in a row)"))
+                    }
+                    Answer::Failed(Failure::Connect(reason)) => {
+                        Answer::Failed(Failure::Connect(format!(
+                            "{reason} ({attempt} times in a row, after the address had accepted connections)"
+                        )))
+                    }
+                    other => other,
+                };
             }
             let pause = RETRY_PAUSE * attempt;
             if self.deadline.saturating_duration_since(Instant::now()) <= pause {
@@ -504,6 +529,23 @@ impl Handshaker for Network {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_connection_is_retried_only_where_others_were_accepted() {
+        let refused = Answer::Failed(Failure::Connect("127.0.0.1:1: refused".into()));
+        assert!(
+            !worth_retrying(&refused, false),
+            "nothing listens: unreachable at once"
+        );
+        assert!(
+            worth_retrying(&refused, true),
+            "a connection limit: try again"
+        );
+        assert!(worth_retrying(&Answer::HungUp("reset".into()), false));
+        let timeout = Answer::Failed(Failure::Timeout("no answer".into()));
+        assert!(!worth_retrying(&timeout, true));
+        assert!(!worth_retrying(&Answer::Refused("alert".into()), true));
+    }
 
     fn offer(version: ProtocolVersion, suites: &[u16], groups: &[NamedGroup]) -> Offer {
         Offer {
