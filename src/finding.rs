@@ -213,6 +213,10 @@ impl FromStr for FindingCode {
     }
 }
 
+/// The subject of the `probe-failed` finding of a listener that could not be reached (DNS,
+/// connection, timeout): the audit table gives their common advice once.
+pub const UNREACHABLE_SUBJECT: &str = "unreachable";
+
 /// One finding about one listener.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {

@@ -101,16 +101,8 @@ pub async fn negotiation_errors(
     if groups.is_empty() {
         return result;
     }
-    let base = session::base_config(options).await;
-    let home = session::home_region(&base, options.regions.first().map(String::as_str));
-    let (configs, failures) = session::AccountConfigs::assume(
-        &base,
-        options,
-        &home,
-        "cloudwatch:GetMetricData",
-        "CloudWatch",
-    )
-    .await;
+    let (configs, failures) =
+        session::AccountConfigs::assume(options, "cloudwatch:GetMetricData", "CloudWatch").await;
     result.failures.extend(failures);
     let connector = json_rpc::connector(Duration::from_secs(30));
     let end = (crate::clock::now_unix() / 60) * 60;

@@ -65,16 +65,9 @@ pub async fn sync(options: &Options, groups: Groups, archive: Arc<Archive>) -> S
     if groups.is_empty() {
         return outcome;
     }
-    let base = session::base_config(options).await;
-    let home = session::home_region(&base, options.regions.first().map(String::as_str));
-    let (configs, failures) = session::AccountConfigs::assume(
-        &base,
-        options,
-        &home,
-        "securityhub:BatchImportFindings",
-        "Security Hub",
-    )
-    .await;
+    let (configs, failures) =
+        session::AccountConfigs::assume(options, "securityhub:BatchImportFindings", "Security Hub")
+            .await;
     outcome.failures.extend(failures);
     let connector = json_rpc::connector(Duration::from_secs(60));
     let mut work = Vec::new();

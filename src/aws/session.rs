@@ -194,20 +194,20 @@ pub struct AccountConfigs {
 }
 
 impl AccountConfigs {
-    /// Assumes every `--role-arn` of `options`. A role that cannot be assumed is a
-    /// [`ScopeFailure`] about `action` (`cloudwatch:GetMetricData`), its message starting
-    /// "AssumeRole for `service`"; its account is then left out.
+    /// Loads the run's configuration and assumes every `--role-arn` of `options`. A role that
+    /// cannot be assumed is a [`ScopeFailure`] about `action` (`cloudwatch:GetMetricData`), its
+    /// message starting "AssumeRole for `service`"; its account is then left out.
     pub async fn assume(
-        base: &SdkConfig,
         options: &Options,
-        home: &str,
         action: &str,
         service: &str,
     ) -> (Self, Vec<ScopeFailure>) {
+        let base = base_config(options).await;
+        let home = home_region(&base, options.regions.first().map(String::as_str));
         let mut assumed = HashMap::new();
         let mut failures = Vec::new();
         for spec in &options.accounts {
-            match assumed_account(base, spec, home).await {
+            match assumed_account(&base, spec, &home).await {
                 Ok(account) => {
                     assumed.insert(account.id, account.config);
                 }
@@ -221,7 +221,7 @@ impl AccountConfigs {
             }
         }
         let configs = Self {
-            base: base.clone(),
+            base,
             assumed,
             caller_too: options.accounts.is_empty() || options.include_caller,
         };

@@ -48,7 +48,7 @@ pub(super) fn probe_failure(label: &str, observation: &Observation) -> Option<Fi
     match &observation.outcome {
         ProbeOutcome::Unreachable { reason } => Some(Finding::new(
             FindingCode::ProbeFailed,
-            "unreachable",
+            crate::finding::UNREACHABLE_SUBJECT,
             // What to do about it is the same for every such listener: the table says it once
             // (see `report::audit::table`), the other formats per code (`FindingCode::remediation`).
             format!("{label} could not be reached at {endpoint}: {reason}"),

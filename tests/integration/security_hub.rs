@@ -387,26 +387,30 @@ fn refused_findings_and_failed_calls_are_reported_and_make_the_run_incomplete() 
     });
     let endpoint = moto.endpoint();
     let hub_endpoint = stub.endpoint();
-    let output = elbtls(
-        &[
-            "audit",
-            "--no-probe",
-            "--baseline",
-            "fips",
-            "--security-hub",
-            "--fail-on",
-            "critical",
-            "--format",
-            "json",
-        ],
-        &[
-            ("AWS_ENDPOINT_URL", endpoint.as_str()),
-            ("AWS_ENDPOINT_URL_SECURITYHUB", hub_endpoint.as_str()),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", "us-east-1"),
-        ],
-    );
+    // The same audit, with Security Hub calls going to `hub`.
+    let audit_into = |hub: &str| {
+        elbtls(
+            &[
+                "audit",
+                "--no-probe",
+                "--baseline",
+                "fips",
+                "--security-hub",
+                "--fail-on",
+                "critical",
+                "--format",
+                "json",
+            ],
+            &[
+                ("AWS_ENDPOINT_URL", endpoint.as_str()),
+                ("AWS_ENDPOINT_URL_SECURITYHUB", hub),
+                ("AWS_ACCESS_KEY_ID", "testing"),
+                ("AWS_SECRET_ACCESS_KEY", "testing"),
+                ("AWS_REGION", "us-east-1"),
+            ],
+        )
+    };
+    let output = audit_into(&hub_endpoint);
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     let total = ids(&report).len();
     let batches = batches.lock().unwrap().clone();
@@ -430,26 +434,7 @@ fn refused_findings_and_failed_calls_are_reported_and_make_the_run_incomplete() 
     assert_eq!(report["summary"]["incomplete"], false);
 
     // Security Hub not answering at all: the run still ends, with the report, exit 3.
-    let output = elbtls(
-        &[
-            "audit",
-            "--no-probe",
-            "--baseline",
-            "fips",
-            "--security-hub",
-            "--fail-on",
-            "critical",
-            "--format",
-            "json",
-        ],
-        &[
-            ("AWS_ENDPOINT_URL", endpoint.as_str()),
-            ("AWS_ENDPOINT_URL_SECURITYHUB", "http://127.0.0.1:9"),
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", "us-east-1"),
-        ],
-    );
+    let output = audit_into("http://127.0.0.1:9");
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert!(serde_json::from_slice::<Value>(&output.stdout).is_ok());
     assert!(

@@ -6,7 +6,7 @@
 use std::io::{self, Write};
 
 use super::{AuditReport, ListenerResult};
-use crate::finding::{FindingCode, Severity, Verdict};
+use crate::finding::{FindingCode, Severity, UNREACHABLE_SUBJECT, Verdict};
 use crate::report::layout::{
     Column, Grid, Layout, Notes, heading_line, paint_column, table_lines, write_lines,
     write_wrapped,
@@ -185,7 +185,7 @@ pub fn render(report: &AuditReport, layout: &Layout, out: &mut impl Write) -> io
         .filter(|l| {
             l.findings
                 .iter()
-                .any(|f| f.code == FindingCode::ProbeFailed && f.subject == "unreachable")
+                .any(|f| f.code == FindingCode::ProbeFailed && f.subject == UNREACHABLE_SUBJECT)
         })
         .count();
     if unreachable > 0 {

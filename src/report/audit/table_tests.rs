@@ -178,7 +178,7 @@ fn unreachable_listeners_get_their_advice_once() {
     {
         l.findings.push(Finding::new(
             FindingCode::ProbeFailed,
-            "unreachable",
+            crate::finding::UNREACHABLE_SUBJECT,
             format!(
                 "{} could not be reached at x:443: connection timed out",
                 l.load_balancer
